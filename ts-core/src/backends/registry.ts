@@ -1,0 +1,54 @@
+import { CoreError } from '../protocol/errors.js';
+import { backendNames, type Backend, type BackendName, type BackendStatus } from './types.js';
+import { createLinuxBackend } from './linux/index.js';
+import { createDockerBackend } from './docker/index.js';
+import { createHcsBackend } from './hcs/index.js';
+
+const factories: Record<BackendName, () => Backend> = {
+  linux: createLinuxBackend,
+  docker: createDockerBackend,
+  hcs: createHcsBackend,
+};
+
+const instances = new Map<BackendName, Backend>();
+
+/** One instance per backend per core process; backends keep no per-request state. */
+export function getBackend(name: BackendName): Backend {
+  let backend = instances.get(name);
+  if (!backend) {
+    backend = factories[name]();
+    instances.set(name, backend);
+  }
+  return backend;
+}
+
+export function parseBackendName(value: string): BackendName {
+  const name = backendNames.find((n) => n === value.toLowerCase());
+  if (!name) throw new CoreError('BackendNotFound', `Unknown backend '${value}'. Use one of: ${backendNames.join(', ')}.`);
+  return name;
+}
+
+/** Probes every backend; a probe that throws is reported as unusable, not as a failed command. */
+export async function probeAll(): Promise<BackendStatus[]> {
+  return Promise.all(
+    backendNames.map(async (name) => {
+      try {
+        return await getBackend(name).probe();
+      } catch (error) {
+        return { name, usable: false, reason: `The probe failed: ${(error as Error).message}`, isolations: [], details: {} };
+      }
+    }),
+  );
+}
+
+/** The backend `auto` picks: on Windows hcs, then docker; elsewhere linux, then docker. */
+export async function autoBackend(): Promise<Backend> {
+  const order: BackendName[] = process.platform === 'win32' ? ['hcs', 'docker'] : ['linux', 'docker'];
+  const reasons: string[] = [];
+  for (const name of order) {
+    const status = await getBackend(name).probe();
+    if (status.usable) return getBackend(name);
+    reasons.push(`${name}: ${status.reason}`);
+  }
+  throw new CoreError('BackendUnavailable', `No backend is usable on this host. ${reasons.join(' ')}`, { details: { reasons } });
+}

@@ -1,0 +1,5 @@
+import type { CommandDefinition } from '../protocol/dispatcher.js';
+import { hostInfo, ping, sleep } from './host.js';
+
+/** Every command the core serves. Add new ones here, one import line per file. */
+export const allCommands: readonly CommandDefinition[] = [hostInfo, ping, sleep] as readonly CommandDefinition[];

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { execa } from 'execa';
+import type { HostClass } from '../isolation/defaults.js';
+
+export interface HostOs {
+  platform: string;
+  /** Human name: "Debian GNU/Linux 12 (bookworm)", "Windows Server 2022 Datacenter". */
+  name: string;
+  /** Kernel or NT version string as the OS reports it. */
+  version: string;
+  /** Windows build number; null elsewhere. */
+  build: number | null;
+  hostClass: HostClass | null;
+  architecture: string;
+}
+
+/** Reads what kind of host this is. No side effects; every source is optional. */
+export async function readHostOs(): Promise<HostOs> {
+  if (process.platform === 'win32') return readWindowsOs();
+  return {
+    platform: process.platform,
+    name: (await readOsReleaseName()) ?? `${os.type()} ${os.release()}`,
+    version: os.release(),
+    build: null,
+    hostClass: null,
+    architecture: os.arch(),
+  };
+}
+
+async function readOsReleaseName(): Promise<string | null> {
+  try {
+    const text = await readFile('/etc/os-release', 'utf8');
+    const match = /^PRETTY_NAME=(?:"([^"\n]*)"|([^\n]*))$/m.exec(text);
+    return match ? (match[1] ?? match[2] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+const ntKey = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
+
+async function readWindowsOs(): Promise<HostOs> {
+  const release = os.release(); // "10.0.20348"
+  const build = Number.parseInt(release.split('.')[2] ?? '', 10);
+  const values = await readRegistryValues(ntKey, ['ProductName', 'InstallationType']);
+  const installationType = values.get('InstallationType') ?? '';
+  // "Server", "Server Core" and "Nano Server" are Server SKUs; "Client" is Windows 10/11.
+  const hostClass: HostClass | null = /server/i.test(installationType) ? 'Server' : /client/i.test(installationType) ? 'Client' : null;
+  return {
+    platform: 'win32',
+    name: values.get('ProductName') ?? os.version(),
+    version: release,
+    build: Number.isFinite(build) ? build : null,
+    hostClass,
+    architecture: os.arch(),
+  };
+}
+
+/** `reg query` with an argument array; its output is parsed, never trusted beyond REG_SZ lines. */
+async function readRegistryValues(key: string, names: string[]): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  try {
+    const { stdout } = await execa('reg.exe', ['query', key], { timeout: 5000, windowsHide: true });
+    for (const line of stdout.split(/\r?\n/)) {
+      const match = /^\s+(\S+)\s+REG_SZ\s+(.*)$/.exec(line);
+      if (match && names.includes(match[1]!)) values.set(match[1]!, match[2]!.trim());
+    }
+  } catch {
+    // An unreadable registry leaves the class unknown; callers say so.
+  }
+  return values;
+}

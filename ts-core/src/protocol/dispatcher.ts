@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { CoreError, toCoreError } from './errors.js';
+import {
+  MAX_REQUEST_BYTES,
+  PROTOCOL_VERSION,
+  errorBody,
+  requestSchema,
+  type CoreEvent,
+  type RequestId,
+  type Response,
+} from './envelope.js';
+
+/** What a command handler may use besides its arguments. */
+export interface CommandContext {
+  readonly requestId: RequestId;
+  progress(activity: string, status: string, percent?: number): void;
+  verbose(message: string): void;
+  warning(message: string): void;
+}
+
+export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly summary: string;
+  readonly args: S;
+  run(args: z.infer<S>, context: CommandContext): Promise<unknown>;
+}
+
+/** Keeps the handler's argument type tied to its schema. */
+export function defineCommand<S extends z.ZodType>(definition: CommandDefinition<S>): CommandDefinition<S> {
+  return definition;
+}
+
+export type EventSink = (event: CoreEvent) => void;
+
+export class Dispatcher {
+  readonly #commands = new Map<string, CommandDefinition>();
+
+  constructor(commands: readonly CommandDefinition[]) {
+    for (const command of commands) {
+      if (this.#commands.has(command.name)) throw new Error(`command ${command.name} registered twice`);
+      this.#commands.set(command.name, command);
+    }
+  }
+
+  get commandNames(): string[] {
+    return [...this.#commands.keys()].sort();
+  }
+
+  /** One raw request line in, one response out. Never throws. */
+  async handleLine(line: string, emit: EventSink): Promise<Response> {
+    if (Buffer.byteLength(line, 'utf8') > MAX_REQUEST_BYTES) {
+      return failure(null, new CoreError('RequestTooLarge', `The request is larger than ${MAX_REQUEST_BYTES} bytes. Send smaller arguments.`));
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      return failure(null, new CoreError('InvalidRequest', `The request is not valid JSON: ${(error as Error).message}`));
+    }
+    const id = peekId(raw);
+    const parsed = requestSchema.safeParse(raw);
+    if (!parsed.success) {
+      return failure(id, new CoreError('InvalidRequest', `The request envelope is invalid:\n${z.prettifyError(parsed.error)}`));
+    }
+    const request = parsed.data;
+    if (request.protocolVersion !== undefined && request.protocolVersion !== PROTOCOL_VERSION) {
+      return failure(request.id, new CoreError('UnsupportedProtocolVersion',
+        `The module speaks protocol version ${request.protocolVersion} but this core speaks ${PROTOCOL_VERSION}. Rebuild the core (npm run build) or reinstall the module.`));
+    }
+    return this.execute(request.id, request.command, request.arguments, emit);
+  }
+
+  async execute(id: RequestId, name: string, args: unknown, emit: EventSink): Promise<Response> {
+    const command = this.#commands.get(name);
+    if (!command) {
+      return failure(id, new CoreError('UnknownCommand', `Unknown command '${name}'. Known commands: ${this.commandNames.join(', ')}.`));
+    }
+    const parsedArgs = command.args.safeParse(args ?? {});
+    if (!parsedArgs.success) {
+      return failure(id, new CoreError('InvalidArgument', `Invalid arguments for '${name}':\n${z.prettifyError(parsedArgs.error)}`, {
+        details: { issues: parsedArgs.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+      }));
+    }
+    const context: CommandContext = {
+      requestId: id,
+      progress: (activity, status, percent) =>
+        emit({ type: 'event', event: 'progress', requestId: id, body: percent === undefined ? { activity, status } : { activity, status, percent } }),
+      verbose: (message) => emit({ type: 'event', event: 'verbose', requestId: id, body: { message } }),
+      warning: (message) => emit({ type: 'event', event: 'warning', requestId: id, body: { message } }),
+    };
+    try {
+      const body = await command.run(parsedArgs.data, context);
+      return { type: 'response', id, success: true, body: body ?? null };
+    } catch (error) {
+      const coreError = toCoreError(error);
+      if (coreError.code === 'Internal') process.stderr.write(`[core] ${name} failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      return failure(id, coreError);
+    }
+  }
+}
+
+function failure(id: RequestId | null, error: CoreError): Response {
+  return { type: 'response', id, success: false, error: errorBody(error) };
+}
+
+function peekId(raw: unknown): RequestId | null {
+  if (raw && typeof raw === 'object' && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if ((typeof id === 'number' && Number.isInteger(id) && id >= 0) || (typeof id === 'string' && id.length > 0 && id.length <= 100)) return id;
+  }
+  return null;
+}
