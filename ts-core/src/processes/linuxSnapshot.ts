@@ -93,6 +93,11 @@ export function parseStat(text: string, expectedPid?: number): ParsedStat {
   if (fields.length < 20) throw new ProcParseError(`stat has ${fields.length + 2} fields, expected at least 22`);
   const state = fields[0]!;
   if (!/^[A-Za-z]$/.test(state)) throw new ProcParseError(`stat state is not a letter: ${JSON.stringify(state)}`);
+  // Every field up to starttime is a kernel-written integer; one that is not
+  // means the line is not what we think it is (shifted or forged).
+  for (let i = 1; i <= 19; i++) {
+    if (!signedInteger.test(fields[i]!)) throw new ProcParseError(`stat field ${i + 3} is not an integer: ${JSON.stringify(fields[i])}`);
+  }
   return {
     pid,
     comm,
