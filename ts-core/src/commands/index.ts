@@ -1,7 +1,10 @@
 import type { CommandDefinition } from '../protocol/dispatcher.js';
 import { hostInfo, ping, sleep } from './host.js';
+import { hostProcesses } from './processes.js';
 import { containerCommands } from './container.js';
 import { imageCommands } from './image.js';
 
 /** Every command the core serves. Add new ones here, one import line per file. */
-export const allCommands: readonly CommandDefinition[] = [hostInfo, ping, sleep, ...containerCommands, ...imageCommands] as readonly CommandDefinition[];
+export const allCommands: readonly CommandDefinition[] = [
+  hostInfo, ping, sleep, hostProcesses, ...containerCommands, ...imageCommands,
+] as readonly CommandDefinition[];
