@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 import { defineCommand } from '../protocol/dispatcher.js';
 import { CoreError, toCoreError } from '../protocol/errors.js';
@@ -7,7 +6,9 @@ import { resolveIsolation } from '../isolation/defaults.js';
 import { autoBackend, getBackend, parseBackendName, probeAll } from '../backends/registry.js';
 import { locateBackend, requireBackendFor } from '../backends/locate.js';
 import { validateContainerName } from '../backends/linux/names.js';
-import { readProc } from '../backends/linux/procfs.js';
+import { takeLinuxSnapshot } from '../processes/linuxSnapshot.js';
+import { sameProcessName, START_TIME_TOLERANCE_MS } from '../isolation/verdict.js';
+import type { HostProcess } from '../processes/types.js';
 import type { LinuxBackend } from '../backends/linux/index.js';
 import type { ContainerInfo, ContainerProcess } from '../backends/types.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
@@ -126,17 +127,18 @@ export interface ContainerProcessRecord extends ContainerProcess {
 
 /**
  * Checks a backend's claim that a container process is a given host
- * process: the host must show a process with that PID, the same name, and
- * (when both are known) the same start time. Only then does the record get a
- * host PID, because Stop-Process acts on it.
+ * process: the host must show a process with that PID, the same name, the
+ * same start time (when known) and the container PID in its NSpid chain.
+ * Only then does the record carry a host PID, because Stop-Process acts on
+ * it. Where there is no /proc (Windows) the backend's claim stands.
  */
-export function confirmHostPid(process: ContainerProcess): number | null {
+export function confirmHostPid(process: ContainerProcess, hostByPid: ReadonlyMap<number, HostProcess> | null): number | null {
   if (process.claimedHostPid === null) return null;
-  if (!fs.existsSync('/proc/self/stat')) return process.claimedHostPid; // no procfs (Windows): the backend's claim stands
-  const host = readProc(process.claimedHostPid);
-  if (!host || host.name !== process.name) return null;
-  if (process.startTimeMs !== null && Math.abs(host.startTimeMs - process.startTimeMs) > 20) return null;
-  if (!host.nsPids.includes(process.containerPid)) return null;
+  if (hostByPid === null) return process.claimedHostPid;
+  const host = hostByPid.get(process.claimedHostPid);
+  if (!host || !sameProcessName(host.name, process.name)) return null;
+  if (process.startTimeMs !== null && Math.abs(host.startTimeMs - process.startTimeMs) > START_TIME_TOLERANCE_MS) return null;
+  if (host.nsPids.length > 0 && !host.nsPids.includes(process.containerPid)) return null;
   return host.pid;
 }
 
@@ -147,8 +149,10 @@ export const containerProcesses = defineCommand({
   async run(args) {
     const backend = await requireBackendFor(args.name);
     const processes = await backend.processes(args.name);
+    const claimed = processes.flatMap((p) => (p.claimedHostPid === null ? [] : [p.claimedHostPid]));
+    const hostByPid = process.platform === 'linux' ? new Map(takeLinuxSnapshot({ pids: claimed }).processes.map((h) => [h.pid, h])) : null;
     const records: ContainerProcessRecord[] = processes.map((p) => {
-      const hostPid = confirmHostPid(p);
+      const hostPid = confirmHostPid(p, hostByPid);
       return { ...p, containerName: args.name, hostPid, visibleOnHost: hostPid !== null };
     });
     return { name: args.name, backend: backend.name, processes: records };

@@ -7,8 +7,6 @@ import {
   type ContainerMetadata,
 } from '../../../../ts-core/src/backends/linux/state.js';
 import { runcErrorMessage, runcStateSchema } from '../../../../ts-core/src/backends/linux/runc.js';
-import { parseStat } from '../../../../ts-core/src/backends/linux/procfs.js';
-import { readProc } from '../../../../ts-core/src/backends/linux/procfs.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 
 let state: string;
@@ -111,20 +109,3 @@ describe('runc output parsing', () => {
   });
 });
 
-describe('/proc reading', () => {
-  it('parses stat lines whose command name holds parentheses and spaces', () => {
-    const parsed = parseStat('42 (a) b (c) S 1 42 42 0 -1 0');
-    expect(parsed?.comm).toBe('a) b (c');
-    expect(parsed?.fields.slice(0, 2)).toEqual(['S', '1']);
-  });
-
-  it('reads this very process consistently with the kernel', () => {
-    const me = readProc(process.pid)!;
-    expect(me.pid).toBe(process.pid);
-    expect(me.nsPids.at(0)).toBe(process.pid);
-    expect(me.parentPid).toBe(process.ppid);
-    expect(me.workingSetBytes).toBeGreaterThan(1024 * 1024);
-    expect(Math.abs(me.startTimeMs - (Date.now() - process.uptime() * 1000))).toBeLessThan(3000);
-    expect(readProc(2 ** 22 + 7)).toBeNull();
-  });
-});

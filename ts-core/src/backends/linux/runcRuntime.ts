@@ -6,7 +6,7 @@ import { containerDir } from '../../paths.js';
 import type { ContainerProcess, ContainerState } from '../types.js';
 import { removeCgroup } from './cgroups.js';
 import { buildOciConfig } from './oci.js';
-import { readProc } from './procfs.js';
+import { readLinuxHostProcess, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { runcCreate, runcDelete, runcKill, runcList, runcPs, runcStart, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
@@ -58,7 +58,7 @@ export function createRuncRuntime(): LinuxRuntime {
       // The init process keeps its PID and start time across the exec into the command.
       const created = await runcState(metadata.runtimeId);
       const hostPid = created && created.pid > 0 ? created.pid : null;
-      const startTimeMs = hostPid === null ? null : readProc(hostPid)?.startTimeMs ?? null;
+      const startTimeMs = hostPid === null ? null : readLinuxHostProcess(hostPid)?.startTimeMs ?? null;
       context.progress('Creating container', 'runc start', 80);
       await runcStart(metadata.runtimeId);
       return { ...metadata, cgroupsPath, hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
@@ -71,24 +71,22 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async processes(metadata) {
       const pids = await runcPs(metadata.runtimeId);
-      const processes: ContainerProcess[] = [];
-      for (const pid of pids) {
-        const proc = readProc(pid);
-        if (!proc) continue; // exited since runc listed it
-        processes.push({
-          containerPid: proc.nsPids.at(-1) ?? pid,
-          name: proc.name,
-          commandLine: proc.commandLine,
-          claimedHostPid: pid,
-          startTimeMs: proc.startTimeMs,
-          workingSetBytes: proc.workingSetBytes,
-          privateBytes: proc.privateBytes,
-          pagedBytes: proc.pagedBytes,
-          nonPagedBytes: 0,
-          cpuSeconds: proc.cpuSeconds,
-          sessionId: proc.sessionId,
-        });
-      }
+      // Read the same way as the host snapshot, so the verdict compares like with like.
+      const { processes: found } = takeLinuxSnapshot({ pids });
+      const processes: ContainerProcess[] = found.map((proc) => ({
+        containerPid: proc.nsPids.at(-1) ?? proc.pid,
+        name: proc.name,
+        commandLine: proc.commandLine,
+        claimedHostPid: proc.pid,
+        startTimeMs: proc.startTimeMs,
+        workingSetBytes: proc.workingSetBytes,
+        privateBytes: proc.privateBytes,
+        pagedBytes: proc.pagedBytes,
+        nonPagedBytes: proc.nonPagedBytes,
+        cpuSeconds: proc.cpuSeconds,
+        sessionId: proc.sessionId,
+      }));
+      // Processes that exited since runc listed them are simply not in the snapshot.
       return processes.sort((a, b) => a.containerPid - b.containerPid);
     },
 
