@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir } from '../../paths.js';
 import type { ContainerProcess, ContainerState } from '../types.js';
-import { removeCgroup } from './cgroups.js';
+import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
 import { buildOciConfig } from './oci.js';
 import { readLinuxHostProcess, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { runcCreate, runcDelete, runcKill, runcList, runcPs, runcStart, runcState, type RuncState } from './runc.js';
@@ -116,10 +116,16 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async destroy(name, metadata) {
       const id = metadata?.runtimeId ?? name;
+      const cgroupsPath = metadata?.cgroupsPath ?? cgroupsPathFor(name);
+      const pids = cgroupPids(cgroupsPath);
       await runcDelete(id, true);
-      const left = await removeCgroup(metadata?.cgroupsPath ?? cgroupsPathFor(name));
-      if (left.length > 0) {
-        throw new CoreError('RuntimeFailed', `The cgroup of container '${name}' could not be removed: ${left.join(', ')}.`, { details: { name, left } });
+      const left = await removeCgroup(cgroupsPath);
+      // runc delete --force signals; the caller is promised the processes are gone.
+      const alive = await waitForExit(pids, 10_000);
+      if (left.length > 0 || alive.length > 0) {
+        throw new CoreError('RuntimeFailed',
+          `Container '${name}' could not be removed completely:${left.length ? ` cgroups left: ${left.join(', ')}.` : ''}${alive.length ? ` processes still alive: ${alive.join(', ')}.` : ''}`,
+          { details: { name, left, alive } });
       }
     },
   };
