@@ -15,6 +15,13 @@
  * - SI  (SessionId)                  = stat field 6, session
  * - CPU (TotalProcessorTime)         = (utime + stime) / CLK_TCK
  * - StartTime                        = btime + starttime / CLK_TCK
+ *   Deliberately NOT .NET's boot time: .NET measures it once per reading
+ *   process as CLOCK_REALTIME_COARSE minus CLOCK_BOOTTIME, so two pwsh
+ *   processes disagree by milliseconds. The kernel's btime is whole seconds
+ *   and the same for every reader, and we read it once per core process, so
+ *   two snapshots give the same start time for the same process, to the ms.
+ *   The price: our StartTime is earlier than Get-Process's by the fraction of
+ *   a second btime drops (the same offset for every process, < 1 s).
  *
  * /proc is untrusted input: a process chooses its own comm (spaces, ')',
  * newlines) and command line. stat is split at the LAST ')', every number is
