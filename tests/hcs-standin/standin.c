@@ -7,8 +7,8 @@
  * opaque pointer handles, PCWSTR / PWSTR as UTF-16), and it behaves the way
  * the HCS documentation describes the asynchronous model:
  *   - HcsCreateOperation returns a handle; a function that takes the
- *     operation starts it and returns at once; a worker thread completes it
- *     after a delay; HcsWaitForOperationResult blocks until it is done or
+ *     operation starts it and returns at once; a service thread completes
+ *     it after a delay; HcsWaitForOperationResult blocks until it is done or
  *     the timeout passes (HCS_E_OPERATION_TIMEOUT).
  *   - Result documents are UTF-16, allocated here for the caller to free
  *     with LocalFree (exported by this library, as kernel32 does on Windows).
@@ -259,14 +259,25 @@ static void record_call(const char *function, PCWSTR argument) {
 
 /* ---- asynchronous completion ----------------------------------------------------- */
 
+/*
+ * One long-lived worker thread completes operations when they fall due, as
+ * the service would. It is joined when the library is unloaded, so no thread
+ * is ever left running inside code that dlclose() unmaps.
+ */
 typedef struct Job {
     Operation *op;
-    uint32_t delay_ms;
+    struct timespec due;
     HRESULT hr;
     char *doc;
     int system_index; /* -1: no state change */
     const char *new_state;
+    struct Job *next;
 } Job;
+
+static Job *g_jobs;
+static pthread_t g_worker;
+static int g_worker_started, g_shutdown;
+static pthread_cond_t g_jobs_cond = PTHREAD_COND_INITIALIZER;
 
 static void free_op(Operation *o) {
     pthread_cond_destroy(&o->cond);
@@ -275,18 +286,19 @@ static void free_op(Operation *o) {
     free(o);
 }
 
-static void *complete_later(void *arg) {
-    Job *job = arg;
-    struct timespec ts = { job->delay_ms / 1000, (long)(job->delay_ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
-    pthread_mutex_lock(&g_lock);
+static int due_before(const struct timespec *a, const struct timespec *b) {
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
+/* Completes one job; the lock is held. */
+static void complete_job(Job *job) {
     Operation *o = job->op;
     if (!o->done) { /* not cancelled meanwhile */
         o->hr = job->hr;
         o->doc = job->doc;
         job->doc = NULL;
         o->done = 1;
-        if (job->system_index >= 0 && job->hr >= 0) {
+        if (job->system_index >= 0 && job->system_index < g_system_count && job->hr >= 0) {
             SystemRecord *r = &g_systems[job->system_index];
             free(r->state);
             r->state = strdup(job->new_state);
@@ -296,10 +308,39 @@ static void *complete_later(void *arg) {
     g_pending_workers--;
     pthread_cond_broadcast(&o->cond);
     if (o->closed) free_op(o); /* closed while running: the result is discarded */
-    pthread_mutex_unlock(&g_lock);
     free(job->doc);
     free(job);
+}
+
+static void *worker_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&g_lock);
+    while (!g_shutdown) {
+        if (!g_jobs) { pthread_cond_wait(&g_jobs_cond, &g_lock); continue; }
+        Job **earliest = &g_jobs;
+        for (Job **p = &g_jobs; *p; p = &(*p)->next)
+            if (!due_before(&(*earliest)->due, &(*p)->due)) earliest = p;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (due_before(&(*earliest)->due, &now)) {
+            Job *job = *earliest;
+            *earliest = job->next;
+            complete_job(job);
+        } else {
+            pthread_cond_timedwait(&g_jobs_cond, &g_lock, &(*earliest)->due);
+        }
+    }
+    pthread_mutex_unlock(&g_lock);
     return NULL;
+}
+
+__attribute__((destructor)) static void stop_worker(void) {
+    pthread_mutex_lock(&g_lock);
+    int started = g_worker_started;
+    g_shutdown = 1;
+    pthread_cond_broadcast(&g_jobs_cond);
+    pthread_mutex_unlock(&g_lock);
+    if (started) pthread_join(g_worker, NULL);
 }
 
 /* Starts `o`; the lock is held. Takes ownership of doc. */
@@ -315,31 +356,27 @@ static HRESULT start_operation(Operation *o, const char *function, HRESULT hr, c
         delay = f->delay_ms;
         system_index = -1;
     }
+    if (!g_worker_started) {
+        if (pthread_create(&g_worker, NULL, worker_main, NULL) != 0) { free(doc); return E_OUTOFMEMORY; }
+        g_worker_started = 1;
+    }
     Job *job = calloc(1, sizeof *job);
     if (!job) { free(doc); return E_OUTOFMEMORY; }
     job->op = o;
-    job->delay_ms = delay;
+    clock_gettime(CLOCK_REALTIME, &job->due);
+    job->due.tv_sec += delay / 1000;
+    job->due.tv_nsec += (long)(delay % 1000) * 1000000L;
+    if (job->due.tv_nsec >= 1000000000L) { job->due.tv_sec++; job->due.tv_nsec -= 1000000000L; }
     job->hr = hr;
     job->doc = doc;
     job->system_index = system_index;
     job->new_state = new_state;
+    job->next = g_jobs;
+    g_jobs = job;
     o->started = 1;
     o->worker_pending = 1;
     g_pending_workers++;
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, complete_later, job) != 0) {
-        o->started = 0;
-        o->worker_pending = 0;
-        g_pending_workers--;
-        free(job->doc);
-        free(job);
-        pthread_attr_destroy(&attr);
-        return E_OUTOFMEMORY;
-    }
-    pthread_attr_destroy(&attr);
+    pthread_cond_broadcast(&g_jobs_cond);
     return S_OK;
 }
 

@@ -88,7 +88,7 @@ export function describeHresult(hresult: number): HcsCodeInfo | null {
     const info = computeCodes[u & 0xffff];
     if (info) {
       // The Win32-facility form carries the ERROR_VMCOMPUTE_* name.
-      return (u & 0xf0000000) === 0xc0000000 ? { ...info, name: info.name.replace(/^HCS_E_/, 'ERROR_VMCOMPUTE_') } : info;
+      return ((u & 0xf0000000) >>> 0) === 0xc0000000 ? { ...info, name: info.name.replace(/^HCS_E_/, 'ERROR_VMCOMPUTE_') } : info;
     }
   }
   return win32Codes[u] ?? null;
