@@ -1,5 +1,6 @@
 import { CoreError } from '../protocol/errors.js';
 import { takeLinuxSnapshot } from './linuxSnapshot.js';
+import { takeWindowsSnapshot } from './windowsSnapshot.js';
 import type { HostSnapshot } from './types.js';
 
 export interface SnapshotOptions {
@@ -19,13 +20,10 @@ export async function takeHostSnapshot(options: SnapshotOptions = {}): Promise<H
       return { takenAtMs, processes, unreadable };
     }
     case 'win32':
-      throw new CoreError(
-        'BackendUnavailable',
-        'Reading the host process table is not implemented for Windows in this version of the core, so isolation cannot be verified here yet. Run Get-Process on the host to compare by hand.',
-        { details: { platform: process.platform } },
-      );
+      // Get-CimInstance Win32_Process through Windows PowerShell (see windowsSnapshot.ts); every process is read.
+      return takeWindowsSnapshot();
     default:
-      throw new CoreError('BackendUnavailable', `Reading the host process table is not supported on '${process.platform}'. Supported: Linux (and Windows, planned).`, {
+      throw new CoreError('BackendUnavailable', `Reading the host process table is not supported on '${process.platform}'. Supported: Linux and Windows.`, {
         details: { platform: process.platform },
       });
   }
