@@ -107,6 +107,10 @@ static Fault g_faults[MAX_FAULTS];
 
 static char g_last_call[4096];
 
+/* How often each string-taking function was called since the last reset. */
+#define MAX_COUNTED 16
+static struct { char function[64]; int32_t count; } g_calls[MAX_COUNTED];
+
 /* ---- helpers ----------------------------------------------------------------- */
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -252,6 +256,10 @@ static Fault *find_fault(const char *function) {
     return NULL;
 }
 static void record_call(const char *function, PCWSTR argument) {
+    for (int i = 0; i < MAX_COUNTED; i++) {
+        if (g_calls[i].function[0] == 0) snprintf(g_calls[i].function, sizeof g_calls[i].function, "%s", function);
+        if (strcmp(g_calls[i].function, function) == 0) { g_calls[i].count++; break; }
+    }
     char *utf8 = utf16_to_utf8(argument);
     snprintf(g_last_call, sizeof g_last_call, "%s\n%s", function, utf8 ? utf8 : "(null)");
     free(utf8);
@@ -586,7 +594,18 @@ EXPORT void StandinReset(void) {
     clear_faults();
     g_delay_ms = 20;
     g_last_call[0] = 0;
+    memset(g_calls, 0, sizeof g_calls);
     pthread_mutex_unlock(&g_lock);
+}
+
+/* Calls of `function` (one that takes a string argument) since the last reset. */
+EXPORT int32_t StandinCallCount(const char *function) {
+    int32_t n = 0;
+    pthread_mutex_lock(&g_lock);
+    for (int i = 0; i < MAX_COUNTED; i++)
+        if (function && strcmp(g_calls[i].function, function) == 0) n = g_calls[i].count;
+    pthread_mutex_unlock(&g_lock);
+    return n;
 }
 
 /* Adds a compute system; strings are UTF-8, NULL leaves a field out; processListJson is a JSON array of ProcessDetails. */

@@ -42,6 +42,8 @@ export interface Standin {
   misuse(): number;
   pendingWorkers(): number;
   lastCall(): { fn: string; argument: string };
+  /** Calls of one string-taking HCS function since the last reset. */
+  callCount(fn: string): number;
   /** Waits until the stand-in has no operation in flight (bounded). */
   settle(timeoutMs?: number): Promise<void>;
   dispose(): void;
@@ -64,6 +66,7 @@ export function buildStandin(): Standin {
     misuse: lib.func('int32_t StandinMisuseCount(void)'),
     pending: lib.func('int32_t StandinPendingWorkers(void)'),
     lastCall: lib.func('int32_t StandinLastCall(_Out_ uint8_t *buf, int32_t capacity)'),
+    callCount: lib.func('int32_t StandinCallCount(const char *fn)'),
   };
   const standin: Standin = {
     library,
@@ -89,6 +92,7 @@ export function buildStandin(): Standin {
       const newline = text.indexOf('\n');
       return { fn: text.slice(0, newline), argument: text.slice(newline + 1) };
     },
+    callCount: (name) => fn.callCount(name) as number,
     settle: async (timeoutMs = 5000) => {
       const deadline = Date.now() + timeoutMs;
       while ((fn.pending() as number) > 0) {
