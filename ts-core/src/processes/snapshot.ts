@@ -19,9 +19,13 @@ export async function takeHostSnapshot(options: SnapshotOptions = {}): Promise<H
       const { takenAtMs, processes, unreadable } = takeLinuxSnapshot(options.pids ? { pids: options.pids } : {});
       return { takenAtMs, processes, unreadable };
     }
-    case 'win32':
-      // Get-CimInstance Win32_Process through Windows PowerShell (see windowsSnapshot.ts); every process is read.
-      return takeWindowsSnapshot();
+    case 'win32': {
+      // Get-CimInstance Win32_Process through Windows PowerShell (see windowsSnapshot.ts) reads every process; keep the asked-for PIDs.
+      const snapshot = await takeWindowsSnapshot();
+      if (!options.pids) return snapshot;
+      const wanted = new Set(options.pids);
+      return { ...snapshot, processes: snapshot.processes.filter((p) => wanted.has(p.pid)), unreadable: snapshot.unreadable.filter((pid) => wanted.has(pid)) };
+    }
     default:
       throw new CoreError('BackendUnavailable', `Reading the host process table is not supported on '${process.platform}'. Supported: Linux and Windows.`, {
         details: { platform: process.platform },
