@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../protocol/dispatcher.js';
 import { hostInfo, ping, sleep } from './host.js';
 import { isolationCompatibility } from './policy.js';
+import { hostProcesses } from './processes.js';
 
 /** Every command the core serves. Add new ones here, one import line per file. */
-export const allCommands: readonly CommandDefinition[] = [hostInfo, ping, sleep, isolationCompatibility] as readonly CommandDefinition[];
+export const allCommands: readonly CommandDefinition[] = [hostInfo, ping, sleep, hostProcesses, isolationCompatibility] as readonly CommandDefinition[];
