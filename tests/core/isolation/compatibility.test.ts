@@ -312,3 +312,21 @@ describe('unknowns are answered as unknown, never guessed', () => {
     expect(compatibility({ build: 22631, class: 'Server' }, { build: 20348 }, 'HyperV').allowed).toBeNull();
   });
 });
+
+describe('suggestions name supported images', () => {
+  it('Should suggest LTSC images, not out-of-support SAC ones, on Windows 10', () => {
+    const answer = compatibility({ build: 19045, class: 'Client' }, { build: 20348 }, 'Process');
+    expect(answer.allowed).toBe(false);
+    expect(answer.suggestion).toBe('Use -Isolation HyperV with an image of the host\'s build or older (ltsc2019, ltsc2016).');
+  });
+
+  it('Should suggest the SAC image when it is the only one a SAC host runs with process isolation', () => {
+    expect(compatibility({ build: 18363, class: 'Server' }, { build: 17763 }, 'Process').suggestion).toBe('Use -Isolation HyperV, or a 1909 image.');
+  });
+
+  it('Should point a Windows Server 2019 host at older LTSC images for a newer one under Hyper-V', () => {
+    expect(compatibility({ build: 17763, class: 'Server' }, { build: 26100 }, 'HyperV').suggestion).toBe(
+      "Use an image of the host's build or older (ltsc2019, ltsc2016), or run it on a newer host.",
+    );
+  });
+});

@@ -9,6 +9,7 @@ import {
   type HostFamily,
   type HostRelease,
   type ImageRelease,
+  type WindowsServerRelease,
 } from './windowsBuilds.js';
 
 /**
@@ -292,12 +293,24 @@ function hostLabel(host: HostRelease): string {
   return `${host.name} (${host.build})`;
 }
 
+/**
+ * Tags to suggest, newest first. Long-Term Servicing Channel images only,
+ * unless only a Semi-Annual Channel one fits (a 1909 host): those releases
+ * are out of support and not worth recommending when an LTSC image works.
+ */
+function suggestTags(releases: readonly WindowsServerRelease[]): string[] {
+  const ltsc = releases.filter((r) => r.channel === 'LTSC');
+  return (ltsc.length > 0 ? ltsc : releases).map((r) => r.tag).reverse();
+}
+
 /** The image tag(s) that run with process isolation on this host, per the same tables. */
 function processImagesFor(host: HostRelease): string[] {
-  return serverReleases
-    .filter((r) => verdictFor(host, null, r.build, null, r.key, 'Process').allowed !== false)
-    .map((r) => r.tag)
-    .reverse();
+  return suggestTags(serverReleases.filter((r) => verdictFor(host, null, r.build, null, r.key, 'Process').allowed !== false));
+}
+
+/** The image tag(s) that run with Hyper-V isolation on this host. */
+function hyperVImagesFor(host: HostRelease): string[] {
+  return suggestTags(serverReleases.filter((r) => hyperVAllowed(host, r.build, r.key)));
 }
 
 function hyperVAllowed(host: HostRelease, imageBuild: number, imageRelease: ImageRelease): boolean | null {
@@ -323,7 +336,7 @@ function explain(host: HostRelease, hostRevision: number | null, imageRelease: I
     if (verdict.why === 'footnote') {
       return { allowed: false, source, reason: `${verdict.footnote}: the host is ${hostText}, the image is ${imageText}.`, suggestion: `Update the host to Windows 11 24H2 or later, or use an ltsc2022 image.` };
     }
-    const older = serverReleases.filter((r) => hyperVAllowed(host, r.build, r.key)).map((r) => r.tag).reverse();
+    const older = hyperVImagesFor(host);
     return {
       allowed: false,
       source,
@@ -363,7 +376,7 @@ function explain(host: HostRelease, hostRevision: number | null, imageRelease: I
       allowed: false,
       source,
       reason: `Windows 10 runs Windows Server images only with Hyper-V isolation, never with process isolation: the host is ${hostText}, the image is ${imageText}.`,
-      suggestion: hyperV ? 'Use -Isolation HyperV.' : `Use -Isolation HyperV with an image of the host's build or older (${serverReleases.filter((r) => hyperVAllowed(host, r.build, r.key)).map((r) => r.tag).reverse().join(', ')}).`,
+      suggestion: hyperV ? 'Use -Isolation HyperV.' : `Use -Isolation HyperV with an image of the host's build or older (${hyperVImagesFor(host).join(', ')}).`,
     };
   }
   if (verdict.why === 'footnote') {
