@@ -122,6 +122,17 @@ describe('host descriptions', () => {
     });
   });
 
+  it('Should refuse an edition and a class that contradict each other', () => {
+    expect(() => hostFromArgs({ edition: 'Windows Server 2022', class: 'Client' })).toThrow(/is a Server edition, but the class Client was given/);
+  });
+
+  it('Should let an explicit class settle an ambiguous build', () => {
+    const server = evaluateCompatibility({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2019' }], isolations: ['Process'] }, hostFromArgs({ build: 17763, class: 'Server' }));
+    const client = evaluateCompatibility({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2019' }], isolations: ['Process'] }, hostFromArgs({ build: 17763, class: 'Client' }));
+    const unknown = evaluateCompatibility({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2019' }], isolations: ['Process'] }, hostFromArgs({ build: 17763 }));
+    expect([server[0]!.allowed, client[0]!.allowed, unknown[0]!.allowed]).toEqual([true, false, null]);
+  });
+
   it('Should refuse a host with neither build nor edition', () => {
     expect(() => hostFromArgs({ class: 'Server' })).toThrow(/without a build or an edition/);
   });
