@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -198,11 +199,12 @@ describe('DockerClient', () => {
 
   it('reports ECONNREFUSED from a socket file nobody listens on', async () => {
     const stale = path.join(dir, 'stale.sock');
-    const temporary = net.createServer();
-    await new Promise<void>((resolve) => temporary.listen(stale, resolve));
-    // Closing a listener normally unlinks the socket; keep the file by closing the fd underneath.
-    const handle = (temporary as unknown as { _handle: { close(): void } })._handle;
-    handle.close();
+    // A listener killed with SIGKILL leaves its socket file behind: connecting then gives ECONNREFUSED.
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(existsSync(stale)).toBe(true);
     const docker = new DockerClient({ endpoint: { kind: 'unix', socketPath: stale, display: `unix://${stale}` } });
     const error = await failure(docker.request('GET', '/info', { schema: anything }));
     expect(error.code).toBe('DockerUnavailable');
