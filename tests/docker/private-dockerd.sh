@@ -113,11 +113,13 @@ OUT
 
 # Processes that belong to this daemon: dockerd, its containerd, shims, runsc, container processes.
 daemon_processes() {
-  local pid args
-  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-    [[ $pid == "$$" ]] && continue
-    args=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || continue
-    if [[ $args == *"$DIR/"* ]]; then printf '%s %s\n' "$pid" "${args:0:200}"; fi
+  local file pid args
+  # One grep over every command line: scanning /proc from bash is seconds per pass on a busy machine.
+  for file in $(grep -lsaF -- "$DIR/" /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid=${file#/proc/}; pid=${pid%/cmdline}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    args=$({ tr '\0' ' ' <"$file"; } 2>/dev/null) || continue
+    [[ -n $args ]] && printf '%s %s\n' "$pid" "${args:0:200}"
   done
   local cgroup_parent
   cgroup_parent=$(cat "$DIR/cgroup-parent" 2>/dev/null || true)
