@@ -6,7 +6,8 @@ import { parseDockerHost } from '../../../../ts-core/src/backends/docker/endpoin
 import type { Backend, ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
 import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
-import { linuxHostSnapshot } from './procSnapshot.js';
+import { takeLinuxSnapshot } from '../../../../ts-core/src/processes/linuxSnapshot.js';
+import { judge } from '../../../../ts-core/src/isolation/verdict.js';
 import {
   daemonLeftovers,
   dockerCli,
@@ -51,6 +52,23 @@ async function failure(promise: Promise<unknown>): Promise<CoreError> {
 async function allContainerNames(): Promise<string[]> {
   const out = await dockerCli(daemon, ['ps', '-a', '--format', '{{.Names}}']);
   return out.split('\n').filter(Boolean).sort();
+}
+
+const linuxHostSnapshot = () => takeLinuxSnapshot().processes;
+
+/** The verdict engine on live evidence from the backend, as Test-ContainerIsolation gathers it. */
+async function verdictFor(name: string, expected: 'Process' | 'HyperV') {
+  const info = await backend.inspect(name);
+  const containerProcesses = await backend.processes(name);
+  const snapshot = takeLinuxSnapshot();
+  const worker = await backend.worker(name, snapshot.processes);
+  return judge({
+    container: { name, id: info.id, backend: 'docker', configuredIsolation: info.isolation },
+    containerProcesses,
+    snapshot,
+    worker,
+    gaps: [],
+  }, expected);
 }
 
 beforeAll(async () => {
@@ -114,29 +132,53 @@ describe('docker backend against a private dockerd', () => {
 
   describe('a HyperV-class container on runsc', () => {
     it('is created on the runsc runtime and claims no host PID', async () => {
-      const info = await backend.create(spec('wc-hv', { isolation: 'HyperV' }), context);
+      // Run as 'busybox sleep': no runc container's PID 1 (often 'sleep' or 'sh') then looks like it to the verdict.
+      const info = await backend.create(spec('wc-hv', { isolation: 'HyperV', command: ['/bin/busybox', 'sleep', '3142'] }), context);
       expect(info).toMatchObject({ isolation: 'HyperV', state: 'running', hostPid: null, utilityVmId: info.id });
       expect(await dockerCli(daemon, ['inspect', '-f', '{{.HostConfig.Runtime}}', 'wc-hv'])).toBe('runsc');
     }, 120_000);
 
     it('lists its processes from runsc itself, where Docker\'s top is wrong', async () => {
       const dockerTop = await dockerCli(daemon, ['top', 'wc-hv']);
-      expect(dockerTop).not.toContain('3141');
+      expect(dockerTop).not.toContain('3142');
       const processes = await backend.processes('wc-hv');
-      expect(processes).toEqual([expect.objectContaining({ containerPid: 1, name: 'sleep', claimedHostPid: null })]);
+      expect(processes).toEqual([expect.objectContaining({ containerPid: 1, name: 'busybox', claimedHostPid: null })]);
     }, 60_000);
 
     it('is invisible to the host, and its worker is the runsc sandbox tied by the container id', async () => {
       const info = await backend.inspect('wc-hv');
       const snapshot = linuxHostSnapshot();
-      expect(snapshot.filter((p) => p.commandLine.includes('sleep 3141') && p.name === 'sleep').map((p) => p.pid))
-        .toEqual([(await backend.inspect('wc-proc')).hostPid]);
+      expect(snapshot.filter((p) => p.commandLine.includes('sleep 3142'))).toEqual([]);
       const claim = await backend.worker('wc-hv', snapshot);
       expect(claim).toMatchObject({ name: 'exe', tieToken: info.id, tieField: 'commandLine' });
       const sandbox = snapshot.find((p) => p.pid === claim?.pid);
       expect(sandbox?.user).toBe('nobody');
       expect(sandbox?.commandLine).toMatch(/^runsc-sandbox /);
       expect(sandbox?.commandLine).toContain(info.id);
+    }, 60_000);
+  });
+
+  describe('the isolation verdict on live evidence', () => {
+    it('observes Process for the runc container', async () => {
+      const verdict = await verdictFor('wc-proc', 'Process');
+      expect(verdict.reasons).toEqual(expect.any(Array));
+      expect(verdict.observed).toBe('Process');
+      expect(verdict.passed).toBe(true);
+      expect(verdict.hostMatches.every((m) => m.outcome === 'SameProcess')).toBe(true);
+    }, 60_000);
+
+    it('observes HyperV for the runsc container, with the sandbox as its worker', async () => {
+      const verdict = await verdictFor('wc-hv', 'HyperV');
+      expect(verdict.reasons[0]).toContain('none of its 1 processes is visible on the host');
+      expect(verdict.observed).toBe('HyperV');
+      expect(verdict.worker).toMatchObject({ alive: true, tied: true, claim: { name: 'exe', tieField: 'commandLine' } });
+      expect(verdict.worker?.hostProcess?.commandLine).toMatch(/^runsc-sandbox /);
+    }, 60_000);
+
+    it('does not call the runc container HyperV', async () => {
+      const verdict = await verdictFor('wc-proc', 'HyperV');
+      expect(verdict.passed).toBe(false);
+      expect(verdict.observed).toBe('Process');
     }, 60_000);
   });
 
