@@ -20,6 +20,7 @@
         'Remove-IsolatedContainer'
         'Stop-IsolatedContainer'
         'Test-ContainerIsolation'
+        'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

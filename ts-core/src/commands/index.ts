@@ -1,11 +1,24 @@
 import type { CommandDefinition } from '../protocol/dispatcher.js';
 import { hostInfo, ping, sleep } from './host.js';
+import { isolationCompatibility } from './policy.js';
 import { hostProcesses } from './processes.js';
+import { hcsIsolation, hcsProcesses, hcsStop, hcsSystems } from './hcs.js';
 import { containerCommands } from './container.js';
 import { imageCommands } from './image.js';
 import { isolationCommands } from './isolation.js';
 
-/** Every command the core serves. Add new ones here, one import line per file. */
+/** Every command the core serves. Add new ones here, one per line. */
 export const allCommands: readonly CommandDefinition[] = [
-  hostInfo, ping, sleep, hostProcesses, ...containerCommands, ...imageCommands, ...isolationCommands,
+  hostInfo,
+  ping,
+  sleep,
+  hostProcesses,
+  isolationCompatibility,
+  hcsSystems,
+  hcsProcesses,
+  hcsStop,
+  hcsIsolation,
+  ...containerCommands,
+  ...imageCommands,
+  ...isolationCommands,
 ] as readonly CommandDefinition[];
