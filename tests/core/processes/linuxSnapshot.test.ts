@@ -138,6 +138,7 @@ describe('names and command lines', () => {
     ['argv[0] that does not start with comm (login shell "-bash")', 'bash', '-bash\x00', 'bash'],
     ['neither argument matches', 'sleep', '-weird\x00300\x00', 'sleep'],
     ['case-insensitive prefix, like .NET', 'ping', '/bin/PING6\x00::1\x00', 'PING6'],
+    ['a near-miss under full case folding ("straße" vs "strasse-tool") keeps comm', 'straße', '/opt/strasse-tool\x00', 'straße'],
     ['setproctitle without NULs keeps comm', 'sshd', 'sshd: root@pts/0', 'sshd'],
     ['kernel thread: empty cmdline', 'kworker/0:1', '', 'kworker/0:1'],
     ['name with spaces and ")"', 'a b) c', '/tmp/x/a b) c\x0030\x00', 'a b) c'],

@@ -169,9 +169,21 @@ export function commandLineFromCmdline(raw: Buffer): string {
   return raw.subarray(0, end).toString('utf8').replaceAll('\0', ' ');
 }
 
-/** `StartsWith(prefix, OrdinalIgnoreCase)` as .NET does it (simple upper-casing per char). */
+/** One UTF-16 unit upper-cased the simple way (.NET's invariant ToUpper): 'ß' stays 'ß', never 'SS'. */
+function simpleUpper(unit: string): string {
+  const upper = unit.toUpperCase();
+  return upper.length === 1 ? upper : unit;
+}
+
+/** `StartsWith(prefix, StringComparison.OrdinalIgnoreCase)` as .NET does it: unit by unit, simple case mapping. */
 function startsWithIgnoreCase(text: string, prefix: string): boolean {
-  return text.length >= prefix.length && text.slice(0, prefix.length).toUpperCase() === prefix.toUpperCase();
+  if (text.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    const a = text[i]!;
+    const b = prefix[i]!;
+    if (a !== b && simpleUpper(a) !== simpleUpper(b)) return false;
+  }
+  return true;
 }
 
 /**
