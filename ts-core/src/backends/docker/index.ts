@@ -16,7 +16,8 @@ import {
   type DockerContainerInspect,
 } from './schemas.js';
 import { linuxPsArgs, parseLinuxTop, parseWindowsTop } from './top.js';
-import { findHyperVWorker, findRunscSandbox } from './worker.js';
+import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from './worker.js';
+import { createHcsBackend } from '../hcs/index.js';
 
 export const managedLabel = 'io.windowscontainers.managed';
 export const nameLabel = 'io.windowscontainers.name';
@@ -30,8 +31,8 @@ export interface DockerBackendOptions {
   execRoots?: string[];
   /**
    * Windows: the utility VM id of a Hyper-V-isolated container. Docker's API
-   * does not expose it; the hcs layer reads it (HcsEnumerateComputeSystems
-   * RuntimeId, see utilityVmIdFromComputeSystems). Without it no worker is claimed.
+   * does not expose it; by default it is read from HCS through the hcs
+   * backend (see utilityVmIdFromComputeSystems). Without it no worker is claimed.
    */
   resolveUtilityVmId?: (containerId: string) => Promise<string | null>;
 }
@@ -222,7 +223,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
       if (effectiveIsolation(container, daemon) !== 'HyperV' || !container.State.Running) return null;
       if (daemon.osType === 'windows') {
-        const vmId = options.resolveUtilityVmId ? await options.resolveUtilityVmId(container.Id) : null;
+        const vmId = await (options.resolveUtilityVmId ?? utilityVmIdFromHcs)(container.Id);
         return vmId ? findHyperVWorker(snapshot, vmId) : null;
       }
       return findRunscSandbox(snapshot, container.Id, container.State.Pid || null);
@@ -272,6 +273,19 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
         `Set WINDOWSCONTAINERS_DOCKER_EXEC_ROOT to the daemon's --exec-root.`);
     }
     return runscProcesses(runtimePath, root, container.Id);
+  }
+}
+
+/**
+ * Windows: the utility VM of a Docker Hyper-V container, from HCS. When HCS
+ * cannot be asked, there is no claim and the verdict says Inconclusive.
+ */
+async function utilityVmIdFromHcs(containerId: string): Promise<string | null> {
+  if (process.platform !== 'win32') return null;
+  try {
+    return utilityVmIdFromComputeSystems(await createHcsBackend().computeSystems(), containerId);
+  } catch {
+    return null;
   }
 }
 
