@@ -102,7 +102,9 @@ function spec(name: string, isolation: 'Process' | 'HyperV'): ContainerSpec {
   };
 }
 
-const backend = () => createDockerBackend({ host: `unix://${socketPath}`, resolveUtilityVmId: async (id) => (id === hvId ? vmId : null) });
+const backend = () => createDockerBackend({
+  host: `unix://${socketPath}`, hostPlatform: 'win32', resolveUtilityVmId: async (id) => (id === hvId ? vmId : null),
+});
 
 describe('docker backend against a Windows daemon', () => {
   it('probes: Windows, its default isolation from /info, both isolations, API capped at 1.43', async () => {
@@ -151,8 +153,14 @@ describe('docker backend against a Windows daemon', () => {
   });
 
   it('claims no worker when the utility VM id cannot be learnt (HCS not reachable)', async () => {
-    const blind = createDockerBackend({ host: `unix://${socketPath}`, resolveUtilityVmId: async () => null });
+    const blind = createDockerBackend({ host: `unix://${socketPath}`, hostPlatform: 'win32', resolveUtilityVmId: async () => null });
     expect(await blind.worker('hv-ping', hostProcesses('windows-host-processes.json'))).toBeNull();
+  });
+
+  it('claims no host PIDs when the Windows daemon is not on this host\'s kernel (a forwarded socket)', async () => {
+    const remote = createDockerBackend({ host: `unix://${socketPath}`, hostPlatform: 'linux' });
+    expect((await remote.inspect('proc-ping')).hostPid).toBeNull();
+    expect((await remote.processes('proc-ping')).every((p) => p.claimedHostPid === null)).toBe(true);
   });
 
   it('lists every container with its isolation from inspect', async () => {
