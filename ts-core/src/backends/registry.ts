@@ -41,14 +41,19 @@ export async function probeAll(): Promise<BackendStatus[]> {
   );
 }
 
-/** The backend `auto` picks: on Windows hcs, then docker; elsewhere linux, then docker. */
+/**
+ * The backend `auto` picks to create a container: on Windows hcs, then docker;
+ * elsewhere linux, then docker. A backend that can create no isolation here
+ * is passed over even when usable: hcs observes and stops containers but
+ * leaves creating them to docker.
+ */
 export async function autoBackend(): Promise<Backend> {
   const order: BackendName[] = process.platform === 'win32' ? ['hcs', 'docker'] : ['linux', 'docker'];
   const reasons: string[] = [];
   for (const name of order) {
     const status = await getBackend(name).probe();
-    if (status.usable) return getBackend(name);
-    reasons.push(`${name}: ${status.reason}`);
+    if (status.usable && status.isolations.length > 0) return getBackend(name);
+    reasons.push(`${name}: ${status.usable ? `${status.reason} It creates no containers here.` : status.reason}`);
   }
   throw new CoreError('BackendUnavailable', `No backend is usable on this host. ${reasons.join(' ')}`, { details: { reasons } });
 }
