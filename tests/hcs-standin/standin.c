@@ -434,6 +434,15 @@ EXPORT HRESULT HcsCancelOperation(HCS_OPERATION operation) {
 
 EXPORT HRESULT HcsWaitForOperationResult(HCS_OPERATION operation, DWORD timeoutMs, PWSTR *resultDocument) {
     if (resultDocument) *resultDocument = NULL;
+    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever the timeout. */
+    pthread_mutex_lock(&g_lock);
+    Fault *stall = find_fault("HcsWaitForOperationResult");
+    uint32_t stall_ms = stall ? stall->delay_ms : 0;
+    pthread_mutex_unlock(&g_lock);
+    if (stall_ms) {
+        struct timespec ts = { stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    }
     pthread_mutex_lock(&g_lock);
     Operation *o = find_op(operation);
     if (!o) { g_misuse++; pthread_mutex_unlock(&g_lock); return E_HANDLE; }

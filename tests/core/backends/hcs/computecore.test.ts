@@ -188,6 +188,23 @@ describe('timeouts', () => {
   });
 });
 
+describe('a service that does not honour the timeout', () => {
+  it('stops waiting after the watchdog margin, cancels, and closes the operation only when HCS lets go of it', async () => {
+    const impatient = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux', { watchdogMarginMs: 200 });
+    standin.setFault('HcsWaitForOperationResult', 0, null, 1200);
+    const started = Date.now();
+    const error = await failure(impatient.enumerate(null, 100));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toMatch(/HcsWaitForOperationResult did not return within 100 ms plus 200 ms of grace/);
+    // The worker thread is still inside the wait: the handle must still be open, not freed under it.
+    expect(standin.openOperations()).toBe(1);
+    const deadline = Date.now() + 5000;
+    while (standin.openOperations() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(standin.openOperations()).toBe(0);
+  });
+});
+
 describe('handle accounting under load', () => {
   it('balances every open with a close across many concurrent operations, failures included', async () => {
     standin.setDelay(5);
