@@ -2,13 +2,23 @@ import { CoreError } from '../protocol/errors.js';
 import { backendNames, type Backend, type BackendName, type BackendStatus } from './types.js';
 import { createLinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
-import { createHcsBackend } from './hcs/index.js';
+import { createHcsBackend, type HcsExtras } from './hcs/index.js';
 
 const factories: Record<BackendName, () => Backend> = {
   linux: createLinuxBackend,
-  docker: createDockerBackend,
+  // Docker's API does not say which utility VM runs a Hyper-V container; HCS does.
+  docker: () => createDockerBackend({ resolveUtilityVmId: hcsUtilityVmId }),
   hcs: createHcsBackend,
 };
+
+/** The docker backend's Windows worker lookup; no answer (HCS absent or silent) means no worker is claimed. */
+async function hcsUtilityVmId(containerId: string): Promise<string | null> {
+  try {
+    return await (getBackend('hcs') as Backend & HcsExtras).utilityVmId(containerId);
+  } catch {
+    return null;
+  }
+}
 
 const instances = new Map<BackendName, Backend>();
 
