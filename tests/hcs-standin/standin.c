@@ -393,6 +393,10 @@ static HRESULT start_operation(Operation *o, const char *function, HRESULT hr, c
 EXPORT HCS_OPERATION HcsCreateOperation(void *context, void *callback) {
     (void)context;
     (void)callback; /* completion callbacks are not simulated; the core waits instead */
+    pthread_mutex_lock(&g_lock);
+    int refuse = find_fault("HcsCreateOperation") != NULL; /* out of memory / service gone: no handle */
+    pthread_mutex_unlock(&g_lock);
+    if (refuse) return NULL;
     Operation *o = calloc(1, sizeof *o);
     if (!o) return NULL;
     o->magic = OP_MAGIC;

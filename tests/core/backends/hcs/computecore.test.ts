@@ -163,6 +163,21 @@ describe('errors through the operation', () => {
     expect(error.message).toContain('HCS_E_ACCESS_DENIED');
   });
 
+  it('reports HcsCreateOperation returning no handle, and opens nothing', async () => {
+    standin.setFault('HcsCreateOperation', 0, null, 0);
+    const error = await failure(core.properties(processId, null, 5000));
+    expect(error.code).toBe('HcsError');
+    expect(error.message).toMatch(/HcsCreateOperation returned no handle/);
+  });
+
+  it('maps an access-denied open to PermissionDenied and leaves no system handle behind', async () => {
+    standin.setFault('HcsOpenComputeSystem', 0x80070005, null, 0, true);
+    const error = await failure(core.terminate(processId, 5000));
+    expect(error.code).toBe('PermissionDenied');
+    expect(error.message).toMatch(/^Opening compute system '3f1c0f3a.*' failed: Access is denied .*\(E_ACCESSDENIED, 0x80070005\)\. Run PowerShell as Administrator\.$/);
+    expect(standin.callCount('HcsTerminateComputeSystem')).toBe(0);
+  });
+
   it('stops a running system and reports a second stop as HcsInvalidState (HCS_E_SYSTEM_ALREADY_STOPPED)', async () => {
     await core.terminate(processId, 5000);
     const summary = JSON.parse((await core.properties(processId, null, 5000))!) as { State: string };

@@ -219,7 +219,13 @@ export class ComputeCore {
   /** Opens a compute system by id, runs `use`, closes the handle whatever happens. */
   async withComputeSystem<T>(id: string, use: (system: Handle) => Promise<T>): Promise<T> {
     const out: unknown[] = [null];
-    const hresult = this.fns.HcsOpenComputeSystem(id, GENERIC_ALL, out) as number;
+    // Opening is an RPC to the vmcompute service: off the event loop too.
+    const hresult = await new Promise<number>((resolve, reject) => {
+      this.fns.HcsOpenComputeSystem.async(id, GENERIC_ALL, out, (error: unknown, value: unknown) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(value as number);
+      });
+    });
     const system = out[0];
     if (isFailure(hresult)) {
       if (system) this.fns.HcsCloseComputeSystem(system);
