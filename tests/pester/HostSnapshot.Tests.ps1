@@ -46,14 +46,20 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
 
     Context 'When compared with Get-Process for the processes alive during both' {
         BeforeAll {
-            $before = Get-Process
+            # Read every property now: Process objects read /proc lazily, and a
+            # later read would compare a different moment.
+            $fields = 'Id', 'ProcessName', 'StartTime', 'SessionId'
+            $before = Get-Process | Select-Object $fields
             $snapshot = Invoke-HostProcesses
-            $after = Get-Process
+            $after = Get-Process | Select-Object $fields
             $afterById = @{}
             foreach ($p in $after) { $afterById[$p.Id] = $p }
             # Alive during both: present before and after as the same process.
+            # Kernel workqueue threads (kworker/…) rename themselves as they
+            # pick up work, so no two readings need agree on their names.
             $stable = @($before | Where-Object {
                     $later = $afterById[$_.Id]
+                    $_.ProcessName -notlike 'kworker/*' -and
                     $null -ne $later -and $later.ProcessName -eq $_.ProcessName -and $later.StartTime -eq $_.StartTime
                 })
             $coreById = @{}
