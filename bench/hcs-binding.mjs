@@ -65,4 +65,5 @@ try {
   console.log(`ratio: ${(measured / baseline).toFixed(2)}x`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(path.join(root, 'node_modules', '.cache', 'wc-bench-hcs'), { recursive: true, force: true });
 }
