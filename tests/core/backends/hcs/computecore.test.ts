@@ -4,6 +4,10 @@
  * LocalFree of result documents, HRESULT mapping, timeouts and handle
  * accounting checked by the stand-in itself.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backends/hcs/computecore.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
@@ -55,6 +59,21 @@ describe('ComputeCore.load', () => {
     const error = await failure(ComputeCore.load({ [HCS_LIBRARY_SETTING]: '/nonexistent/libnothing.so' }, 'linux'));
     expect(error.code).toBe('HcsUnavailable');
     expect(error.message).toContain('/nonexistent/libnothing.so');
+  });
+
+  it('names the missing export of a library that is not HCS v2 (Windows before 1809)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wc-hcs-empty-'));
+    try {
+      const source = path.join(dir, 'empty.c');
+      writeFileSync(source, 'int NotHcs(void) { return 0; }\n');
+      const library = path.join(dir, 'libempty.so');
+      execFileSync('cc', ['-shared', '-fPIC', '-o', library, source]);
+      const error = await failure(ComputeCore.load({ [HCS_LIBRARY_SETTING]: library }, 'linux'));
+      expect(error.code).toBe('HcsUnavailable');
+      expect(error.message).toBe(`${library} does not export a function the core needs (HcsCreateOperation): HCS v2 needs Windows 10 1809 / Windows Server 2019 or later.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports that the test library was chosen by the setting', () => {
