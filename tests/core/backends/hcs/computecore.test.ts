@@ -90,7 +90,7 @@ describe('enumerate', () => {
   });
 
   it('hands the query document to HCS intact as UTF-16', async () => {
-    const query = JSON.stringify({ Types: ['Container'], Names: ['конт-容器-ü'] });
+    const query = JSON.stringify({ Types: ['Container'], Names: ['конт-容器-ü 🐳'] });
     await core.enumerate(query, 5000);
     expect(standin.lastCall()).toEqual({ fn: 'HcsEnumerateComputeSystems', argument: query });
   });
