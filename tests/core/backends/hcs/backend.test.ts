@@ -81,6 +81,15 @@ describe('list and inspect', () => {
     expect(list.every((c) => c.backend === 'hcs' && c.managed === false)).toBe(true);
   });
 
+  it('leaves stopped containers out unless all are asked for', async () => {
+    await backend.terminate(processContainer);
+    expect((await backend.list({ all: false })).map((c) => c.id)).toEqual([hypervContainer]);
+    expect((await backend.list({ all: true })).map((c) => [c.id, c.state])).toEqual([
+      [processContainer, 'exited'],
+      [hypervContainer, 'running'],
+    ]);
+  });
+
   it('shows every compute system with its role, the utility VM with its VM GUID', async () => {
     const systems = await backend.computeSystems();
     expect(systems.map((s) => [s.role, s.runtimeId, s.utilityVmRuntimeId])).toEqual([
