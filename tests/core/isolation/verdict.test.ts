@@ -385,6 +385,36 @@ const cases: Case[] = [
     outcomes: ['UnclaimedInContainerNamespace'],
   },
   {
+    name: 'a same-named PID 1 of another container that started long before does not block Hyper-V',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs + 60_000 })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'HyperV',
+    reasonIncludes: [/started at other times/i],
+    outcomes: ['NotOnHost'],
+  },
+  {
+    name: 'a same-named namespaced process within a second of the reported start still blocks Hyper-V',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs + 999 })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/inside a container PID namespace/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
+    name: 'a forgotten claim with an exact start time is caught',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/may well be this very process/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
     name: 'an ordinary host process sharing name and PID makes the result Inconclusive',
     evidence: hyperVEvidence({
       containerProcesses: [containerProcess({ containerPid: 7, name: 'sleep' })],

@@ -95,6 +95,14 @@ export interface JudgedVerdict extends Verdict {
  */
 export const START_TIME_TOLERANCE_MS = 10;
 
+/**
+ * For a process the backend did not locate: a same-named host process that
+ * started further than this from the container's own start time is another
+ * process. Generous on purpose: a guest clock is close to, not equal to, the
+ * host's, and a near miss only costs an Inconclusive.
+ */
+export const UNCLAIMED_START_WINDOW_MS = 1000;
+
 /** Shorter tokens (a bare "1", "root", "qemu") tie a worker to nothing in particular. */
 export const MIN_TIE_TOKEN_LENGTH = 8;
 
@@ -199,7 +207,15 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
   // are must not look VM-isolated: search for the process ourselves, under
   // every name the container side might have given it.
   const names = [cp.name, firstWordBasename(cp.name), firstWordBasename(cp.commandLine)].filter((n) => n !== '');
-  const sameName = processes.filter((h) => names.some((n) => sameProcessName(h.name, n)));
+  const sameNameAnyTime = processes.filter((h) => names.some((n) => sameProcessName(h.name, n)));
+  // The same process has the same start time. When the container says when
+  // its process started, a host process that started more than a second away
+  // is provably another one (say, PID 1 of some other container on a busy
+  // host) and does not count against this container.
+  const sameName = cp.startTimeMs === null
+    ? sameNameAnyTime
+    : sameNameAnyTime.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= UNCLAIMED_START_WINDOW_MS);
+  const excluded = sameNameAnyTime.length - sameName.length;
   const nested = sameName.find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
   if (nested) {
     return {
@@ -220,7 +236,8 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
       reason: `${it} was not located by the backend, and the host has a process with the same name and PID ${lookalike.pid}: the two cannot be told apart.`,
     };
   }
-  return { ...base, hostPid: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host.` };
+  const note = excluded > 0 ? ` (${excluded} host process(es) with that name started at other times, so none of them is it)` : '';
+  return { ...base, hostPid: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host${note}.` };
 }
 
 /** Is the claimed worker alive (same PID, name, start time) and tied to this container? */
