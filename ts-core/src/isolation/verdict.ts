@@ -338,7 +338,9 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   const matched = hostMatches.filter((m) => m.matched);
   if (matched.length === hostMatches.length) {
     const more = worker ? [...matchReasons, `The backend also named a worker process, but the container's own processes run on the host kernel. ${worker.reason}`] : matchReasons;
-    return verdict('Process', `${who}: all ${matched.length} of its processes are processes of the host (same PID, name and start time): it shares the host's kernel.`, more);
+    const timed = e.containerProcesses.every((cp) => cp.startTimeMs !== null);
+    const same = timed ? 'same PID, name and start time' : 'same PID and name, and start time where the backend gave one';
+    return verdict('Process', `${who}: all ${matched.length} of its processes are processes of the host (${same}): it shares the host's kernel.`, more);
   }
   if (matched.length > 0) {
     return verdict(
