@@ -463,7 +463,12 @@ describe('decideIsolation', () => {
     // The verdict carries its evidence: one host match per container process.
     expect(v.hostMatches).toHaveLength(c.evidence.containerProcesses.length);
     expect(v.snapshotTakenAtMs).toBe(c.evidence.snapshot.takenAtMs);
-    for (const m of v.hostMatches) expect(m.matched).toBe(m.outcome === 'SameProcess');
+    for (const m of v.hostMatches) {
+      expect(m.matched).toBe(m.outcome === 'SameProcess');
+      // The evidence names the host process it compared with, and it is the one in the snapshot.
+      expect(m.hostProcess?.pid ?? null).toBe(m.hostProcess === null ? null : m.hostPid);
+      if (m.hostProcess) expect(c.evidence.snapshot.processes).toContain(m.hostProcess);
+    }
   });
 
   it('never says HyperV unless the worker is alive and tied and no process is on the host', () => {

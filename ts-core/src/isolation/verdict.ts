@@ -57,6 +57,8 @@ export interface HostMatch {
   name: string;
   /** The host process this was compared with (matched or not), null when there was none. */
   hostPid: number | null;
+  /** That host process as the snapshot saw it, so a person can check the comparison. */
+  hostProcess: HostProcess | null;
   matched: boolean;
   outcome: HostMatchOutcome;
   reason: string;
@@ -146,12 +148,12 @@ function describe(p: { name: string }, pid: number): string {
 }
 
 function compareClaimed(cp: ContainerProcess, claimed: number, byPid: Map<number, HostProcess>, unreadable: Set<number>): HostMatch {
-  const base = { containerPid: cp.containerPid, name: cp.name, hostPid: claimed };
+  const host = byPid.get(claimed) ?? null;
+  const base = { containerPid: cp.containerPid, name: cp.name, hostPid: claimed, hostProcess: host };
   const it = `The container's process ${describe(cp, cp.containerPid)}`;
   if (unreadable.has(claimed)) {
     return { ...base, matched: false, outcome: 'ClaimedPidUnreadable', reason: `${it} is said to be host PID ${claimed}, but the host could not read that process, so it cannot be confirmed.` };
   }
-  const host = byPid.get(claimed);
   if (!host) {
     return {
       ...base,
@@ -221,6 +223,7 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
     return {
       ...base,
       hostPid: nested.pid,
+      hostProcess: nested,
       matched: false,
       outcome: 'UnclaimedInContainerNamespace',
       reason: `${it} was not located by the backend, but host process ${describe(nested, nested.pid)} has the same name and is PID ${cp.containerPid} inside a container PID namespace: it may well be this very process, so the container cannot be called VM-isolated.`,
@@ -231,13 +234,14 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
     return {
       ...base,
       hostPid: lookalike.pid,
+      hostProcess: lookalike,
       matched: false,
       outcome: 'UnclaimedHostLookalike',
       reason: `${it} was not located by the backend, and the host has a process with the same name and PID ${lookalike.pid}: the two cannot be told apart.`,
     };
   }
   const note = excluded > 0 ? ` (${excluded} host process(es) with that name started at other times, so none of them is it)` : '';
-  return { ...base, hostPid: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host${note}.` };
+  return { ...base, hostPid: null, hostProcess: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host${note}.` };
 }
 
 /** Is the claimed worker alive (same PID, name, start time) and tied to this container? */
@@ -300,6 +304,7 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
         containerPid: cp.containerPid,
         name: cp.name,
         hostPid: cp.claimedHostPid,
+        hostProcess: byPid.get(cp.claimedHostPid) ?? null,
         matched: false,
         outcome: 'ClaimedPidShared',
         reason: `The container's process ${describe(cp, cp.containerPid)} is said to be host PID ${cp.claimedHostPid}, but ${shared} of the container's processes are said to be that one host process: the backend's claims cannot all be right.`,
