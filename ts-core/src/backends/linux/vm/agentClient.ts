@@ -219,7 +219,9 @@ export class AgentClient {
     const seq = this.#seq++;
     const what = `'${verb}' within ${timeoutMs} ms`;
     const deadline = Date.now() + timeoutMs;
-    this.#socket.write(`${seq} ${verb}\n`);
+    // The leading newline ends any partial line a client that gave up left in
+    // the guest's input; the agent ignores empty lines.
+    this.#socket.write(`\n${seq} ${verb}\n`);
     const prefix = `${seq} `;
     const lines: string[] = [];
     const records: string[] = [];

@@ -84,6 +84,7 @@ wc_container_pids() {
 }
 
 while IFS= read -r line <&3; do
+  [ -z "$line" ] && continue
   # set -f is on: splitting the line cannot glob.
   set -- $line
   seq=$1

@@ -235,6 +235,9 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
         if (outcome === 'exited') throw await bootFailed(`QEMU exited (${describeExit(await exitedEarly)}) before the guest agent was ready`);
       } catch (error) {
         if (error instanceof CoreError && error.code === 'VmBootFailed') throw error;
+        // The channel closes when QEMU exits; say that, not "timeout", when it is so.
+        const exit = await Promise.race([exitedEarly, new Promise<null>((r) => setTimeout(r, 500, null))]);
+        if (exit) throw await bootFailed(`QEMU exited (${describeExit(exit)}) before the guest agent was ready`, error);
         if (error instanceof CoreError && error.code === 'AgentTimeout') {
           throw await bootFailed(`the guest agent was not ready within ${Math.round(bootTimeoutMs / 1000)} s`, error);
         }
