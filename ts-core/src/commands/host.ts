@@ -38,7 +38,8 @@ export const sleep = defineCommand({
   name: 'core.sleep',
   summary: 'Waits the given milliseconds (at most 10 minutes) and answers.',
   args: z.strictObject({ milliseconds: z.number().int().min(0).max(600_000) }),
-  async run(args) {
+  async run(args, context) {
+    context.verbose(`Sleeping ${args.milliseconds} ms.`);
     await new Promise((resolve) => setTimeout(resolve, args.milliseconds));
     return { slept: args.milliseconds };
   },

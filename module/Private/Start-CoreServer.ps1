@@ -1,0 +1,94 @@
+function Start-CoreServer {
+    <#
+    .SYNOPSIS
+    Starts this runspace's core server (node <bundle> serve) and waits for its ready event.
+    .DESCRIPTION
+    The core's stderr (its log) is copied to a file in the temp folder by a
+    .NET stream copy, so it can never fill a pipe and stall the core; the
+    bridge quotes its tail when the core dies.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [int] $ReadyTimeoutSeconds = 20
+    )
+
+    $node = if ($env:WINDOWSCONTAINERS_NODE) { $env:WINDOWSCONTAINERS_NODE } else {
+        $command = Get-Command -Name node -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($command) { $command.Source }
+    }
+    if (-not $node) {
+        throw (New-CoreErrorRecord -ErrorId 'NodeNotFound' -Category NotInstalled `
+                -Message 'Node.js was not found on PATH. WindowsContainers runs its core with Node.js 20.11 or later.' `
+                -RecommendedAction 'Install Node.js 20 LTS, or set $env:WINDOWSCONTAINERS_NODE to the path of node.')
+    }
+    $bundle = Get-CoreBundlePath
+    if (-not (Test-Path -LiteralPath $bundle -PathType Leaf)) {
+        throw (New-CoreErrorRecord -ErrorId 'CoreNotBuilt' -Category NotInstalled -TargetObject $bundle `
+                -Message "The core bundle '$bundle' does not exist." `
+                -RecommendedAction 'Build it with: npm run build (or bash build/setup.sh) in the module''s folder.')
+    }
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($node)
+    $startInfo.ArgumentList.Add($bundle)
+    $startInfo.ArgumentList.Add('serve')
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $utf8 = [System.Text.UTF8Encoding]::new($false)
+    $startInfo.StandardInputEncoding = $utf8
+    $startInfo.StandardOutputEncoding = $utf8
+    $startInfo.StandardErrorEncoding = $utf8
+
+    try {
+        $process = [System.Diagnostics.Process]::Start($startInfo)
+    }
+    catch {
+        throw (New-CoreErrorRecord -ErrorId 'CoreStartFailed' -Category NotInstalled -TargetObject $node `
+                -Message "Could not start the core with '$node': $($_.Exception.Message)")
+    }
+
+    $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
+    $null = New-Item -ItemType Directory -Path $logFolder -Force
+    $logPath = Join-Path $logFolder "core-$($process.Id).log"
+    $logStream = [System.IO.FileStream]::new($logPath, 'Create', 'Write', 'ReadWrite')
+    $logCopy = $process.StandardError.BaseStream.CopyToAsync($logStream)
+
+    $server = [pscustomobject]@{
+        Process     = $process
+        Input       = $process.StandardInput
+        Output      = $process.StandardOutput
+        LogPath     = $logPath
+        LogStream   = $logStream
+        LogCopy     = $logCopy
+        PendingRead = $null
+        NextId      = 1
+        CoreVersion = $null
+    }
+    $script:CoreServer = $server
+
+    $line = Read-CoreLine -Server $server -Deadline ([datetime]::UtcNow.AddSeconds($ReadyTimeoutSeconds))
+    $ready = $null
+    if ($line.Status -eq 'Line') {
+        try { $ready = $line.Text | ConvertFrom-Json -Depth 8 } catch { $ready = $null }
+    }
+    $isReady = $null -ne $ready -and $ready.PSObject.Properties['event'] -and $ready.event -eq 'ready'
+    if (-not $isReady) {
+        $tail = Get-CoreLogTail -Server $server
+        Stop-CoreServer
+        $what = if ($line.Status -eq 'TimedOut') { "did not announce itself within $ReadyTimeoutSeconds s" } else { 'did not start properly' }
+        throw (New-CoreErrorRecord -ErrorId 'CoreStartFailed' -Category ResourceUnavailable -TargetObject $bundle `
+                -Message "The core ($bundle) $what.$tail")
+    }
+    if ($ready.body.protocolVersion -ne $script:CoreProtocolVersion) {
+        Stop-CoreServer
+        throw (New-CoreErrorRecord -ErrorId 'UnsupportedProtocolVersion' -Category InvalidOperation -TargetObject $bundle `
+                -Message "The core speaks protocol $($ready.body.protocolVersion); this module speaks $($script:CoreProtocolVersion)." `
+                -RecommendedAction 'Rebuild the core (npm run build) from the same checkout as the module.')
+    }
+    $server.CoreVersion = $ready.body.version
+    Write-Verbose "WindowsContainers core $($ready.body.version) started (pid $($process.Id))."
+    return $server
+}

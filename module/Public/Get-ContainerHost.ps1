@@ -1,0 +1,73 @@
+function Get-ContainerHost {
+    <#
+    .SYNOPSIS
+    Describes this container host: its OS and build, its class, the isolation it defaults to, and which backends it can use.
+
+    .DESCRIPTION
+    Get-ContainerHost asks the WindowsContainers core what kind of host this
+    is and probes every backend:
+
+    - linux: runc for process isolation and a QEMU utility VM for Hyper-V-class
+      isolation (any Linux host, as root).
+    - docker: the Docker Engine API over the named pipe (Windows) or a unix socket.
+    - hcs: the Host Compute Service (computecore.dll, Windows only).
+
+    For each backend it says whether the backend is usable here and, when it
+    is not, why and what to install. The default isolation follows Windows'
+    own rule: process isolation on Windows Server, Hyper-V isolation on
+    Windows 10/11; on Linux the default is process isolation.
+
+    .EXAMPLE
+    Get-ContainerHost
+
+    Shows the host's OS, build, class, default isolation and a table of backends.
+
+    .EXAMPLE
+    (Get-ContainerHost).Backends | Where-Object Usable
+
+    Lists only the backends that can be used on this host.
+
+    .EXAMPLE
+    Invoke-Command -ComputerName node1, node2 { Get-ContainerHost } | Format-Table ComputerName, Build, HostClass, DefaultIsolation
+
+    Compares the container hosts of a fleet through PowerShell remoting.
+
+    .OUTPUTS
+    WindowsContainers.ContainerHost
+    #>
+    [CmdletBinding()]
+    [OutputType('WindowsContainers.ContainerHost')]
+    param()
+
+    try {
+        $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
+    }
+    catch {
+        $PSCmdlet.ThrowTerminatingError($_)
+    }
+
+    $backends = foreach ($backend in $info.backends) {
+        [pscustomobject]@{
+            PSTypeName = 'WindowsContainers.BackendStatus'
+            Name       = $backend.name
+            Usable     = [bool]$backend.usable
+            Isolations = [string[]]@($backend.isolations)
+            Reason     = $backend.reason
+            Details    = $backend.details
+        }
+    }
+
+    [pscustomobject]@{
+        PSTypeName       = 'WindowsContainers.ContainerHost'
+        ComputerName     = $info.computerName
+        OperatingSystem  = $info.os.name
+        Platform         = $info.os.platform
+        Version          = $info.os.version
+        Build            = $info.os.build
+        HostClass        = $info.os.hostClass
+        Architecture     = $info.os.architecture
+        DefaultIsolation = $info.defaultIsolation
+        Backends         = @($backends)
+        CoreVersion      = $info.core.version
+    }
+}

@@ -1,0 +1,19 @@
+# WindowsContainers: PowerShell owns the user surface; every container
+# operation is a request to the TypeScript core (see Private/Invoke-CoreCommand.ps1).
+Set-StrictMode -Version 3.0
+
+# The protocol version this module speaks; the core announces its own in its
+# ready event and the bridge refuses a mismatch.
+$script:CoreProtocolVersion = 1
+$script:CoreServer = $null
+
+foreach ($folder in 'Private', 'Public') {
+    foreach ($file in Get-ChildItem -Path (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' -File) {
+        . $file.FullName
+    }
+}
+
+# One core process per runspace: when the module goes, its core goes with it.
+$ExecutionContext.SessionState.Module.OnRemove = {
+    Stop-CoreServer
+}

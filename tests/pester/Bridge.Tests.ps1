@@ -1,0 +1,141 @@
+BeforeAll {
+    Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
+
+    function Get-CorePid {
+        InModuleScope WindowsContainers { if ($script:CoreServer) { $script:CoreServer.Process.Id } }
+    }
+}
+
+AfterAll {
+    Remove-Module WindowsContainers -Force -ErrorAction Ignore
+}
+
+Describe 'The core bridge (Invoke-CoreCommand)' {
+    BeforeEach {
+        InModuleScope WindowsContainers { Stop-CoreServer }
+    }
+
+    Context 'When the module is imported' {
+        It 'Should not start a core until the first command' {
+            Get-CorePid | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'When commands run one after another' {
+        It 'Should start one core lazily and reuse it' {
+            $first = InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }
+            $second = InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping -Arguments @{ echo = 'héllo ✓' } }
+            $first.pid | Should -BeGreaterThan 0
+            $second.pid | Should -Be $first.pid
+            $second.echo | Should -Be 'héllo ✓'
+            Get-CorePid | Should -Be $first.pid
+        }
+    }
+
+    Context 'When the core was killed between two calls' {
+        It 'Should start a new core for the next call' {
+            $before = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            Stop-Process -Id $before -Force
+            InModuleScope WindowsContainers { $script:CoreServer.Process.WaitForExit(5000) } | Should -BeTrue
+            $after = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            $after | Should -Not -Be $before
+            Get-Process -Id $after | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context 'When the core is killed while a call is in flight' {
+        It 'Should fail that call with CoreExited, quickly, and serve the next one' {
+            $corePid = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            $killer = Start-ThreadJob { Start-Sleep -Milliseconds 700; Stop-Process -Id $using:corePid -Force }
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 30000 } -TimeoutSeconds 60 } } |
+                Should -Throw -ErrorId 'CoreExited'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $killer | Wait-Job | Remove-Job
+            (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid | Should -Not -Be $corePid
+        }
+    }
+
+    Context 'When the core does not answer in time' {
+        It 'Should fail with CoreTimeout, stop that core, and start a fresh one next time' {
+            $corePid = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 20000 } -TimeoutSeconds 1 } } |
+                Should -Throw -ErrorId 'CoreTimeout'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+            Get-CorePid | Should -BeNullOrEmpty
+            Get-Process -Id $corePid -ErrorAction Ignore | Should -BeNullOrEmpty
+            (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid | Should -Not -Be $corePid
+        }
+    }
+
+    Context 'When the core refuses a request' {
+        It 'Should use the core''s error code as the ErrorId and map the category' {
+            $record = $null
+            try { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.nope } } catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -BeLike 'UnknownCommand*'
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $record.Exception.Message | Should -Match "Unknown command 'core.nope'"
+        }
+
+        It 'Should carry the core''s details and keep serving' {
+            $record = $null
+            try { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 'soon' } } } catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -BeLike 'InvalidArgument*'
+            $record.Exception.Data['CoreDetails'].issues[0].path | Should -Be 'milliseconds'
+            (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).protocolVersion | Should -Be 1
+        }
+    }
+
+    Context 'When the core sends events before its answer' {
+        It 'Should write verbose events to the verbose stream' {
+            $verbose = InModuleScope WindowsContainers {
+                Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 1 } -Verbose 4>&1
+            } | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $verbose.Message | Should -Contain 'Sleeping 1 ms.'
+        }
+    }
+
+    Context 'When the core cannot be started' {
+        AfterEach {
+            Remove-Item Env:WINDOWSCONTAINERS_NODE, Env:WINDOWSCONTAINERS_CORE -ErrorAction Ignore
+        }
+
+        It 'Should say which node it tried when node cannot run' {
+            $env:WINDOWSCONTAINERS_NODE = Join-Path $TestDrive 'no-node-here'
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'CoreStartFailed'
+        }
+
+        It 'Should say how to build the core when the bundle is missing' {
+            $env:WINDOWSCONTAINERS_CORE = Join-Path $TestDrive 'missing.cjs'
+            $record = $null
+            try { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -BeLike 'CoreNotBuilt*'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'npm run build'
+        }
+
+        It 'Should refuse a program that does not announce itself as a core, and leave no process' {
+            $env:WINDOWSCONTAINERS_CORE = Join-Path $PSScriptRoot 'fixtures' 'fake-core-garbage.cjs'
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'CoreStartFailed'
+            Get-CorePid | Should -BeNullOrEmpty
+            Get-Process -Name node -ErrorAction Ignore |
+                Where-Object { $_.CommandLine -like '*fake-core-garbage*' } | Should -BeNullOrEmpty
+        }
+
+        It 'Should refuse a core that speaks another protocol version' {
+            $env:WINDOWSCONTAINERS_CORE = Join-Path $PSScriptRoot 'fixtures' 'fake-core-protocol99.cjs'
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'UnsupportedProtocolVersion'
+        }
+    }
+
+    Context 'When the module is removed' {
+        It 'Should stop its core' {
+            $corePid = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            Remove-Module WindowsContainers -Force
+            $deadline = [datetime]::UtcNow.AddSeconds(5)
+            while ((Get-Process -Id $corePid -ErrorAction Ignore) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Get-Process -Id $corePid -ErrorAction Ignore | Should -BeNullOrEmpty
+            Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
+        }
+    }
+}
