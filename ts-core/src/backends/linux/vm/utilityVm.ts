@@ -136,7 +136,7 @@ function validateSize(name: string, value: number, min: number, max: number): vo
 export async function bootUtilityVm(options: BootOptions, context: CommandContext): Promise<VmRecord> {
   const memoryMB = options.memoryMB ?? defaultMemoryMB;
   const cpuCount = options.cpuCount ?? defaultCpuCount;
-  validateSize('MemoryMB', memoryMB, 8, 1_048_576);
+  validateSize('MemoryMB', memoryMB, 6, 1_048_576);
   validateSize('CpuCount', cpuCount, 1, Math.max(1, os.availableParallelism()));
   const activity = `Booting the utility VM of container ${options.containerId}`;
   context.progress(activity, 'Locating QEMU and the kernel', 0);
