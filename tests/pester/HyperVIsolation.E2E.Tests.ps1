@@ -65,7 +65,7 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
         }
 
         It 'Should list ping inside the container, with no host process behind it' {
-            $ping = $script:processes | Where-Object ProcessName -EQ 'ping'
+            $ping = $script:processes | Where-Object ContainerProcessName -EQ 'ping'
             $ping | Should -Not -BeNullOrEmpty
             $ping.HostProcessId | Should -BeNullOrEmpty
             $ping.VisibleOnHost | Should -BeFalse
@@ -82,7 +82,9 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $worker.ProcessName | Should -Be $script:vm.processName
             $worker.CommandLine | Should -BeLike "*-name guest=$($script:name),process=*"
             $script:result.WorkerProcess.Id | Should -Be $script:vm.pid
-            $script:result.WorkerProcess.ProcessName | Should -Be $script:vm.processName
+            $script:result.WorkerProcess.WorkerName | Should -Be $script:vm.processName
+            $script:result.WorkerProcess.Alive | Should -BeTrue
+            $script:result.WorkerProcess.Tied | Should -BeTrue
         }
 
         It 'Should pass Test-ContainerIsolation as HyperV' {
@@ -111,7 +113,7 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             finally {
                 $null = & kill -CONT $script:vm.pid
             }
-            @(Get-ContainerProcess -Name $script:name | Where-Object ProcessName -EQ 'ping') | Should -HaveCount 1
+            @(Get-ContainerProcess -Name $script:name | Where-Object ContainerProcessName -EQ 'ping') | Should -HaveCount 1
         }
 
         It 'Should remove the container and leave no QEMU process, socket, initramfs or file' {
