@@ -91,7 +91,8 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $script:result.ObservedIsolation | Should -Be 'HyperV'
             $script:result.ExpectedIsolation | Should -Be 'HyperV'
             $script:result.Passed | Should -BeTrue
-            @($script:result.HostMatches | Where-Object { $_ }) | Should -HaveCount 0
+            @($script:result.HostMatches | Where-Object Matched) | Should -HaveCount 0
+            ($script:result.HostMatches | Where-Object ContainerProcessName -EQ 'ping').Outcome | Should -Be 'NotOnHost'
             Test-ContainerIsolation -Name $script:name -Quiet | Should -BeTrue
         }
 
