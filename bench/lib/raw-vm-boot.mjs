@@ -2,7 +2,8 @@
 // arguments, kernel and initramfs as a container's utility VM (read from its
 // vm.json), waits for the guest agent's ready line, times `ps` round trips on
 // the raw socket, then kills QEMU and removes its files. No core involved.
-// Usage: node raw-vm-boot.mjs <vm.json> <ps-samples>
+// Usage: node raw-vm-boot.mjs <vm.json> <initramfs> <ps-samples>
+// (the initramfs is passed separately: the container it was built for may be gone).
 // Prints one JSON line: { readyMs, psMedianMs, rssBytes }.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const [vmJson, samplesArg] = process.argv.slice(2);
+const [vmJson, initramfsArg, samplesArg] = process.argv.slice(2);
 const record = JSON.parse(readFileSync(vmJson, 'utf8'));
 const samples = Number(samplesArg ?? 10);
 const work = mkdtempSync(path.join(os.tmpdir(), 'wc-bench-raw-'));
@@ -23,16 +24,25 @@ const files = {
   pidFile: path.join(work, 'qemu.pid'),
 };
 // Copy the initramfs so that the baseline reads the same bytes from a cold-ish page cache path.
-copyFileSync(record.files.initramfs, files.initramfs);
+copyFileSync(initramfsArg, files.initramfs);
 const args = record.qemuArgs.map((arg) => {
   let out = arg;
   for (const key of Object.keys(files)) out = out.split(record.files[key]).join(files[key]);
   return out.replace(/guest=[^,]*/, 'guest=bench-raw').replace(/process=[^,]*/, 'process=wc-bench-raw');
 });
 
+let buffer = '';
+let waiter = null;
 const started = performance.now();
-const qemu = spawn(record.qemuPath, args, { stdio: 'ignore' });
+const qemu = spawn(record.qemuPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 const deadline = Date.now() + 180_000;
+let exited = false;
+qemu.once('exit', (code, signal) => {
+  exited = true;
+  if (waiter) waiter();
+  process.exitCode ||= 1;
+  process.stderr.write(`qemu exited (${signal ?? code})\n`);
+});
 
 function connect() {
   return new Promise((resolve, reject) => {
@@ -41,7 +51,7 @@ function connect() {
       s.once('connect', () => resolve(s));
       s.once('error', () => {
         s.destroy();
-        if (Date.now() > deadline) reject(new Error('no agent socket'));
+        if (Date.now() > deadline || exited) reject(new Error('no agent socket'));
         else setTimeout(attempt, 10);
       });
     };
@@ -50,8 +60,6 @@ function connect() {
 }
 
 const socket = await connect();
-let buffer = '';
-let waiter = null;
 socket.setEncoding('latin1');
 socket.on('data', (chunk) => {
   buffer += chunk;
@@ -61,6 +69,7 @@ function nextLine() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timeout')), Math.max(0, deadline - Date.now()));
     const check = () => {
+      if (exited) { clearTimeout(timer); reject(new Error('QEMU exited')); return; }
       const i = buffer.indexOf('\n');
       if (i < 0) return;
       waiter = null;
@@ -94,7 +103,10 @@ try {
   process.stdout.write(`${JSON.stringify({ readyMs, psMedianMs: times[Math.floor(times.length / 2)], rssBytes: rssPages * 4096 })}\n`);
 } finally {
   socket.destroy();
-  qemu.kill('SIGKILL');
-  await new Promise((r) => (qemu.exitCode !== null || qemu.signalCode !== null ? r() : qemu.once('exit', r)));
+  qemu.removeAllListeners('exit');
+  if (qemu.exitCode === null && qemu.signalCode === null) {
+    qemu.kill('SIGKILL');
+    await new Promise((r) => qemu.once('exit', r));
+  }
   rmSync(work, { recursive: true, force: true });
 }
