@@ -11,6 +11,7 @@
     FormatsToProcess     = @('module/WindowsContainers.Format.ps1xml')
     FunctionsToExport    = @(
         'Get-ContainerHost'
+        'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -329,6 +329,20 @@ const cases: Case[] = [
     outcomes: ['SameProcess', 'NotOnHost'],
   },
 
+  {
+    name: 'two container processes claiming one host process (Windows: no NSpid to tell them apart)',
+    evidence: processEvidence({
+      containerProcesses: [
+        containerProcess({ containerPid: 100, name: 'ping', claimedHostPid: 3964, startTimeMs: T0 }),
+        containerProcess({ containerPid: 101, name: 'ping', claimedHostPid: 3964, startTimeMs: T0 }),
+      ],
+      snapshot: snapshot([hostProcess({ pid: 3964, name: 'ping', nsPids: [] })]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/cannot all be right/i],
+    outcomes: ['ClaimedPidShared', 'ClaimedPidShared'],
+  },
+
   // --- backends that forget claims -----------------------------------------------------
   {
     name: 'a process-isolated container whose backend omitted the claims must not look Hyper-V',
@@ -345,6 +359,26 @@ const cases: Case[] = [
     evidence: hyperVEvidence({
       containerProcesses: [containerProcess({ containerPid: 1, name: 'averyveryverylo' })],
       snapshot: snapshot([systemd, hostProcess({ pid: 8000, name: 'averyveryverylongprogramname', nsPids: [8000, 1] }), worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/inside a container PID namespace/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
+    name: 'an unclaimed process reported by its argv ("ping 127.0.0.1") is still looked up as ping',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: '/bin/ping 127.0.0.1' })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/inside a container PID namespace/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
+    name: 'an unclaimed process with an odd name is looked up by its command line too',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: '[busybox]', commandLine: 'ping 127.0.0.1' })],
+      snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
     reasonIncludes: [/inside a container PID namespace/i],

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,60 @@ describe('Get-Process columns', () => {
       startTime: new Date(1_795_941_824_350).toISOString(),
       namespacePids: [42, 1],
     });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// A fake /proc tree: what becomes unreadable, what is dropped.
+
+describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
+  let root: string;
+
+  function fakeProcess(pid: number, files: Partial<Record<'stat' | 'status' | 'cmdline', string>>, nsLink = 'pid:[4026531836]') {
+    const dir = path.join(root, String(pid));
+    mkdirSync(path.join(dir, 'ns'), { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    symlinkSync(nsLink, path.join(dir, 'ns', 'pid'));
+  }
+
+  const stat = (pid: number, comm: string) => `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194304 0 0 0 0 12 8 0 0 20 0 1 0 250 0 0 0\n`;
+  const status = (pid: number, extra = '') => `Name:\tx\nPid:\t${pid}\nUid:\t0\t65534\t0\t0\nNSpid:\t${pid}\nVmRSS:\t8 kB\nVmData:\t4 kB\nVmStk:\t2 kB\nVmSwap:\t1 kB\n${extra}`;
+
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'wc-fakeproc-'));
+    fakeProcess(10, { stat: stat(10, 'good one'), status: status(10), cmdline: '/usr/bin/good one\0--flag\0' });
+    fakeProcess(11, { stat: '11 (broken S 1 2 3', status: status(11), cmdline: '' });
+    // 12 exited between listing and reading: its directory is there, its files are not.
+    mkdirSync(path.join(root, '12'));
+    fakeProcess(13, { stat: stat(13, 'liar'), status: status(99), cmdline: '' });
+    fakeProcess(14, { stat: stat(14, 'nested'), status: status(14).replace('NSpid:\t14', 'NSpid:\t14\t1'), cmdline: 'nested\0' }, 'pid:[4026532999]');
+    mkdirSync(path.join(root, 'not-a-pid'));
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads good entries, marks malformed ones unreadable with a reason, and drops vanished ones', () => {
+    const snap = takeLinuxSnapshot({ procRoot: root });
+    expect(snap.processes.map((p) => p.pid)).toEqual([10, 14]);
+    expect(snap.unreadable).toEqual([11, 13]);
+    expect(snap.unreadableReasons[11]).toMatch(/stat/);
+    expect(snap.unreadableReasons[13]).toMatch(/status is for pid 99, not 13/);
+    const good = snap.processes[0]!;
+    expect(good).toMatchObject({
+      pid: 10,
+      parentPid: 1,
+      name: 'good one',
+      commandLine: '/usr/bin/good one --flag',
+      user: 'nobody',
+      nsPids: [10],
+      pidNamespace: '4026531836',
+      workingSetBytes: 8192,
+      privateBytes: 6144,
+      pagedBytes: 1024,
+      nonPagedBytes: 0,
+      sessionId: 10,
+    });
+    expect(snap.processes[1]).toMatchObject({ pid: 14, nsPids: [14, 1], pidNamespace: '4026532999' });
   });
 });
 

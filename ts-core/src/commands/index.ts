@@ -1,6 +1,18 @@
 import type { CommandDefinition } from '../protocol/dispatcher.js';
 import { hostInfo, ping, sleep } from './host.js';
+import { isolationCompatibility } from './policy.js';
 import { hostProcesses } from './processes.js';
+import { hcsIsolation, hcsProcesses, hcsStop, hcsSystems } from './hcs.js';
 
-/** Every command the core serves. Add new ones here, one import line per file. */
-export const allCommands: readonly CommandDefinition[] = [hostInfo, ping, sleep, hostProcesses] as readonly CommandDefinition[];
+/** Every command the core serves. Add new ones here, one per line. */
+export const allCommands: readonly CommandDefinition[] = [
+  hostInfo,
+  ping,
+  sleep,
+  hostProcesses,
+  isolationCompatibility,
+  hcsSystems,
+  hcsProcesses,
+  hcsStop,
+  hcsIsolation,
+] as readonly CommandDefinition[];

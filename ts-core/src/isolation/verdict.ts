@@ -37,6 +37,8 @@ export type HostMatchOutcome =
   | 'NotOnHost'
   /** Claimed PID is not in the snapshot: exited mid-check, or a wrong claim. */
   | 'ClaimedPidMissing'
+  /** Two or more container processes claim the same host PID: at most one can be right. */
+  | 'ClaimedPidShared'
   /** Claimed PID exists but the host could not read it. */
   | 'ClaimedPidUnreadable'
   /** Claimed PID runs a process with another name: PID reuse or a wrong claim. */
@@ -184,12 +186,20 @@ function compareClaimed(cp: ContainerProcess, claimed: number, byPid: Map<number
   };
 }
 
+/** Executable basename of the first word: what a `ps` that shows argv instead of the name would give. */
+function firstWordBasename(text: string | null): string {
+  const first = (text ?? '').trim().split(/\s+/)[0] ?? '';
+  return first.slice(first.lastIndexOf('/') + 1);
+}
+
 function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[]): HostMatch {
   const base = { containerPid: cp.containerPid, name: cp.name };
   const it = `The container's process ${describe(cp, cp.containerPid)}`;
   // A process-isolated container whose backend did not say where its processes
-  // are must not look VM-isolated: search for the process ourselves.
-  const sameName = processes.filter((h) => sameProcessName(h.name, cp.name));
+  // are must not look VM-isolated: search for the process ourselves, under
+  // every name the container side might have given it.
+  const names = [cp.name, firstWordBasename(cp.name), firstWordBasename(cp.commandLine)].filter((n) => n !== '');
+  const sameName = processes.filter((h) => names.some((n) => sameProcessName(h.name, n)));
   const nested = sameName.find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
   if (nested) {
     return {
@@ -261,9 +271,25 @@ const isolationWords: Record<Isolation, string> = { Process: 'process isolation'
 export function decideIsolation(e: VerdictEvidence): Verdict {
   const byPid = new Map(e.snapshot.processes.map((p) => [p.pid, p] as const));
   const unreadable = new Set(e.snapshot.unreadable);
-  const hostMatches = e.containerProcesses.map((cp) =>
-    cp.claimedHostPid !== null ? compareClaimed(cp, cp.claimedHostPid, byPid, unreadable) : compareUnclaimed(cp, e.snapshot.processes),
-  );
+  const claimCounts = new Map<number, number>();
+  for (const cp of e.containerProcesses) {
+    if (cp.claimedHostPid !== null) claimCounts.set(cp.claimedHostPid, (claimCounts.get(cp.claimedHostPid) ?? 0) + 1);
+  }
+  const hostMatches = e.containerProcesses.map((cp): HostMatch => {
+    if (cp.claimedHostPid === null) return compareUnclaimed(cp, e.snapshot.processes);
+    const shared = claimCounts.get(cp.claimedHostPid)!;
+    if (shared > 1) {
+      return {
+        containerPid: cp.containerPid,
+        name: cp.name,
+        hostPid: cp.claimedHostPid,
+        matched: false,
+        outcome: 'ClaimedPidShared',
+        reason: `The container's process ${describe(cp, cp.containerPid)} is said to be host PID ${cp.claimedHostPid}, but ${shared} of the container's processes are said to be that one host process: the backend's claims cannot all be right.`,
+      };
+    }
+    return compareClaimed(cp, cp.claimedHostPid, byPid, unreadable);
+  });
   const worker = e.worker ? checkWorker(e.worker, byPid, unreadable) : null;
   const gaps = [...e.gaps];
   const verdict = (observed: ObservedIsolation, headline: string, more: string[] = []): Verdict => ({

@@ -1,5 +1,6 @@
 import { CoreError } from '../protocol/errors.js';
 import { takeLinuxSnapshot } from './linuxSnapshot.js';
+import { takeWindowsSnapshot } from './windowsSnapshot.js';
 import type { HostSnapshot } from './types.js';
 
 export interface SnapshotOptions {
@@ -18,14 +19,15 @@ export async function takeHostSnapshot(options: SnapshotOptions = {}): Promise<H
       const { takenAtMs, processes, unreadable } = takeLinuxSnapshot(options.pids ? { pids: options.pids } : {});
       return { takenAtMs, processes, unreadable };
     }
-    case 'win32':
-      throw new CoreError(
-        'BackendUnavailable',
-        'Reading the host process table is not implemented for Windows in this version of the core, so isolation cannot be verified here yet. Run Get-Process on the host to compare by hand.',
-        { details: { platform: process.platform } },
-      );
+    case 'win32': {
+      // Get-CimInstance Win32_Process through Windows PowerShell (see windowsSnapshot.ts) reads every process; keep the asked-for PIDs.
+      const snapshot = await takeWindowsSnapshot();
+      if (!options.pids) return snapshot;
+      const wanted = new Set(options.pids);
+      return { ...snapshot, processes: snapshot.processes.filter((p) => wanted.has(p.pid)), unreadable: snapshot.unreadable.filter((pid) => wanted.has(pid)) };
+    }
     default:
-      throw new CoreError('BackendUnavailable', `Reading the host process table is not supported on '${process.platform}'. Supported: Linux (and Windows, planned).`, {
+      throw new CoreError('BackendUnavailable', `Reading the host process table is not supported on '${process.platform}'. Supported: Linux and Windows.`, {
         details: { platform: process.platform },
       });
   }

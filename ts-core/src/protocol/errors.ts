@@ -46,6 +46,8 @@ export const errorCodes = {
   // backends
   BackendNotFound: 'usage',
   BackendUnavailable: 'unavailable',
+  /** The backend exists here but does not do this (e.g. hcs observes containers, docker creates them). */
+  BackendOperationNotSupported: 'usage',
   DependencyMissing: 'unavailable',
   NotRoot: 'denied',
   PermissionDenied: 'denied',

@@ -1,20 +1,309 @@
+import { readFile } from 'node:fs/promises';
 import { CoreError } from '../../protocol/errors.js';
-import type { Backend } from '../types.js';
+import type { CommandContext } from '../../protocol/dispatcher.js';
+import type { HostProcess } from '../../processes/types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, WorkerClaim } from '../types.js';
+import { DockerClient } from './client.js';
+import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
+import { daemonFacts, effectiveIsolation, hostConfigForIsolation, vmClassRuntimes, type DaemonFacts } from './isolation.js';
+import { findRunscRoot, runscProcesses } from './runsc.js';
+import {
+  containerInspectSchema,
+  containerListSchema,
+  createResponseSchema,
+  infoSchema,
+  topSchema,
+  type DockerContainerInspect,
+} from './schemas.js';
+import { linuxPsArgs, parseLinuxTop, parseWindowsTop } from './top.js';
+import { findHyperVWorker, findRunscSandbox } from './worker.js';
 
-/** Placeholder until the docker backend lands: it reports itself unusable and refuses every operation. */
-export function createDockerBackend(): Backend {
-  const refuse = (): never => {
-    throw new CoreError('BackendUnavailable', 'The docker backend is not built in this version of the core.');
-  };
+export const managedLabel = 'io.windowscontainers.managed';
+export const nameLabel = 'io.windowscontainers.name';
+
+export interface DockerBackendOptions {
+  /** A DOCKER_HOST-style endpoint; default: DOCKER_HOST, else the platform's default socket or pipe. */
+  host?: string;
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  /** Where to look for runsc state when the sandbox's own `--root` cannot be read. */
+  execRoots?: string[];
+  /**
+   * Windows: the utility VM id of a Hyper-V-isolated container. Docker's API
+   * does not expose it; the hcs layer reads it (HcsEnumerateComputeSystems
+   * RuntimeId, see utilityVmIdFromComputeSystems). Without it no worker is claimed.
+   */
+  resolveUtilityVmId?: (containerId: string) => Promise<string | null>;
+}
+
+/** The docker backend: the Engine API over the local socket or named pipe, no docker CLI. */
+export function createDockerBackend(options: DockerBackendOptions = {}): Backend {
+  const clients = new Map<string, DockerClient>();
+
+  /** Read per call, so DOCKER_HOST set after the core started is honoured. */
+  function client(): DockerClient {
+    const endpoint: DockerEndpoint = parseDockerHost(options.host ?? process.env.DOCKER_HOST);
+    let existing = clients.get(endpoint.display);
+    if (!existing) {
+      existing = new DockerClient({ endpoint, connectTimeoutMs: options.connectTimeoutMs, timeoutMs: options.timeoutMs });
+      clients.set(endpoint.display, existing);
+    }
+    return existing;
+  }
+
+  async function facts(docker: DockerClient): Promise<DaemonFacts> {
+    const info = await docker.request('GET', '/info', { schema: infoSchema });
+    return daemonFacts(info, docker.endpoint.display);
+  }
+
+  async function inspectRaw(docker: DockerClient, name: string): Promise<DockerContainerInspect> {
+    return docker.request('GET', `/containers/${encodeURIComponent(name)}/json`, { schema: containerInspectSchema, notFound: 'container' });
+  }
+
+  function toInfo(container: DockerContainerInspect, daemon: DaemonFacts): ContainerInfo {
+    const isolation = effectiveIsolation(container, daemon);
+    const state = toState(container.State.Status);
+    const vmClassOnLinux = daemon.osType === 'linux' && isolation === 'HyperV';
+    return {
+      name: container.Config.Labels[nameLabel] ?? container.Name.replace(/^\//, ''),
+      id: container.Id,
+      backend: 'docker',
+      image: container.Config.Image,
+      isolation,
+      state,
+      command: [...(container.Config.Entrypoint ?? []), ...container.Config.Cmd],
+      createdAt: container.Created,
+      startedAt: container.State.StartedAt && !container.State.StartedAt.startsWith('0001-') ? container.State.StartedAt : null,
+      exitCode: state === 'exited' ? container.State.ExitCode : null,
+      // On a VM-class runtime State.Pid is the sandbox, and with Hyper-V it is not a host process at all.
+      hostPid: isolation === 'Process' && container.State.Running && container.State.Pid > 0 ? container.State.Pid : null,
+      utilityVmId: vmClassOnLinux ? container.Id : null,
+      managed: container.Config.Labels[managedLabel] === 'true',
+    };
+  }
+
+  async function removeQuietly(docker: DockerClient, id: string): Promise<void> {
+    try {
+      await docker.request('DELETE', `/containers/${id}`, { query: { force: true, v: true }, notFound: 'container' });
+    } catch (error) {
+      if (!(error instanceof CoreError && error.code === 'ContainerNotFound')) throw error;
+    }
+  }
+
   return {
     name: 'docker',
-    probe: async () => ({ name: 'docker', usable: false, reason: 'Not built in this version of the core.', isolations: [], details: {} }),
-    create: async () => refuse(),
-    list: async () => [],
-    inspect: async () => refuse(),
-    processes: async () => refuse(),
-    worker: async () => refuse(),
-    stop: async () => refuse(),
-    remove: async () => refuse(),
+
+    async probe(): Promise<BackendStatus> {
+      let endpointText = options.host ?? process.env.DOCKER_HOST ?? '(default)';
+      try {
+        const probeClient = new DockerClient({ endpoint: parseDockerHost(options.host ?? process.env.DOCKER_HOST), connectTimeoutMs: 2_000, timeoutMs: 8_000 });
+        endpointText = probeClient.endpoint.display;
+        const { apiVersion, version } = await probeClient.negotiate();
+        const daemon = await facts(probeClient);
+        const vmRuntimes = vmClassRuntimes(daemon);
+        const windows = daemon.osType === 'windows';
+        const isolations: BackendStatus['isolations'] = windows || vmRuntimes.length > 0 ? ['Process', 'HyperV'] : ['Process'];
+        const hyperv = windows ? 'Hyper-V isolation through HostConfig.Isolation' :
+          vmRuntimes.length ? `HyperV-class isolation through runtime ${vmRuntimes[0]}` : 'no VM-class runtime (register runsc for HyperV-class isolation)';
+        return {
+          name: 'docker',
+          usable: true,
+          reason: `Docker ${version.Version} at ${endpointText} (${daemon.osType}, API ${apiVersion}); ${hyperv}.`,
+          isolations,
+          details: {
+            endpoint: endpointText,
+            reachable: true,
+            daemonVersion: version.Version,
+            apiVersion,
+            daemonApiVersion: version.ApiVersion,
+            osType: daemon.osType,
+            defaultIsolation: windows ? daemon.defaultIsolation : 'Process',
+            defaultRuntime: daemon.defaultRuntime,
+            runtimes: Object.keys(daemon.runtimes).sort(),
+            vmClassRuntimes: vmRuntimes,
+          },
+        };
+      } catch (error) {
+        const coreError = error instanceof CoreError ? error : null;
+        return {
+          name: 'docker',
+          usable: false,
+          reason: (error as Error).message,
+          isolations: [],
+          details: { endpoint: endpointText, reachable: false, errorCode: coreError?.code ?? 'Internal' },
+        };
+      }
+    },
+
+    async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
+      const docker = client();
+      const daemon = await facts(docker);
+      const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
+      context.verbose(`Docker at ${docker.endpoint.display} (${daemon.osType}): ${JSON.stringify(isolationConfig)} for ${spec.isolation} isolation.`);
+      context.progress('Creating container', `Creating ${spec.name} from ${spec.image}`, 10);
+      const created = await docker.request('POST', '/containers/create', {
+        query: { name: spec.name },
+        schema: createResponseSchema,
+        notFound: 'image',
+        body: {
+          Image: spec.image,
+          ...(spec.command.length ? { Cmd: spec.command } : {}),
+          Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+          ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+          ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+          Labels: { [managedLabel]: 'true', [nameLabel]: spec.name },
+          HostConfig: {
+            ...isolationConfig,
+            ...(spec.memoryMB ? { Memory: spec.memoryMB * 1024 * 1024 } : {}),
+            ...(spec.cpuCount ? { NanoCpus: Math.round(spec.cpuCount * 1e9) } : {}),
+          },
+        },
+      });
+      for (const warning of created.Warnings) context.warning(`Docker: ${warning}`);
+      try {
+        context.progress('Creating container', `Starting ${spec.name}`, 60);
+        await docker.request('POST', `/containers/${created.Id}/start`, { notFound: 'container', okStatuses: [304] });
+        const info = toInfo(await inspectRaw(docker, created.Id), daemon);
+        context.progress('Creating container', `Started ${spec.name}`, 100);
+        return info;
+      } catch (error) {
+        // Creates and starts, or leaves nothing: a container that did not start is removed.
+        context.verbose(`Start of ${spec.name} failed; removing the created container ${created.Id}.`);
+        await removeQuietly(docker, created.Id).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async list({ all }): Promise<ContainerInfo[]> {
+      const docker = client();
+      const daemon = await facts(docker);
+      const summaries = await docker.request('GET', '/containers/json', {
+        query: { all: true, ...(all ? {} : { filters: JSON.stringify({ label: [`${managedLabel}=true`] }) }) },
+        schema: containerListSchema,
+      });
+      const infos: ContainerInfo[] = [];
+      for (const summary of summaries) {
+        try {
+          infos.push(toInfo(await inspectRaw(docker, summary.Id), daemon));
+        } catch (error) {
+          // Removed between list and inspect: it is simply no longer there.
+          if (!(error instanceof CoreError && error.code === 'ContainerNotFound')) throw error;
+        }
+      }
+      return infos.sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async inspect(name: string): Promise<ContainerInfo> {
+      const docker = client();
+      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      return toInfo(container, daemon);
+    },
+
+    async processes(name: string): Promise<ContainerProcess[]> {
+      const docker = client();
+      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      if (!container.State.Running) {
+        throw new CoreError('DockerError', `Container '${name}' is ${container.State.Status}, not running: it has no processes. Start it first.`);
+      }
+      const isolation = effectiveIsolation(container, daemon);
+      if (daemon.osType === 'windows') {
+        const top = await docker.request('GET', `/containers/${container.Id}/top`, { schema: topSchema, notFound: 'container' });
+        return parseWindowsTop(top, isolation === 'Process');
+      }
+      if (isolation === 'HyperV') return sandboxProcesses(container, daemon);
+      const top = await docker.request('GET', `/containers/${container.Id}/top`, {
+        query: { ps_args: linuxPsArgs }, schema: topSchema, notFound: 'container',
+      });
+      return withNamespacePids(parseLinuxTop(top));
+    },
+
+    async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
+      const docker = client();
+      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      if (effectiveIsolation(container, daemon) !== 'HyperV' || !container.State.Running) return null;
+      if (daemon.osType === 'windows') {
+        const vmId = options.resolveUtilityVmId ? await options.resolveUtilityVmId(container.Id) : null;
+        return vmId ? findHyperVWorker(snapshot, vmId) : null;
+      }
+      return findRunscSandbox(snapshot, container.Id, container.State.Pid || null);
+    },
+
+    async stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo> {
+      const docker = client();
+      const container = await inspectRaw(docker, name);
+      context.progress('Stopping container', `Stopping ${name} (up to ${timeoutSeconds} s)`);
+      // Docker waits t seconds, then kills: allow that plus time for the kill.
+      await docker.request('POST', `/containers/${container.Id}/stop`, {
+        query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 60) * 1000,
+      });
+      const daemon = await facts(docker);
+      return toInfo(await inspectRaw(docker, container.Id), daemon);
+    },
+
+    async remove(name: string, force: boolean, context: CommandContext): Promise<void> {
+      const docker = client();
+      const container = await inspectRaw(docker, name);
+      context.verbose(`Removing Docker container ${container.Id}${force ? ' (forced)' : ''}.`);
+      try {
+        await docker.request('DELETE', `/containers/${container.Id}`, { query: { force, v: true }, notFound: 'container', timeoutMs: 120_000 });
+      } catch (error) {
+        if (error instanceof CoreError && error.code === 'ContainerRunning') {
+          throw new CoreError('ContainerRunning', `Container '${name}' is running. Stop it first, or remove it with -Force. (${error.message})`,
+            { cause: error, details: error.details });
+        }
+        throw error;
+      }
+    },
   };
+
+  async function sandboxProcesses(container: DockerContainerInspect, daemon: DaemonFacts): Promise<ContainerProcess[]> {
+    const runtime = container.HostConfig.Runtime ?? '';
+    const runtimePath = daemon.runtimes[runtime]?.path ?? null;
+    if (!runtimePath || !/(^|\/)runsc$/.test(runtimePath)) {
+      throw new CoreError('IsolationNotSupported',
+        `Container '${container.Name.replace(/^\//, '')}' runs on runtime '${runtime}', whose own process view this module cannot read ` +
+        `(only runsc is supported), and Docker's top is not trustworthy for sandboxed runtimes.`);
+    }
+    const execRoots = options.execRoots ?? [process.env.WINDOWSCONTAINERS_DOCKER_EXEC_ROOT ?? '/var/run/docker'];
+    const root = await findRunscRoot(container.Id, container.State.Pid, execRoots);
+    if (!root) {
+      throw new CoreError('RuntimeFailed',
+        `Cannot find runsc's state for container ${container.Id} (looked at the sandbox's --root and under ${execRoots.join(', ')}). ` +
+        `Set WINDOWSCONTAINERS_DOCKER_EXEC_ROOT to the daemon's --exec-root.`);
+    }
+    return runscProcesses(runtimePath, root, container.Id);
+  }
+}
+
+function toState(status: string): ContainerState {
+  switch (status) {
+    case 'created':
+      return 'created';
+    case 'running':
+      return 'running';
+    case 'exited':
+    case 'dead':
+      return 'exited';
+    default:
+      return 'unknown';
+  }
+}
+
+/**
+ * Docker's top on Linux lists PIDs as the daemon's host sees them. The PID
+ * inside the container comes from the innermost NSpid entry when this host
+ * can read it (the daemon is local); otherwise the two stay equal.
+ */
+async function withNamespacePids(processes: ContainerProcess[]): Promise<ContainerProcess[]> {
+  if (process.platform !== 'linux') return processes;
+  return Promise.all(processes.map(async (p) => {
+    try {
+      const status = await readFile(`/proc/${p.claimedHostPid}/status`, 'utf8');
+      const nsPids = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+      const inner = nsPids[nsPids.length - 1];
+      return inner !== undefined && Number.isInteger(inner) && inner > 0 ? { ...p, containerPid: inner } : p;
+    } catch {
+      return p;
+    }
+  }));
 }

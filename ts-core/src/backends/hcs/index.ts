@@ -1,20 +1,181 @@
+/**
+ * The hcs backend: what the Host Compute Service knows about the containers
+ * on this Windows host, whoever created them (Docker, containerd, HCS
+ * itself). It observes and stops; it does not create (Docker builds the HCS
+ * container documents: use the docker backend for that).
+ */
 import { CoreError } from '../../protocol/errors.js';
-import type { Backend } from '../types.js';
+import type { CommandContext } from '../../protocol/dispatcher.js';
+import type { HostProcess } from '../../processes/types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, WorkerClaim } from '../types.js';
+import { computeCore, type ComputeCore } from './computecore.js';
+import { classifySystems, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, type ComputeSystemView } from './model.js';
+import { enumerateResultSchema, parseHcsDocument, processListQuery, propertiesSchema, type SystemQuery } from './schema.js';
 
-/** Placeholder until the hcs backend lands: it reports itself unusable and refuses every operation. */
-export function createHcsBackend(): Backend {
-  const refuse = (): never => {
-    throw new CoreError('BackendUnavailable', 'The hcs backend is not built in this version of the core.');
-  };
-  return {
+export interface HcsBackendOptions {
+  /** Where the binding comes from; tests pass one loaded from the stand-in. */
+  loadCore?: () => Promise<ComputeCore>;
+  /** Bound for every HCS wait, in ms. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function createHcsBackend(options: HcsBackendOptions = {}): Backend & HcsExtras {
+  const loadCore = options.loadCore ?? computeCore;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  async function systems(query: SystemQuery | null = null): Promise<ComputeSystemView[]> {
+    const core = await loadCore();
+    const text = await core.enumerate(query ? JSON.stringify(query) : null, timeoutMs);
+    if (text === null) {
+      throw new CoreError('HcsDocumentInvalid', 'HCS returned no document for HcsEnumerateComputeSystems (a JSON array was expected).');
+    }
+    return classifySystems(parseHcsDocument(enumerateResultSchema, text, 'the HcsEnumerateComputeSystems result'));
+  }
+
+  /** By exact id, exact name, or a unique id prefix of at least 12 characters (Docker's short ids). */
+  async function resolve(name: string): Promise<{ view: ComputeSystemView; all: ComputeSystemView[] }> {
+    const all = await systems();
+    const containers = all.filter(isContainer);
+    const lower = name.toLowerCase();
+    const exact = containers.find((c) => c.id === name) ?? containers.find((c) => c.name === name);
+    if (exact) return { view: exact, all };
+    const prefixed = name.length >= 12 ? containers.filter((c) => c.id.toLowerCase().startsWith(lower)) : [];
+    if (prefixed.length === 1) return { view: prefixed[0]!, all };
+    if (prefixed.length > 1) {
+      throw new CoreError('InvalidArgument', `'${name}' matches ${prefixed.length} HCS containers (${prefixed.map((c) => c.id).join(', ')}). Give more of the id.`);
+    }
+    throw new CoreError('ContainerNotFound', `HCS has no container '${name}'. Get-IsolatedContainer -Backend hcs lists the ones it has.`, {
+      details: { name, backend: 'hcs' },
+    });
+  }
+
+  const backend: Backend & HcsExtras = {
     name: 'hcs',
-    probe: async () => ({ name: 'hcs', usable: false, reason: 'Not built in this version of the core.', isolations: [], details: {} }),
-    create: async () => refuse(),
-    list: async () => [],
-    inspect: async () => refuse(),
-    processes: async () => refuse(),
-    worker: async () => refuse(),
-    stop: async () => refuse(),
-    remove: async () => refuse(),
+
+    async probe(): Promise<BackendStatus> {
+      let core: ComputeCore;
+      try {
+        core = await loadCore();
+      } catch (error) {
+        const reason = error instanceof CoreError ? error.message : `The HCS binding could not be loaded: ${(error as Error).message}`;
+        return { name: 'hcs', usable: false, reason, isolations: [], details: {} };
+      }
+      try {
+        const all = await systems();
+        const containers = all.filter(isContainer).length;
+        return {
+          name: 'hcs',
+          usable: true,
+          reason: `HCS answers: ${all.length} compute system(s), ${containers} of them container(s). The hcs backend lists, inspects, stops and checks containers; create them with -Backend docker.`,
+          // It creates nothing, so it offers no isolation to New-IsolatedContainer.
+          isolations: [],
+          details: { library: core.info.library, overridden: core.info.overridden, computeSystems: all.length, containers },
+        };
+      } catch (error) {
+        const reason = error instanceof CoreError ? error.message : String(error);
+        return { name: 'hcs', usable: false, reason: `computecore.dll loaded, but HCS did not answer: ${reason}`, isolations: [], details: { library: core.info.library } };
+      }
+    },
+
+    async create(): Promise<ContainerInfo> {
+      throw new CoreError(
+        'BackendOperationNotSupported',
+        'The hcs backend does not create containers: Docker (or containerd) writes the HCS container documents. Create it with -Backend docker (for example New-IsolatedContainer -Backend docker -Isolation HyperV ...); the hcs backend then lists it, shows its processes and checks its isolation.',
+      );
+    },
+
+    async list({ all }): Promise<ContainerInfo[]> {
+      const infos = (await systems()).filter(isContainer).map(toContainerInfo);
+      return all ? infos : infos.filter((c) => c.state === 'running');
+    },
+
+    async inspect(name: string): Promise<ContainerInfo> {
+      return toContainerInfo((await resolve(name)).view);
+    },
+
+    async processes(name: string): Promise<ContainerProcess[]> {
+      const { view } = await resolve(name);
+      const core = await loadCore();
+      const text = await core.properties(view.id, JSON.stringify(processListQuery), timeoutMs);
+      if (text === null) throw new CoreError('HcsDocumentInvalid', `HCS returned no properties document for '${view.name}'.`);
+      const properties = parseHcsDocument(propertiesSchema, text, `the ProcessList properties of '${view.name}'`);
+      if (properties.ProcessList === undefined) {
+        throw new CoreError('HcsDocumentInvalid', `HCS answered the ProcessList query for '${view.name}' without the field 'ProcessList'.`, { details: { field: 'ProcessList' } });
+      }
+      return toContainerProcesses(properties.ProcessList, isolationOf(view));
+    },
+
+    async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
+      const { view } = await resolve(name);
+      if (view.role !== 'HyperVContainer') return null;
+      if (!view.utilityVmRuntimeId) return null; // the utility VM is not visible or has no VM GUID: no claim, the verdict says why
+      return findUtilityVmWorker(view.utilityVmRuntimeId, snapshot);
+    },
+
+    async stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo> {
+      const { view } = await resolve(name);
+      const core = await loadCore();
+      const graceMs = Math.max(1, Math.round(timeoutSeconds * 1000));
+      if (view.state?.toLowerCase() !== 'running') {
+        context.verbose(`HCS container '${view.name}' is ${view.state ?? 'in an unknown state'}; nothing to stop.`);
+        return toContainerInfo(view);
+      }
+      context.progress('Stopping container', `Shutting down '${view.name}' through HCS`);
+      try {
+        await core.shutDown(view.id, graceMs);
+      } catch (error) {
+        if (!(error instanceof CoreError) || error.code === 'HcsSystemNotFound') throw error;
+        if (error.code === 'HcsInvalidState') return afterStop(view);
+        context.warning(`Shutting down '${view.name}' did not finish (${error.message}); terminating it.`);
+        await terminate(core, view);
+      }
+      return afterStop(view);
+    },
+
+    async remove(name: string): Promise<void> {
+      const { view } = await resolve(name);
+      throw new CoreError(
+        'BackendOperationNotSupported',
+        `The hcs backend does not remove containers: '${view.name}' belongs to ${view.owner ?? 'the tool that created it'}, which keeps its own record of it. Remove it with -Backend docker (or that tool); Stop-IsolatedContainer -Backend hcs can stop it.`,
+      );
+    },
+
+    async computeSystems(): Promise<ComputeSystemView[]> {
+      return systems();
+    },
+
+    async terminate(name: string): Promise<ContainerInfo> {
+      const { view } = await resolve(name);
+      await terminate(await loadCore(), view);
+      return afterStop(view);
+    },
   };
+
+  async function terminate(core: ComputeCore, view: ComputeSystemView): Promise<void> {
+    try {
+      await core.terminate(view.id, timeoutMs);
+    } catch (error) {
+      // Already stopped between our look and our call: the goal is reached.
+      if (error instanceof CoreError && error.code === 'HcsInvalidState') return;
+      throw error;
+    }
+  }
+
+  /** The state after a stop; a system HCS no longer lists has exited (its owner closed it). */
+  async function afterStop(view: ComputeSystemView): Promise<ContainerInfo> {
+    const now = (await systems()).find((s) => s.id === view.id);
+    return now ? toContainerInfo(now) : { ...toContainerInfo(view), state: 'exited' };
+  }
+
+  return backend;
+}
+
+/** What the hcs backend offers beyond the Backend interface. */
+export interface HcsExtras {
+  /** Every compute system HCS lists (containers and utility VMs) with its role. */
+  computeSystems(): Promise<ComputeSystemView[]>;
+  /** Terminates at once, without a shutdown request. */
+  terminate(name: string): Promise<ContainerInfo>;
 }

@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DockerClient, compareApiVersions, mapDockerStatus } from '../../../../ts-core/src/backends/docker/client.js';
+import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
+
+/**
+ * The client against an in-process fake daemon on a unix socket, which
+ * answers each request with whatever raw bytes a test scripts, including
+ * broken HTTP, half answers and silence.
+ */
+
+type Script = (request: { method: string; path: string; body: string }, socket: net.Socket) => void;
+
+let dir: string;
+let socketPath: string;
+let server: net.Server;
+let script: Script;
+const seen: string[] = [];
+
+const versionBody = JSON.stringify({ Version: '20.10.24', ApiVersion: '1.41', MinAPIVersion: '1.12', Os: 'linux' });
+
+function httpResponse(status: number, body: string, extraHeaders = ''): string {
+  return `HTTP/1.1 ${status} X\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+}
+
+/** Answers /version like a 20.10 daemon and hands every other request to the test's script. */
+function respond(handler: Script): void {
+  script = (request, socket) => {
+    if (request.path === '/version') {
+      socket.end(httpResponse(200, versionBody));
+      return;
+    }
+    handler(request, socket);
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'wc-dockerfake-'));
+  socketPath = path.join(dir, 'docker.sock');
+  server = net.createServer((socket) => {
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      const headerEnd = buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const [requestLine = ''] = buffer.slice(0, headerEnd).split('\r\n');
+      const length = Number(/content-length:\s*(\d+)/i.exec(buffer)?.[1] ?? 0);
+      if (buffer.length < headerEnd + 4 + length) return;
+      const [method = '', target = ''] = requestLine.split(' ');
+      seen.push(`${method} ${target}`);
+      script({ method, path: target, body: buffer.slice(headerEnd + 4) }, socket);
+      buffer = '';
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+});
+
+afterEach(() => {
+  seen.length = 0;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function client(timeoutMs = 2_000): DockerClient {
+  return new DockerClient({ endpoint: { kind: 'unix', socketPath, display: `unix://${socketPath}` }, connectTimeoutMs: 1_000, timeoutMs });
+}
+
+async function failure(promise: Promise<unknown>): Promise<CoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as CoreError;
+  }
+  throw new Error('expected a rejection');
+}
+
+const anything = z.object({ ok: z.boolean() });
+
+describe('DockerClient', () => {
+  it('negotiates the lower API version and uses it in the path', async () => {
+    respond((_request, socket) => socket.end(httpResponse(200, '{"ok":true}')));
+    const docker = client();
+    await expect(docker.request('GET', '/info', { schema: anything })).resolves.toEqual({ ok: true });
+    expect(seen).toEqual(['GET /version', 'GET /v1.41/info']);
+    expect((await docker.negotiate()).apiVersion).toBe('1.41');
+  });
+
+  it('caps the version at its own when the daemon is newer', async () => {
+    script = (request, socket) => socket.end(request.path === '/version'
+      ? httpResponse(200, JSON.stringify({ Version: '27.0', ApiVersion: '1.46', Os: 'windows' }))
+      : httpResponse(200, '{"ok":true}'));
+    await client().request('GET', '/info', { schema: anything });
+    expect(seen[1]).toBe('GET /v1.43/info');
+  });
+
+  it('refuses a daemon older than API 1.25', async () => {
+    script = (_request, socket) => socket.end(httpResponse(200, JSON.stringify({ Version: '1.12', ApiVersion: '1.24', Os: 'linux' })));
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerUnavailable');
+    expect(error.message).toContain('1.25');
+  });
+
+  it('maps a 500 with a message to DockerError carrying the daemon\'s words', async () => {
+    respond((_request, socket) => socket.end(httpResponse(500, '{"message":"something broke in the daemon"}')));
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerError');
+    expect(error.message).toBe('Docker: something broke in the daemon');
+    expect(error.details).toMatchObject({ status: 500, dockerMessage: 'something broke in the daemon', request: 'GET /v1.41/info' });
+  });
+
+  it('maps Linux dockerd\'s answer to hyperv isolation to IsolationNotSupported', async () => {
+    respond((_request, socket) => socket.end(httpResponse(500, JSON.stringify({ message: 'Invalid isolation: "hyperv" - linux only supports \'default\'' }))));
+    const error = await failure(client().request('POST', '/containers/create', { body: { Image: 'x' }, schema: anything }));
+    expect(error.code).toBe('IsolationNotSupported');
+    expect(error.message).toContain('Invalid isolation: "hyperv"');
+  });
+
+  it('maps 404 by Docker\'s message, then by what the call looks for', async () => {
+    respond((request, socket) => socket.end(request.path.includes('image')
+      ? httpResponse(404, '{"message":"No such image: nope:latest"}')
+      : httpResponse(404, '{"message":"page not found"}')));
+    expect((await failure(client().request('POST', '/image', { schema: anything, notFound: 'container' }))).code).toBe('ImageNotFound');
+    expect((await failure(client().request('GET', '/containers/x/json', { schema: anything, notFound: 'container' }))).code).toBe('ContainerNotFound');
+    expect((await failure(client().request('GET', '/other', { schema: anything }))).code).toBe('DockerError');
+  });
+
+  it('reports garbage instead of HTTP as DockerResponseInvalid', async () => {
+    respond((_request, socket) => socket.end('this is not http at all\r\n\r\n'));
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+    expect(error.message).toContain('not valid HTTP');
+  });
+
+  it('reports a body that is not JSON as DockerResponseInvalid with a snippet', async () => {
+    respond((_request, socket) => socket.end(httpResponse(200, '<html>proxy error</html>')));
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+    expect(error.message).toContain('<html>proxy error</html>');
+  });
+
+  it('reports JSON of the wrong shape with the field that is wrong', async () => {
+    respond((_request, socket) => socket.end(httpResponse(200, '{"ok":"yes"}')));
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+    expect(error.message).toContain('ok');
+  });
+
+  it('reports a connection closed halfway through the body, without waiting for the timeout', async () => {
+    respond((_request, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"ok":tr');
+      setTimeout(() => socket.destroy(), 50);
+    });
+    const started = Date.now();
+    const error = await failure(client(10_000).request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+    expect(error.message).toMatch(/closed the connection|broke/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('reports a connection closed before any answer', async () => {
+    respond((_request, socket) => socket.destroy());
+    const error = await failure(client().request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+  });
+
+  it('times out a daemon that never answers', async () => {
+    respond(() => undefined);
+    const started = Date.now();
+    const error = await failure(client(600).request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toContain('did not answer GET /v1.41/info within 600 ms');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+  });
+
+  it('times out a daemon that sends headers and then stalls', async () => {
+    respond((_request, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{'));
+    const error = await failure(client(600).request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toContain('stalled');
+  });
+
+  it('names the endpoint when nothing listens there', async () => {
+    const missing = path.join(dir, 'missing.sock');
+    const docker = new DockerClient({ endpoint: { kind: 'unix', socketPath: missing, display: `unix://${missing}` } });
+    const error = await failure(docker.request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerUnavailable');
+    expect(error.message).toContain(`unix://${missing}`);
+    expect(error.message).toContain('does not exist');
+  });
+
+  it('reports ECONNREFUSED from a socket file nobody listens on', async () => {
+    const stale = path.join(dir, 'stale.sock');
+    // A listener killed with SIGKILL leaves its socket file behind: connecting then gives ECONNREFUSED.
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(existsSync(stale)).toBe(true);
+    const docker = new DockerClient({ endpoint: { kind: 'unix', socketPath: stale, display: `unix://${stale}` } });
+    const error = await failure(docker.request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerUnavailable');
+    expect(error.message).toContain(`unix://${stale}`);
+    expect(error.message).toContain('nothing accepts connections');
+  });
+});
+
+describe('mapDockerStatus', () => {
+  it.each([
+    [409, 'Conflict. The container name "/web" is already in use by container "abc".', 'ContainerAlreadyExists'],
+    [409, 'You cannot remove a running container abc. Stop the container before attempting removal or force remove', 'ContainerRunning'],
+    [404, 'No such container: web', 'ContainerNotFound'],
+    [404, 'No such image: busybox:latest', 'ImageNotFound'],
+    [500, 'Invalid isolation: "hyperv" - linux only supports \'default\'', 'IsolationNotSupported'],
+    [400, 'invalid isolation: "bogus" - windows daemon supports \'default\', \'process\', or \'hyperv\'', 'IsolationNotSupported'],
+    [403, 'authorization denied by plugin', 'PermissionDenied'],
+    [400, 'Unknown runtime specified nope', 'DockerError'],
+  ] as const)('maps %i %s', (status, message, code) => {
+    expect(mapDockerStatus(status, message)).toBe(code);
+  });
+
+  it('compares API versions numerically', () => {
+    expect(compareApiVersions('1.9', '1.41')).toBeLessThan(0);
+    expect(compareApiVersions('1.43', '1.41')).toBeGreaterThan(0);
+    expect(compareApiVersions('2.0', '1.99')).toBeGreaterThan(0);
+  });
+});

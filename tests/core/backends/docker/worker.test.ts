@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from '../../../../ts-core/src/backends/docker/worker.js';
+import { containerInspectSchema } from '../../../../ts-core/src/backends/docker/schemas.js';
+import type { HostProcess } from '../../../../ts-core/src/processes/types.js';
+import { fixture, hostProcesses } from './fixtures.js';
+
+const hvId = '5d3b4bd1c3a67a34f0ad0a9e2f7a0d5d7e0d4a6ec8c9f3e1a2b4c6d8e0f1a2b3';
+const vmId = '7F0D5C8A-3B1E-4E6A-9C2D-1A2B3C4D5E6F';
+const windowsHost = hostProcesses('windows-host-processes.json');
+
+describe('Windows Hyper-V worker', () => {
+  it('reads the utility VM id from the compute systems and ignores an all-zero one', () => {
+    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), hvId)).toBe(vmId);
+    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), hvId.toUpperCase())).toBe(vmId);
+    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), '8a1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c6d8e0f1a2b3c4')).toBeNull();
+    expect(utilityVmIdFromComputeSystems({ not: 'a list' }, hvId)).toBeNull();
+  });
+
+  it('claims the vmwp whose command line holds the VM id, with vmmem as corroboration', () => {
+    const claim = findHyperVWorker(windowsHost, vmId.toLowerCase());
+    expect(claim).toMatchObject({ pid: 6120, name: 'vmwp', tieToken: vmId, tieField: 'commandLine', startTimeMs: 1764324720500 });
+    expect(claim?.how).toContain('vmmem (PID 6188)');
+    // The token really occurs in the field the verdict will check.
+    expect(windowsHost.find((p) => p.pid === claim?.pid)?.commandLine).toContain(claim?.tieToken);
+  });
+
+  it('does not take the look-alike vmwp whose argument only contains the id', () => {
+    const withoutRealWorker = windowsHost.filter((p) => p.pid !== 6120 && p.pid !== 6188);
+    expect(findHyperVWorker(withoutRealWorker, vmId)).toBeNull();
+  });
+
+  it('falls back to vmmem by its user when no vmwp names the VM', () => {
+    const claim = findHyperVWorker(windowsHost.filter((p) => p.pid !== 6120), vmId);
+    expect(claim).toMatchObject({ pid: 6188, tieField: 'user', tieToken: `NT VIRTUAL MACHINE\\${vmId}` });
+  });
+
+  it('claims nothing for an id that is not a GUID, another VM, or two workers naming one VM', () => {
+    expect(findHyperVWorker(windowsHost, 'vmwp')).toBeNull();
+    expect(findHyperVWorker(windowsHost, '99999999-2222-3333-4444-555555555555')).toBeNull();
+    const twin: HostProcess = { ...windowsHost.find((p) => p.pid === 6120)!, pid: 9999 };
+    expect(findHyperVWorker([...windowsHost, twin], vmId)).toBeNull();
+  });
+});
+
+describe('runsc sandbox worker', () => {
+  const container = containerInspectSchema.parse(fixture('linux-inspect-runsc.json'));
+  const host = hostProcesses('linux-runsc-host-processes.json');
+
+  it('finds the recorded runsc-sandbox (exe, nobody, command line holds the id), which Docker calls State.Pid', () => {
+    const claim = findRunscSandbox(host, container.Id, container.State.Pid);
+    expect(claim).toMatchObject({ pid: container.State.Pid, name: 'exe', tieToken: container.Id, tieField: 'commandLine' });
+    expect(host.find((p) => p.pid === claim?.pid)?.commandLine.startsWith('runsc-sandbox ')).toBe(true);
+  });
+
+  it('does not take the gofer (root) or the sandbox of another container', () => {
+    const gofer = host.filter((p) => p.commandLine.startsWith('runsc-gofer'));
+    expect(gofer).toHaveLength(1);
+    expect(findRunscSandbox(gofer, container.Id, null)).toBeNull();
+    const otherId = 'f'.repeat(64);
+    expect(findRunscSandbox(host, otherId, null)).toBeNull();
+  });
+
+  it('refuses a look-alike not run as nobody, and a sandbox that is not Docker\'s State.Pid', () => {
+    const sandbox = host.find((p) => p.pid === container.State.Pid)!;
+    expect(findRunscSandbox([{ ...sandbox, user: 'root' }], container.Id, null)).toBeNull();
+    expect(findRunscSandbox([{ ...sandbox, name: 'runsc-sandbox' }], container.Id, null)).toBeNull();
+    expect(findRunscSandbox(host, container.Id, container.State.Pid + 1)).toBeNull();
+    expect(findRunscSandbox([sandbox, { ...sandbox, pid: sandbox.pid + 1000 }], container.Id, null)).toBeNull();
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The real koffi binding against the ABI-faithful stand-in (no Windows here):
+ * operations, waits on koffi's worker thread, UTF-16 in both directions,
+ * LocalFree of result documents, HRESULT mapping, timeouts and handle
+ * accounting checked by the stand-in itself.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backends/hcs/computecore.js';
+import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
+import { buildStandin, fixture, loadRecordedSystems, type Standin } from './standin.js';
+
+let standin: Standin;
+let core: ComputeCore;
+
+const processId = '3f1c0f3a9b5e4c2d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d';
+
+beforeAll(async () => {
+  standin = buildStandin();
+  core = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux');
+});
+afterAll(() => standin?.dispose());
+
+beforeEach(() => {
+  standin.reset();
+  loadRecordedSystems(standin, { [processId]: fixture('processlist-process-isolated.json') });
+});
+
+afterEach(async () => {
+  // Every test must leave nothing open: each open matched by a close, each document freed.
+  await standin.settle();
+  expect(standin.openOperations()).toBe(0);
+  expect(standin.openSystems()).toBe(0);
+  expect(standin.openHandles()).toBe(0);
+  expect(standin.outstandingDocuments()).toBe(0);
+  expect(standin.misuse()).toBe(0);
+});
+
+async function failure(promise: Promise<unknown>): Promise<CoreError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CoreError);
+  return error as CoreError;
+}
+
+describe('ComputeCore.load', () => {
+  it('refuses plainly off Windows when no test library is set', async () => {
+    const error = await failure(ComputeCore.load({}, 'linux'));
+    expect(error.code).toBe('HcsUnavailable');
+    expect(error.message).toMatch(/HCS exists only on Windows \(computecore\.dll\)/);
+  });
+
+  it('names the library it could not load', async () => {
+    const error = await failure(ComputeCore.load({ [HCS_LIBRARY_SETTING]: '/nonexistent/libnothing.so' }, 'linux'));
+    expect(error.code).toBe('HcsUnavailable');
+    expect(error.message).toContain('/nonexistent/libnothing.so');
+  });
+
+  it('reports that the test library was chosen by the setting', () => {
+    expect(core.info).toEqual({ library: standin.library, overridden: true });
+  });
+});
+
+describe('enumerate', () => {
+  it('returns the enumeration document decoded from UTF-16 and frees it', async () => {
+    const text = await core.enumerate(null, 5000);
+    const systems = JSON.parse(text!) as Array<{ Id: string; SystemType: string; HostingSystemId?: string }>;
+    expect(systems.map((s) => s.SystemType)).toEqual(['Container', 'Container', 'VirtualMachine']);
+    expect(systems[1]!.HostingSystemId).toBe(systems[2]!.Id);
+  });
+
+  it('hands the query document to HCS intact as UTF-16', async () => {
+    const query = JSON.stringify({ Types: ['Container'], Names: ['конт-容器-ü'] });
+    await core.enumerate(query, 5000);
+    expect(standin.lastCall()).toEqual({ fn: 'HcsEnumerateComputeSystems', argument: query });
+  });
+
+  it('waits off the event loop: timers keep running during a slow operation', async () => {
+    standin.setDelay(300);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    try {
+      await core.enumerate(null, 5000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('non-ASCII names', () => {
+  const name = 'конт-容器-ü 🐳';
+
+  it('round-trips Cyrillic, CJK, Latin-1 and a surrogate pair through open and properties', async () => {
+    standin.addSystem({ id: name, systemType: 'Container', name, owner: 'владелец', state: 'Running', processList: '[]' });
+    const text = await core.properties(name, '{"PropertyTypes":["ProcessList"]}', 5000);
+    const doc = JSON.parse(text!) as { Id: string; Name: string; Owner: string; ProcessList: unknown[] };
+    expect(doc.Id).toBe(name);
+    expect(doc.Name).toBe(name);
+    expect(doc.Owner).toBe('владелец');
+    expect(doc.ProcessList).toEqual([]);
+  });
+
+  it('does not confuse a name that differs in one non-ASCII character', async () => {
+    standin.addSystem({ id: name, systemType: 'Container', state: 'Running' });
+    const error = await failure(core.properties('конт-容器-u 🐳', null, 5000));
+    expect(error.code).toBe('HcsSystemNotFound');
+  });
+});
+
+describe('properties', () => {
+  it('answers a ProcessList query with the recorded process list', async () => {
+    const text = await core.properties(processId, '{"PropertyTypes":["ProcessList"]}', 5000);
+    const doc = JSON.parse(text!) as { ProcessList: Array<{ ProcessId: number; ImageName: string }> };
+    expect(doc.ProcessList.map((p) => [p.ProcessId, p.ImageName])).toEqual([
+      [2876, 'CExecSvc.exe'],
+      [3108, 'cmd.exe'],
+      [3964, 'PING.EXE'],
+    ]);
+    expect(standin.lastCall()).toEqual({ fn: 'HcsGetComputeSystemProperties', argument: '{"PropertyTypes":["ProcessList"]}' });
+  });
+
+  it('maps a missing compute system (0xC037010E) to HcsSystemNotFound with the HRESULT by name', async () => {
+    const error = await failure(core.properties('no-such-system', null, 5000));
+    expect(error.code).toBe('HcsSystemNotFound');
+    expect(error.message).toMatchInlineSnapshot(
+      `"Opening compute system 'no-such-system' failed: A virtual machine or container with the specified identifier does not exist (ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND, 0xC037010E)."`,
+    );
+    expect(error.details).toMatchObject({ hresult: '0xC037010E' });
+  });
+});
+
+describe('errors through the operation', () => {
+  it('maps 0xC0370101 with its ResultError to HcsOsMismatch, keeping message and events', async () => {
+    standin.setFault('HcsStartComputeSystem', 0xc0370101, fixture('result-error-os-mismatch.json'), 10);
+    const error = await failure(core.start(processId, 5000));
+    expect(error.code).toBe('HcsOsMismatch');
+    expect(error.message).toContain('The container operating system does not match the host operating system');
+    expect(error.message).toContain('0xC0370101');
+    expect(error.message).toContain("Failed to start container 'c1'");
+    expect(error.message).toMatch(/Hyper-V isolation/);
+    expect(error.details).toMatchObject({
+      hresult: '0xC0370101',
+      hresultName: 'ERROR_VMCOMPUTE_IMAGE_MISMATCH',
+      hcsErrorMessage: 'The container operating system does not match the host operating system.',
+    });
+    const events = (error.details as { errorEvents: Array<{ eventId: number }> }).errorEvents;
+    expect(events.map((e) => e.eventId)).toEqual([11107, 11200]);
+  });
+
+  it('never reports a bare number for an HRESULT it does not know', async () => {
+    standin.setFault('HcsEnumerateComputeSystems', 0x8037fff0, null, 5);
+    const error = await failure(core.enumerate(null, 5000));
+    expect(error.code).toBe('HcsError');
+    expect(error.message).toMatch(/^Enumerating compute systems failed: HCS returned HRESULT 0x8037FFF0, which this module does not know by name\.$/);
+  });
+
+  it('reports an HRESULT returned by the call itself (before any operation starts)', async () => {
+    standin.setFault('HcsEnumerateComputeSystems', 0x8037011b, null, 0, true);
+    const error = await failure(core.enumerate(null, 5000));
+    expect(error.code).toBe('PermissionDenied');
+    expect(error.message).toContain('HCS_E_ACCESS_DENIED');
+  });
+
+  it('stops a running system and reports a second stop as HcsInvalidState (HCS_E_SYSTEM_ALREADY_STOPPED)', async () => {
+    await core.terminate(processId, 5000);
+    const summary = JSON.parse((await core.properties(processId, null, 5000))!) as { State: string };
+    expect(summary.State).toBe('Stopped');
+    const error = await failure(core.shutDown(processId, 5000));
+    expect(error.code).toBe('HcsInvalidState');
+    expect(error.message).toContain('HCS_E_SYSTEM_ALREADY_STOPPED');
+    expect(error.details).toMatchObject({ hcsErrorMessage: 'The virtual machine or container with the specified identifier is not running.' });
+  });
+});
+
+describe('timeouts', () => {
+  it('turns HCS_E_OPERATION_TIMEOUT into OperationTimeout and closes the abandoned operation', async () => {
+    standin.setFault('HcsGetComputeSystemProperties', 0, '{"Id":"late"}', 1500);
+    const started = Date.now();
+    const error = await failure(core.properties(processId, null, 100));
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toMatch(/did not complete within 100 ms \(HCS_E_OPERATION_TIMEOUT\)/);
+    // Handles are closed at once, although the service may still be finishing.
+    expect(standin.openOperations()).toBe(0);
+    expect(standin.openSystems()).toBe(0);
+  });
+});
+
+describe('handle accounting under load', () => {
+  it('balances every open with a close across many concurrent operations, failures included', async () => {
+    standin.setDelay(5);
+    const jobs: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 40; i++) {
+      jobs.push(core.enumerate(null, 5000));
+      jobs.push(core.properties(processId, '{"PropertyTypes":["ProcessList"]}', 5000));
+      jobs.push(core.properties(`missing-${i}`, null, 5000).catch(() => 'failed'));
+    }
+    const results = await Promise.all(jobs);
+    expect(results.filter((r) => r === 'failed')).toHaveLength(40);
+  });
+});

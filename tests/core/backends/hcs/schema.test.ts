@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  enumerateResultSchema,
+  parseHcsDocument,
+  parseResultError,
+  propertiesSchema,
+  systemQuerySchema,
+} from '../../../../ts-core/src/backends/hcs/schema.js';
+import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
+import { fixture } from './standin.js';
+
+function documentError(fn: () => unknown): CoreError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CoreError);
+    return error as CoreError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('HCS documents', () => {
+  it('reads the recorded enumeration: RuntimeId normalised, an all-zero GUID as none', () => {
+    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate.json'), 'the enumeration');
+    expect(systems.map((s) => [s.SystemType, s.RuntimeId, s.HostingSystemId ?? null])).toEqual([
+      ['Container', null, null],
+      ['Container', null, '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b@vm'],
+      ['VirtualMachine', '5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11', null],
+    ]);
+  });
+
+  it('parses ProcessDetails counters as exact 64-bit values, above 2^53 too', () => {
+    const doc = `{"Id":"x","SystemType":"Container","ProcessList":${fixture('processlist-bigint.json')}}`;
+    const [p] = parseHcsDocument(propertiesSchema, doc, 'properties').ProcessList!;
+    expect(p).toMatchObject({
+      ProcessId: 4294967295,
+      UserTime100ns: 9007199254740993n,
+      KernelTime100ns: 18446744073709551615n,
+      MemoryCommitBytes: 9007199254740992n,
+      MemoryWorkingSetPrivateBytes: 12345678901234567890n,
+      MemoryWorkingSetSharedBytes: 1n,
+    });
+  });
+
+  it('treats counters HCS omitted (Go omitempty) as zero', () => {
+    const [p] = parseHcsDocument(propertiesSchema, '{"ProcessList":[{"ProcessId":7,"ImageName":"x.exe"}]}', 'properties').ProcessList!;
+    expect(p).toMatchObject({ ProcessId: 7, UserTime100ns: 0n, MemoryCommitBytes: 0n });
+  });
+
+  it('names the field of a malformed document', () => {
+    const error = documentError(() =>
+      parseHcsDocument(propertiesSchema, '{"ProcessList":[{"ProcessId":1},{"ProcessId":-5,"ImageName":"a"}]}', 'the ProcessList properties'),
+    );
+    expect(error.code).toBe('HcsDocumentInvalid');
+    expect(error.message).toMatch(/^HCS returned the ProcessList properties with an invalid field 'ProcessList\[1\]\.ProcessId'/);
+    expect(error.details).toMatchObject({ field: 'ProcessList[1].ProcessId' });
+  });
+
+  it('names the offset of a document that is not JSON', () => {
+    const error = documentError(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a",', 'the enumeration'));
+    expect(error.code).toBe('HcsDocumentInvalid');
+    expect(error.message).toMatch(/not valid JSON \(.* at offset 11\)/);
+  });
+
+  it('rejects a RuntimeId that is not a GUID and a uint64 that is negative', () => {
+    expect(documentError(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a","SystemType":"VirtualMachine","RuntimeId":"nope"}]', 'e')).message).toContain("'[0].RuntimeId'");
+    expect(documentError(() => parseHcsDocument(propertiesSchema, '{"ProcessList":[{"MemoryCommitBytes":-1}]}', 'p')).message).toContain("'ProcessList[0].MemoryCommitBytes'");
+  });
+
+  it('reads a ResultError and ignores an error document that does not parse', () => {
+    const error = parseResultError(fixture('result-error-os-mismatch.json'));
+    expect(error?.Error).toBe(-1070137087);
+    expect(error?.ErrorEvents).toHaveLength(2);
+    expect(parseResultError('{oops')).toBeNull();
+    expect(parseResultError(null)).toBeNull();
+  });
+
+  it('only lets well-formed queries out', () => {
+    expect(systemQuerySchema.safeParse({ Types: ['Container'], Ids: ['a'] }).success).toBe(true);
+    expect(systemQuerySchema.safeParse({ Types: ['Host'] }).success).toBe(false);
+    expect(systemQuerySchema.safeParse({ Extra: 1 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The hcs.* commands through the dispatcher and the registry's hcs backend,
+ * which loads the stand-in because WINDOWSCONTAINERS_HCS_LIBRARY names it.
+ * hcs.isolation with a real Windows host snapshot is covered on Windows by
+ * tests/pester/Hcs.Windows.Tests.ps1.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../../ts-core/src/protocol/dispatcher.js';
+import { allCommands } from '../../../ts-core/src/commands/index.js';
+import { HCS_LIBRARY_SETTING } from '../../../ts-core/src/backends/hcs/computecore.js';
+import { buildStandin, fixture, loadRecordedSystems, type Standin } from '../backends/hcs/standin.js';
+
+const processContainer = '3f1c0f3a9b5e4c2d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d';
+let standin: Standin;
+const previous = process.env[HCS_LIBRARY_SETTING];
+const dispatcher = new Dispatcher(allCommands);
+
+async function call(command: string, args: Record<string, unknown>) {
+  const response = await dispatcher.handleLine(JSON.stringify({ id: 1, command, arguments: args }), () => {});
+  return response as { success: boolean; body?: Record<string, unknown>; error?: { code: string; message: string } };
+}
+
+beforeAll(() => {
+  standin = buildStandin();
+  process.env[HCS_LIBRARY_SETTING] = standin.library;
+});
+afterAll(() => {
+  if (previous === undefined) delete process.env[HCS_LIBRARY_SETTING];
+  else process.env[HCS_LIBRARY_SETTING] = previous;
+  standin?.dispose();
+});
+beforeEach(() => {
+  standin.reset();
+  loadRecordedSystems(standin, { [processContainer]: fixture('processlist-process-isolated.json') });
+});
+afterEach(async () => {
+  await standin.settle();
+  expect(standin.openHandles()).toBe(0);
+  expect(standin.outstandingDocuments()).toBe(0);
+});
+
+describe('hcs.* commands', () => {
+  it('hcs.systems lists containers and the utility VM with their roles', async () => {
+    const response = await call('hcs.systems', {});
+    expect(response.success).toBe(true);
+    const systems = response.body!.systems as Array<{ role: string }>;
+    expect(systems.map((s) => s.role)).toEqual(['ProcessContainer', 'HyperVContainer', 'UtilityVm']);
+  });
+
+  it('hcs.processes returns Get-Process-consistent records', async () => {
+    const response = await call('hcs.processes', { name: processContainer });
+    expect(response.success).toBe(true);
+    expect((response.body!.processes as Array<{ name: string }>).map((p) => p.name)).toEqual(['CExecSvc', 'cmd', 'PING']);
+  });
+
+  it('hcs.stop shuts the container down', async () => {
+    const response = await call('hcs.stop', { name: processContainer, timeoutSeconds: 5 });
+    expect(response.success).toBe(true);
+    expect(response.body!.container).toMatchObject({ state: 'exited' });
+    expect(standin.callCount('HcsShutDownComputeSystem')).toBe(1);
+  });
+
+  it('rejects a name with a line break before touching HCS', async () => {
+    const response = await call('hcs.processes', { name: 'a\nb' });
+    expect(response.success).toBe(false);
+    expect(response.error!.code).toBe('InvalidArgument');
+    expect(standin.callCount('HcsEnumerateComputeSystems')).toBe(0);
+  });
+
+  it('hcs.isolation never passes recorded Windows claims against a host that does not hold them', async () => {
+    // Off Windows the snapshot is this Linux host's /proc: HCS's claimed host PIDs (2876, 3108, 3964) are not
+    // CExecSvc/cmd/PING here, so the verdict must refuse to call it process isolation.
+    const response = await call('hcs.isolation', { name: processContainer, expected: 'Process' });
+    expect(response.success).toBe(true);
+    const verdict = response.body!.verdict as { observed: string; passed: boolean; hostMatches: Array<{ matched: boolean }> };
+    expect(verdict.observed).toBe('Inconclusive');
+    expect(verdict.passed).toBe(false);
+    expect(verdict.hostMatches.some((m) => m.matched)).toBe(false);
+  });
+});

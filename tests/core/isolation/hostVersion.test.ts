@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { parseHostEdition, parseHostVersion } from '../../../ts-core/src/isolation/hostVersion.js';
+import { CoreError } from '../../../ts-core/src/protocol/errors.js';
+
+function errorOf(fn: () => unknown): CoreError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CoreError);
+    return error as CoreError;
+  }
+  throw new Error('expected a CoreError');
+}
+
+describe('parseHostVersion', () => {
+  it.each([
+    // value, build, revision, class, form
+    [20348, 20348, null, 'Server', 'build'],
+    ['20348', 20348, null, 'Server', 'build'],
+    ['10.0.20348', 20348, null, 'Server', 'version'],
+    ['10.0.20348.2527', 20348, 2527, 'Server', 'version'],
+    ['10.0.14393.1914', 14393, 1914, 'Server', 'version'],
+    ['10.0.22631.4460', 22631, 4460, 'Client', 'version'],
+    ['19045', 19045, null, 'Client', 'build'],
+    // Builds both a Server and a client release have: the class stays unknown.
+    ['10.0.17763', 17763, null, null, 'version'],
+    ['26100', 26100, null, null, 'build'],
+    // Possible but not catalogued: parses; the compatibility answer is then unknown.
+    ['10.0.16299.125', 16299, 125, null, 'version'],
+    // Docker's KernelVersion: the revision in BuildLabEx is the release's, not the installed update's.
+    ['10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)', 20348, null, 'Server', 'kernelVersion'],
+    ['10.0 14393 (14393.1715.amd64fre.rs1_release_inmarket.170906-1810)', 14393, null, 'Server', 'kernelVersion'],
+    ['10.0 16299 (16299.0.amd64fre.rs3_release.170922-1354)', 16299, null, null, 'kernelVersion'],
+    ['Windows Server 2022', 20348, null, 'Server', 'edition'],
+    ['Windows 11 24H2', 26100, null, 'Client', 'edition'],
+  ] as const)('Should read %j', (value, build, revision, hostClass, form) => {
+    expect(parseHostVersion(value)).toMatchObject({ build, revision, class: hostClass, form });
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['abc', 'neither a build'],
+    ['6.3.9600', 'need Windows 10.0'],
+    ['10.1.20348', 'need Windows 10.0'],
+    ['10.0.9600', 'impossible'],
+    ['10.0.99999', 'impossible'],
+    ['100000', 'impossible'],
+    ['10.0.20348.99999', 'revision 99999'],
+    ['10.0 20348 (17763.1.amd64fre.rs5_release.180914-1434)', 'disagree'],
+    ['10.0.20348.', 'neither a build'],
+  ])('Should reject %j (%s) with InvalidHostVersion naming it', (value, why) => {
+    const error = errorOf(() => parseHostVersion(value));
+    expect(error.code).toBe('InvalidHostVersion');
+    expect(error.message).toContain(`'${value.trim()}'`);
+    expect(error.message).toContain(why);
+    expect(error.message).toContain('Accepted:');
+  });
+
+  it.each([0, -1, 20348.5, 70000])('Should reject the number %d', (value) => {
+    expect(errorOf(() => parseHostVersion(value)).code).toBe('InvalidHostVersion');
+  });
+});
+
+describe('parseHostEdition', () => {
+  it.each([
+    ['Windows Server 2016', 14393, 'Server'],
+    ['Windows Server 2019 Datacenter', 17763, 'Server'],
+    ['Windows Server 2022 Standard', 20348, 'Server'],
+    ['Windows Server 2022 Datacenter: Azure Edition', 20348, 'Server'],
+    ['Windows Server 2025', 26100, 'Server'],
+    ['Microsoft Windows Server 2025 Datacenter', 26100, 'Server'],
+    ['Windows Server, version 1909', 18363, 'Server'],
+    ['Windows Server 20H2', 19042, 'Server'],
+    ['windows server 1809', 17763, 'Server'],
+    ['Windows 10 1809', 17763, 'Client'],
+    ['Windows 10 Pro 22H2', 19045, 'Client'],
+    ['Windows 10 Enterprise, version 21H2', 19044, 'Client'],
+    ['Windows 10 Enterprise LTSC 2019', 17763, 'Client'],
+    ['Windows 10 Enterprise LTSC 2021', 19044, 'Client'],
+    ['Windows 11 21H2', 22000, 'Client'],
+    ['Windows 11 22H2', 22621, 'Client'],
+    ['Windows 11 Pro 23H2', 22631, 'Client'],
+    ['Windows 11 24H2', 26100, 'Client'],
+    ['Windows 11 Enterprise LTSC 2024', 26100, 'Client'],
+    ['Windows 11 25H2', 26200, 'Client'],
+  ] as const)('Should read %j', (name, build, hostClass) => {
+    expect(parseHostEdition(name)).toMatchObject({ build, class: hostClass, form: 'edition' });
+  });
+
+  it.each([
+    ['Windows 11', 'does not say which build'],
+    ['Windows 10 Pro', 'does not say which build'],
+    ['Windows 11 26H2', 'not in the catalogue'],
+    ['Windows Server 2012 R2', 'is not one release'],
+    ['Windows Server 2008', 'not in the catalogue'],
+    ['Windows Server', 'names no release'],
+    ['Windows 8.1', 'neither Windows Server'],
+    ['Windows 10 LTSC 2015', 'not in the catalogue'],
+    ['Windows 11 24H2 Turbo', 'is not one version'],
+    ['Ubuntu 22.04', 'does not start with Windows'],
+  ])('Should reject %j (%s) with InvalidHostVersion naming it', (name, why) => {
+    const error = errorOf(() => parseHostEdition(name));
+    expect(error.code).toBe('InvalidHostVersion');
+    expect(error.message).toContain(`'${name}'`);
+    expect(error.message).toContain(why);
+    expect(error.message).toContain('Known:');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The Windows snapshot's parsing, on output recorded in the script's format.
+ * The route itself (powershell.exe, Get-CimInstance) runs only on Windows:
+ * tests/pester/Hcs.Windows.Tests.ps1 checks it there.
+ */
+import { describe, expect, it } from 'vitest';
+import { CoreError } from '../../../ts-core/src/protocol/errors.js';
+import { parseWindowsSnapshot, processNameFromWin32, windowsSnapshotCommand, windowsSnapshotScript } from '../../../ts-core/src/processes/windowsSnapshot.js';
+import { fixture } from '../backends/hcs/standin.js';
+
+describe('parseWindowsSnapshot', () => {
+  const snapshot = parseWindowsSnapshot(fixture('windows-snapshot.json'));
+
+  it('reads every process but PID 0, with Get-Process names and UTC start times', () => {
+    expect(snapshot.processes.map((p) => p.pid)).toEqual([4, 2140, 2876, 3108, 3964, 1160, 5012, 5040, 6120]);
+    const ping = snapshot.processes.find((p) => p.pid === 3964)!;
+    expect(ping).toMatchObject({ name: 'PING', parentPid: 3108, commandLine: 'ping  -t localhost', sessionId: 2, nsPids: [], pidNamespace: null });
+    expect(new Date(ping.startTimeMs).toISOString()).toBe('2026-11-29T07:58:12.046Z');
+    expect(snapshot.takenAtMs).toBe(Date.parse('2026-11-29T08:03:00.123Z'));
+    expect(snapshot.unreadable).toEqual([]);
+  });
+
+  it('keeps vmwp command lines and the vmmem owner', () => {
+    expect(snapshot.processes.find((p) => p.pid === 5012)?.commandLine).toContain('5D2C6C7E-1A0B-4B7E-9F43-2F4F0C3A8E11');
+    expect(snapshot.processes.find((p) => p.pid === 5040)).toMatchObject({ name: 'vmmem', user: 'NT VIRTUAL MACHINE\\5D2C6C7E-1A0B-4B7E-9F43-2F4F0C3A8E11', commandLine: '' });
+  });
+
+  it('converts counters: bytes, pool quotas from KB, CPU from 100 ns units', () => {
+    expect(snapshot.processes.find((p) => p.pid === 2140)).toMatchObject({
+      workingSetBytes: 21037056,
+      privateBytes: 8826880,
+      pagedBytes: 214 * 1024,
+      nonPagedBytes: 23 * 1024,
+      cpuSeconds: 0.6875,
+    });
+  });
+
+  it('lists a process without a creation time as unreadable instead of guessing', () => {
+    const text = JSON.stringify({
+      TakenAt: '2026-11-29T08:00:00Z',
+      Processes: { ProcessId: 77, ParentProcessId: 4, Name: 'Secure System', CommandLine: null, CreationDate: null, WorkingSetSize: '1', PrivatePageCount: '1', QuotaPagedPoolUsage: '', QuotaNonPagedPoolUsage: '', KernelModeTime: '0', UserModeTime: '0', SessionId: 0, Owner: null },
+    });
+    expect(parseWindowsSnapshot(text)).toMatchObject({ processes: [], unreadable: [77] });
+  });
+
+  it('names the field when the output is not what the script writes', () => {
+    const bad = fixture('windows-snapshot.json').replace('"WorkingSetSize":"6025216"', '"WorkingSetSize":"6 MB"');
+    let error: unknown;
+    try {
+      parseWindowsSnapshot(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CoreError);
+    expect((error as CoreError).code).toBe('ExternalDataInvalid');
+    expect((error as CoreError).message).toContain("'Processes.3.WorkingSetSize'");
+    expect(() => parseWindowsSnapshot('WARNING: something')).toThrow(/not valid JSON/);
+  });
+
+  it('strips only a trailing .exe, as Get-Process does', () => {
+    expect(processNameFromWin32('PING.EXE')).toBe('PING');
+    expect(processNameFromWin32('vmmem')).toBe('vmmem');
+    expect(processNameFromWin32('my.exe.tool.exe')).toBe('my.exe.tool');
+  });
+});
+
+describe('windowsSnapshotCommand', () => {
+  it('runs Windows PowerShell from System32 with a fixed, encoded script', () => {
+    const { file, args } = windowsSnapshotCommand({ SystemRoot: 'D:\\Win' });
+    expect(file).toBe('D:\\Win\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+    expect(args.slice(0, -1)).toEqual(['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand']);
+    expect(Buffer.from(args.at(-1)!, 'base64').toString('utf16le')).toBe(windowsSnapshotScript);
+    expect(windowsSnapshotScript).toContain('Get-CimInstance -ClassName Win32_Process');
+  });
+});

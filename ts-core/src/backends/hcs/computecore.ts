@@ -1,0 +1,237 @@
+/**
+ * The binding to computecore.dll (HCS v2) through koffi.
+ *
+ * Signatures follow ComputeCore.h as Microsoft documents it and as hcsshim's
+ * internal/computecore declares it: every function returns an HRESULT
+ * (int32), HCS_OPERATION and HCS_SYSTEM are opaque handles, strings are
+ * UTF-16 (PCWSTR), calls are WINAPI (__stdcall; the same as the default on
+ * x64). Results arrive through an operation: create it, hand it to the
+ * function, wait for it (HcsWaitForOperationResult, run on koffi's worker
+ * thread with `.async` so the event loop is never blocked), free the result
+ * document with LocalFree, close the operation. Every handle is closed on
+ * every path.
+ *
+ * Which library: `computecore.dll` on Windows. The setting
+ * WINDOWSCONTAINERS_HCS_LIBRARY (tests only) names another library with the
+ * same exports — the stand-in built from tests/hcs-standin/standin.c. The
+ * result documents must then be freed by that library's own `LocalFree`
+ * (it allocated them), so with the setting the binding takes LocalFree from
+ * the same library; without it, from kernel32.dll as Microsoft documents.
+ */
+import { CoreError } from '../../protocol/errors.js';
+import { hcsFailure, HCS_E_OPERATION_TIMEOUT, isFailure, toUint32 } from './hresult.js';
+import { parseResultError } from './schema.js';
+
+export const HCS_LIBRARY_SETTING = 'WINDOWSCONTAINERS_HCS_LIBRARY';
+const GENERIC_ALL = 0x10000000;
+/** Win32 INFINITE; never used by the core, which always bounds its waits. */
+export const INFINITE = 0xffffffff;
+
+type Handle = unknown; // koffi external pointer (a bigint in koffi 3)
+type KoffiFunction = ((...args: unknown[]) => unknown) & {
+  async: (...args: unknown[]) => void;
+};
+
+interface Functions {
+  HcsCreateOperation: KoffiFunction;
+  HcsCloseOperation: KoffiFunction;
+  HcsCancelOperation: KoffiFunction | null;
+  HcsWaitForOperationResult: KoffiFunction;
+  HcsEnumerateComputeSystems: KoffiFunction;
+  HcsOpenComputeSystem: KoffiFunction;
+  HcsCloseComputeSystem: KoffiFunction;
+  HcsGetComputeSystemProperties: KoffiFunction;
+  HcsStartComputeSystem: KoffiFunction;
+  HcsShutDownComputeSystem: KoffiFunction;
+  HcsTerminateComputeSystem: KoffiFunction;
+  LocalFree: KoffiFunction;
+  decodeUtf16: (pointer: unknown) => string;
+}
+
+export interface ComputeCoreInfo {
+  /** The library that was loaded. */
+  library: string;
+  /** True when WINDOWSCONTAINERS_HCS_LIBRARY chose it (tests). */
+  overridden: boolean;
+}
+
+/** What a wait found: HRESULT and the result document (already freed on the native side). */
+interface OperationOutcome {
+  hresult: number;
+  document: string | null;
+}
+
+export class ComputeCore {
+  private constructor(
+    private readonly fns: Functions,
+    readonly info: ComputeCoreInfo,
+  ) {}
+
+  /**
+   * Loads the library: the setting's, else computecore.dll on Windows.
+   * Throws HcsUnavailable with a reason a person can act on.
+   */
+  static async load(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<ComputeCore> {
+    const override = env[HCS_LIBRARY_SETTING]?.trim();
+    if (!override && platform !== 'win32') {
+      throw new CoreError('HcsUnavailable', `HCS exists only on Windows (computecore.dll); this host is ${platform}. Use -Backend linux or -Backend docker here.`);
+    }
+    const library = override || 'computecore.dll';
+    let koffi: typeof import('koffi').default;
+    try {
+      koffi = (await import('koffi')).default;
+    } catch (error) {
+      throw new CoreError('DependencyMissing', `The koffi package (FFI for Node.js) could not be loaded: ${(error as Error).message}. Reinstall the module's npm dependencies.`, { cause: error });
+    }
+    let lib: ReturnType<typeof koffi.load>;
+    try {
+      lib = koffi.load(library);
+    } catch (error) {
+      const reason = override
+        ? `The library named by ${HCS_LIBRARY_SETTING} (${library}) could not be loaded: ${(error as Error).message}`
+        : `computecore.dll could not be loaded (${(error as Error).message}): the Host Compute Service is not installed. Enable the Containers feature (Windows Server: Install-WindowsFeature Containers; Windows 10/11: Enable-WindowsOptionalFeature -Online -FeatureName Containers, and Microsoft-Hyper-V for Hyper-V isolation), then restart.`;
+      throw new CoreError('HcsUnavailable', reason, { cause: error, details: { library } });
+    }
+    const declare = (prototype: string): KoffiFunction => {
+      try {
+        return lib.func(prototype) as unknown as KoffiFunction;
+      } catch (error) {
+        throw new CoreError(
+          'HcsUnavailable',
+          `${library} does not export a function the core needs (${prototype.replace(/^.*__stdcall (\w+)\(.*$/, '$1')}): HCS v2 needs Windows 10 1809 / Windows Server 2019 or later.`,
+          { cause: error, details: { library } },
+        );
+      }
+    };
+    const optional = (prototype: string): KoffiFunction | null => {
+      try {
+        return lib.func(prototype) as unknown as KoffiFunction;
+      } catch {
+        return null;
+      }
+    };
+    // Handles are plain `void *`: koffi passes them through as opaque pointer values.
+    const fns: Functions = {
+      HcsCreateOperation: declare('void * __stdcall HcsCreateOperation(void *context, void *callback)'),
+      HcsCloseOperation: declare('void __stdcall HcsCloseOperation(void *operation)'),
+      HcsCancelOperation: optional('int32_t __stdcall HcsCancelOperation(void *operation)'),
+      HcsWaitForOperationResult: declare('int32_t __stdcall HcsWaitForOperationResult(void *operation, uint32_t timeoutMs, _Out_ void **resultDocument)'),
+      HcsEnumerateComputeSystems: declare('int32_t __stdcall HcsEnumerateComputeSystems(const char16_t *query, void *operation)'),
+      HcsOpenComputeSystem: declare('int32_t __stdcall HcsOpenComputeSystem(const char16_t *id, uint32_t requestedAccess, _Out_ void **computeSystem)'),
+      HcsCloseComputeSystem: declare('void __stdcall HcsCloseComputeSystem(void *computeSystem)'),
+      HcsGetComputeSystemProperties: declare('int32_t __stdcall HcsGetComputeSystemProperties(void *computeSystem, void *operation, const char16_t *propertyQuery)'),
+      HcsStartComputeSystem: declare('int32_t __stdcall HcsStartComputeSystem(void *computeSystem, void *operation, const char16_t *options)'),
+      HcsShutDownComputeSystem: declare('int32_t __stdcall HcsShutDownComputeSystem(void *computeSystem, void *operation, const char16_t *options)'),
+      HcsTerminateComputeSystem: declare('int32_t __stdcall HcsTerminateComputeSystem(void *computeSystem, void *operation, const char16_t *options)'),
+      LocalFree: override
+        ? declare('void * __stdcall LocalFree(void *memory)')
+        : (koffi.load('kernel32.dll').func('void * __stdcall LocalFree(void *memory)') as unknown as KoffiFunction),
+      decodeUtf16: (pointer) => koffi.decode.string16(pointer),
+    };
+    return new ComputeCore(fns, { library, overridden: Boolean(override) });
+  }
+
+  /**
+   * Runs one HCS operation: `start` hands the operation handle to an HCS
+   * function and returns its HRESULT; the result document is returned.
+   * A wait that times out cancels the operation (when the library offers
+   * HcsCancelOperation) and closes it: HCS allows closing an operation that
+   * is still running and discards its result.
+   */
+  async runOperation(action: string, timeoutMs: number, start: (operation: Handle) => number): Promise<string | null> {
+    const operation = this.fns.HcsCreateOperation(null, null);
+    if (!operation) throw new CoreError('HcsError', `${action} failed: HcsCreateOperation returned no handle (out of memory or the service is gone).`);
+    try {
+      const started = start(operation);
+      if (isFailure(started)) throw hcsFailure(action, started, null);
+      const { hresult, document } = await this.wait(operation, timeoutMs);
+      if (toUint32(hresult) === HCS_E_OPERATION_TIMEOUT) {
+        this.fns.HcsCancelOperation?.(operation);
+        throw new CoreError('OperationTimeout', `${action} did not complete within ${timeoutMs} ms (HCS_E_OPERATION_TIMEOUT); the operation was cancelled.`, {
+          details: { timeoutMs, hresult: '0x80370118', hresultName: 'HCS_E_OPERATION_TIMEOUT' },
+        });
+      }
+      if (isFailure(hresult)) throw hcsFailure(action, hresult, parseResultError(document));
+      return document;
+    } finally {
+      this.fns.HcsCloseOperation(operation);
+    }
+  }
+
+  private async wait(operation: Handle, timeoutMs: number): Promise<OperationOutcome> {
+    const out: unknown[] = [null];
+    const hresult = await new Promise<number>((resolve, reject) => {
+      this.fns.HcsWaitForOperationResult.async(operation, timeoutMs >>> 0, out, (error: unknown, value: unknown) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(value as number);
+      });
+    });
+    const pointer = out[0];
+    if (!pointer) return { hresult, document: null };
+    try {
+      return { hresult, document: this.fns.decodeUtf16(pointer) };
+    } finally {
+      this.fns.LocalFree(pointer);
+    }
+  }
+
+  /** Opens a compute system by id, runs `use`, closes the handle whatever happens. */
+  async withComputeSystem<T>(id: string, use: (system: Handle) => Promise<T>): Promise<T> {
+    const out: unknown[] = [null];
+    const hresult = this.fns.HcsOpenComputeSystem(id, GENERIC_ALL, out) as number;
+    const system = out[0];
+    if (isFailure(hresult)) {
+      if (system) this.fns.HcsCloseComputeSystem(system);
+      throw hcsFailure(`Opening compute system '${id}'`, hresult, null);
+    }
+    if (!system) throw new CoreError('HcsError', `Opening compute system '${id}' returned success but no handle.`);
+    try {
+      return await use(system);
+    } finally {
+      this.fns.HcsCloseComputeSystem(system);
+    }
+  }
+
+  /** HcsEnumerateComputeSystems with a SystemQuery document (or none). */
+  enumerate(queryJson: string | null, timeoutMs: number): Promise<string | null> {
+    return this.runOperation('Enumerating compute systems', timeoutMs, (op) => this.fns.HcsEnumerateComputeSystems(queryJson, op) as number);
+  }
+
+  /** HcsGetComputeSystemProperties with a property query document (or none for the summary). */
+  properties(id: string, queryJson: string | null, timeoutMs: number): Promise<string | null> {
+    return this.withComputeSystem(id, (system) =>
+      this.runOperation(`Reading the properties of compute system '${id}'`, timeoutMs, (op) => this.fns.HcsGetComputeSystemProperties(system, op, queryJson) as number),
+    );
+  }
+
+  start(id: string, timeoutMs: number): Promise<string | null> {
+    return this.withComputeSystem(id, (system) =>
+      this.runOperation(`Starting compute system '${id}'`, timeoutMs, (op) => this.fns.HcsStartComputeSystem(system, op, null) as number),
+    );
+  }
+
+  shutDown(id: string, timeoutMs: number): Promise<string | null> {
+    return this.withComputeSystem(id, (system) =>
+      this.runOperation(`Shutting down compute system '${id}'`, timeoutMs, (op) => this.fns.HcsShutDownComputeSystem(system, op, null) as number),
+    );
+  }
+
+  terminate(id: string, timeoutMs: number): Promise<string | null> {
+    return this.withComputeSystem(id, (system) =>
+      this.runOperation(`Terminating compute system '${id}'`, timeoutMs, (op) => this.fns.HcsTerminateComputeSystem(system, op, null) as number),
+    );
+  }
+}
+
+let loaded: Promise<ComputeCore> | null = null;
+
+/** The process-wide binding; a failed load is retried on the next call (the feature may have been installed). */
+export function computeCore(): Promise<ComputeCore> {
+  if (!loaded) {
+    loaded = ComputeCore.load().catch((error: unknown) => {
+      loaded = null;
+      throw error;
+    });
+  }
+  return loaded;
+}

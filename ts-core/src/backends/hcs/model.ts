@@ -1,0 +1,187 @@
+/**
+ * HCS documents → the core's records. Pure: documents in, records out.
+ *
+ * How isolation shows in HCS (hcsshim internal/uvm/create.go, CreateContainer):
+ * - a process-isolated Windows container (Windows Server container, "Argon")
+ *   is a compute system of SystemType "Container" with no HostingSystemId;
+ *   it shares the host kernel, so the ProcessIds HCS reports for it are host
+ *   PIDs (Microsoft's "Isolation modes" article: `docker top` PID 3964 is the
+ *   host's `Get-Process -Name ping` PID 3964);
+ * - a Hyper-V-isolated container is a "Container" whose HostingSystemId names
+ *   its utility VM, a compute system of SystemType "VirtualMachine" whose
+ *   RuntimeId is the Hyper-V VM GUID. Its ProcessIds are PIDs of the VM's own
+ *   kernel: they claim nothing on the host. The host sees the VM through its
+ *   worker process vmwp.exe, whose command line holds the VM GUID, and the
+ *   VM's memory through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
+ */
+import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
+import type { HostProcess } from '../../processes/types.js';
+import type { ComputeSystemSummary, ProcessDetails } from './schema.js';
+
+export type ComputeSystemRole = 'ProcessContainer' | 'HyperVContainer' | 'UtilityVm' | 'Other';
+
+export interface ComputeSystemView {
+  id: string;
+  name: string;
+  role: ComputeSystemRole;
+  systemType: string;
+  owner: string | null;
+  state: string | null;
+  runtimeOsType: string | null;
+  /** VM GUID (VirtualMachine) or null. */
+  runtimeId: string | null;
+  /** Containers: the utility VM's compute system id (Hyper-V) or null (process). */
+  hostingSystemId: string | null;
+  /** Hyper-V containers: the VM GUID of their utility VM when it is among the systems seen. */
+  utilityVmRuntimeId: string | null;
+}
+
+export function classifySystems(summaries: readonly ComputeSystemSummary[]): ComputeSystemView[] {
+  const byId = new Map(summaries.map((s) => [s.Id, s] as const));
+  return summaries.map((s) => {
+    const hosting = s.HostingSystemId?.trim() || null;
+    let role: ComputeSystemRole;
+    if (s.SystemType === 'Container') role = hosting ? 'HyperVContainer' : 'ProcessContainer';
+    else if (s.SystemType === 'VirtualMachine') role = 'UtilityVm';
+    else role = 'Other';
+    const host = hosting ? byId.get(hosting) : undefined;
+    return {
+      id: s.Id,
+      name: s.Name?.trim() || s.Id,
+      role,
+      systemType: s.SystemType,
+      owner: s.Owner ?? null,
+      state: s.State ?? null,
+      runtimeOsType: s.RuntimeOsType ?? null,
+      runtimeId: s.RuntimeId,
+      hostingSystemId: hosting,
+      utilityVmRuntimeId: host?.SystemType === 'VirtualMachine' ? host.RuntimeId : null,
+    };
+  });
+}
+
+export function isContainer(view: ComputeSystemView): boolean {
+  return view.role === 'ProcessContainer' || view.role === 'HyperVContainer';
+}
+
+export function isolationOf(view: ComputeSystemView): Isolation {
+  return view.role === 'HyperVContainer' ? 'HyperV' : 'Process';
+}
+
+const stateMap: Record<string, ContainerState> = {
+  created: 'created',
+  running: 'running',
+  stopped: 'exited',
+};
+
+export function toContainerState(state: string | null): ContainerState {
+  return (state && stateMap[state.toLowerCase()]) || 'unknown';
+}
+
+/**
+ * A container compute system as ContainerInfo. HCS knows neither the image,
+ * the command nor the creation time (Docker/containerd do), so those stay
+ * empty; `managed` is false because the hcs backend creates nothing.
+ */
+export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
+  return {
+    name: view.name,
+    id: view.id,
+    backend: 'hcs',
+    image: '',
+    isolation: isolationOf(view),
+    state: toContainerState(view.state),
+    command: [],
+    createdAt: '',
+    startedAt: null,
+    exitCode: null,
+    hostPid: null,
+    utilityVmId: view.hostingSystemId,
+    managed: false,
+  };
+}
+
+/** "PING.EXE" → "PING": the name Get-Process shows (it drops only the extension). */
+export function processNameFromImage(imageName: string): string {
+  const base = imageName.split(/[\\/]/).pop() ?? imageName;
+  return base.replace(/\.exe$/i, '');
+}
+
+/** Go's zero time and anything before 1970 mean "not known". */
+function timestampMs(value: string | undefined): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
+
+/**
+ * ProcessDetails as ContainerProcess, Get-Process-consistent: WS is the whole
+ * working set (private + shared), PM is the commit charge (PrivateMemorySize),
+ * CPU is user + kernel time in seconds. The uint64 counters are exact
+ * bigints in the document; the record's numbers are exact up to 2^53 bytes
+ * (8 PiB) and the nearest double beyond.
+ */
+export function toContainerProcesses(list: readonly ProcessDetails[], isolation: Isolation): ContainerProcess[] {
+  return list.map((p) => ({
+    containerPid: p.ProcessId,
+    name: processNameFromImage(p.ImageName),
+    commandLine: null,
+    // Process isolation shares the host kernel: HCS's PID is the host PID. In a utility VM it is the guest's.
+    claimedHostPid: isolation === 'Process' ? p.ProcessId : null,
+    startTimeMs: timestampMs(p.CreateTimestamp),
+    workingSetBytes: Number(p.MemoryWorkingSetPrivateBytes + p.MemoryWorkingSetSharedBytes),
+    privateBytes: Number(p.MemoryCommitBytes),
+    pagedBytes: null,
+    nonPagedBytes: null,
+    cpuSeconds: Number(p.UserTime100ns + p.KernelTime100ns) / 1e7,
+    sessionId: null,
+  }));
+}
+
+/** Where `token` occurs in `text` ignoring case: the text's own spelling of it, or null. */
+function occurrence(text: string, token: string): string | null {
+  const at = text.toLowerCase().indexOf(token.toLowerCase());
+  return at < 0 ? null : text.slice(at, at + token.length);
+}
+
+/**
+ * The worker of a utility VM in a host snapshot: the one vmwp whose command
+ * line holds the VM GUID, else the one vmmem running as
+ * NT VIRTUAL MACHINE\<VM GUID>. Two candidates of the same kind is not a
+ * guess this code makes: it answers null. The tie token is the GUID as the
+ * host process spells it (vmwp writes it in upper case).
+ */
+export function findUtilityVmWorker(runtimeId: string, snapshot: readonly HostProcess[]): WorkerClaim | null {
+  const vmwp = snapshot
+    .filter((p) => p.name.toLowerCase() === 'vmwp')
+    .map((p) => ({ p, token: occurrence(p.commandLine, runtimeId) }))
+    .filter((c): c is { p: HostProcess; token: string } => c.token !== null);
+  if (vmwp.length === 1) {
+    const { p, token } = vmwp[0]!;
+    return {
+      pid: p.pid,
+      name: p.name,
+      startTimeMs: p.startTimeMs,
+      tieToken: token,
+      tieField: 'commandLine',
+      how: `HCS names utility VM ${runtimeId} as this container's host; vmwp PID ${p.pid} has that VM GUID in its command line.`,
+    };
+  }
+  if (vmwp.length > 1) return null;
+  const vmmem = snapshot
+    .filter((p) => /^vmmem/i.test(p.name) && p.user !== null)
+    .map((p) => ({ p, token: occurrence(p.user!, `NT VIRTUAL MACHINE\\${runtimeId}`) }))
+    .filter((c): c is { p: HostProcess; token: string } => c.token !== null);
+  if (vmmem.length === 1) {
+    const { p, token } = vmmem[0]!;
+    return {
+      pid: p.pid,
+      name: p.name,
+      startTimeMs: p.startTimeMs,
+      tieToken: token,
+      tieField: 'user',
+      how: `HCS names utility VM ${runtimeId} as this container's host; ${p.name} PID ${p.pid} runs as ${token}.`,
+    };
+  }
+  return null;
+}

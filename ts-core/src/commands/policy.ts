@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { defineCommand, type CommandContext } from '../protocol/dispatcher.js';
+import { CoreError } from '../protocol/errors.js';
+import { backendNames, type BackendName, type Isolation, type RequestedIsolation } from '../backends/types.js';
+import { readHostOs, type HostOs } from '../host/hostInfo.js';
+import { compatibility, type Source } from '../isolation/compatibility.js';
+import { describeDefaultIsolation, resolveIsolation } from '../isolation/defaults.js';
+import { parseHostEdition, parseHostVersion } from '../isolation/hostVersion.js';
+import { parseImageReference, type ImageReference } from '../isolation/imageReference.js';
+import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } from '../isolation/windowsBuilds.js';
+
+const requestedIsolationSchema = z.enum(['Process', 'HyperV', 'Default']);
+
+export const compatibilityArgs = z.strictObject({
+  images: z
+    .array(
+      z.strictObject({
+        reference: z.string().max(1024),
+        /** The image's build when the caller knows it (image config OsVersion): 20348, "10.0.20348.2527". */
+        imageBuild: z.union([z.string().max(64), z.number().int()]).nullish(),
+      }),
+    )
+    .min(1)
+    .max(5000),
+  /** Default: both Process and HyperV. `Default` is resolved per host and backend. */
+  isolations: z.array(requestedIsolationSchema).min(1).max(3).optional(),
+  /** The host to answer for; omitted: this machine. */
+  host: z
+    .strictObject({
+      build: z.union([z.number().int(), z.string().max(200)]).optional(),
+      edition: z.string().max(200).optional(),
+      class: z.enum(['Server', 'Client']).optional(),
+    })
+    .optional(),
+  backend: z.enum(backendNames).optional(),
+});
+export type CompatibilityArgs = z.infer<typeof compatibilityArgs>;
+
+/** The host the answers are for. */
+export interface PolicyHost {
+  platform: string;
+  /** "Windows Server 2022", "Windows 11 24H2", "Debian GNU/Linux 12 (bookworm)". */
+  name: string;
+  build: number | null;
+  revision: number | null;
+  class: HostClass | null;
+  /** Where it came from: this machine, or what the caller gave. */
+  source: 'local' | 'given';
+}
+
+export interface CompatibilityItem {
+  image: string;
+  isolation: Isolation | null;
+  requestedIsolation: RequestedIsolation | null;
+  defaulted: boolean;
+  allowed: boolean | null;
+  reason: string | null;
+  suggestion: string | null;
+  source: Source | null;
+  /** true: a Windows image; null: the reference does not say. */
+  windowsImage: boolean | null;
+  imageBuild: number | null;
+  imageRevision: number | null;
+  /** "ltsc2022" when the build is catalogued. */
+  imageRelease: string | null;
+  hostBuild: number | null;
+  /** Set instead of an answer when this one reference is malformed. */
+  error: { code: string; message: string } | null;
+}
+
+/** Reads the host from the caller's description: build and/or edition, optionally the class. */
+export function hostFromArgs(given: NonNullable<CompatibilityArgs['host']>): PolicyHost {
+  if (given.build === undefined && given.edition === undefined) {
+    throw new CoreError('InvalidHostVersion', 'The host was given without a build or an edition. Give its build (10.0.20348) or its edition (Windows Server 2022).');
+  }
+  const fromBuild = given.build === undefined ? null : parseHostVersion(given.build);
+  const fromEdition = given.edition === undefined ? null : parseHostEdition(given.edition);
+  if (fromBuild && fromEdition && fromBuild.build !== fromEdition.build) {
+    throw new CoreError('InvalidHostVersion', `The host build '${fromBuild.input}' (${fromBuild.build}) and the edition '${fromEdition.input}' (${fromEdition.build}) disagree. Give one of them, or both consistently.`, {
+      details: { hostBuild: fromBuild.input, hostEdition: fromEdition.input },
+    });
+  }
+  const parsed = (fromBuild ?? fromEdition)!;
+  const hostClass = given.class ?? fromEdition?.class ?? parsed.class;
+  if (fromEdition && given.class && given.class !== fromEdition.class) {
+    throw new CoreError('InvalidHostVersion', `The edition '${fromEdition.input}' is a ${fromEdition.class} edition, but the class ${given.class} was given.`);
+  }
+  return {
+    platform: 'win32',
+    name: hostName(parsed.build, hostClass),
+    build: parsed.build,
+    revision: fromBuild?.revision ?? null,
+    class: hostClass,
+    source: 'given',
+  };
+}
+
+function hostName(build: number, hostClass: HostClass | null): string {
+  const classes: HostClass[] = hostClass ? [hostClass] : ['Server', 'Client'];
+  const names = classes.map((c) => hostRelease(build, c)?.name).filter((n): n is string => n !== undefined);
+  return names.length > 0 ? `${names.join(' or ')} (${build})` : `Windows build ${build}`;
+}
+
+export function hostFromOs(os: HostOs): PolicyHost {
+  if (os.platform === 'win32' && os.build !== null) {
+    return { platform: 'win32', name: hostName(os.build, os.hostClass), build: os.build, revision: null, class: os.hostClass, source: 'local' };
+  }
+  return { platform: os.platform, name: os.name, build: null, revision: null, class: null, source: 'local' };
+}
+
+/**
+ * Answers every image × isolation for one host. Pure apart from the
+ * context's verbose/progress events; a malformed reference answers its own
+ * item with an error instead of failing the whole batch.
+ */
+export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost, context?: Pick<CommandContext, 'verbose' | 'progress'>): CompatibilityItem[] {
+  const requested = args.isolations ?? (['Process', 'HyperV'] as const);
+  const items: CompatibilityItem[] = [];
+  const hostForDefaults = { platform: host.platform, hostClass: host.class };
+  if (requested.includes('Default')) context?.verbose(describeDefaultIsolation(hostForDefaults, args.backend as BackendName | undefined));
+
+  args.images.forEach((entry, index) => {
+    if (context && args.images.length >= 50 && index % 50 === 0) {
+      context.progress('Checking image compatibility', `${index} of ${args.images.length}`, Math.floor((index * 100) / args.images.length));
+    }
+    let image: ImageReference;
+    try {
+      image = parseImageReference(entry.reference, { imageBuild: entry.imageBuild ?? null });
+    } catch (error) {
+      if (!(error instanceof CoreError)) throw error;
+      items.push({
+        image: entry.reference, isolation: null, requestedIsolation: null, defaulted: false,
+        allowed: null, reason: null, suggestion: null, source: null, windowsImage: null,
+        imageBuild: null, imageRevision: null, imageRelease: null, hostBuild: host.build,
+        error: { code: error.code, message: error.message },
+      });
+      return;
+    }
+    for (const want of requested) {
+      const { isolation, defaulted } = resolveIsolation(want, hostForDefaults, args.backend as BackendName | undefined);
+      const answer = answerFor(image, host, isolation);
+      items.push({
+        image: entry.reference,
+        isolation,
+        requestedIsolation: want,
+        defaulted,
+        ...answer,
+        windowsImage: image.windows,
+        imageBuild: image.build,
+        imageRevision: image.revision,
+        imageRelease: image.release === null ? null : serverReleaseByKey(image.release).tag,
+        hostBuild: host.build,
+        error: null,
+      });
+    }
+  });
+  return items;
+}
+
+function answerFor(image: ImageReference, host: PolicyHost, isolation: Isolation): Pick<CompatibilityItem, 'allowed' | 'reason' | 'suggestion' | 'source'> {
+  if (host.build === null) {
+    // Not a Windows host: a Windows image cannot run here under any isolation.
+    if (image.windows === true) {
+      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)},`;
+      return {
+        allowed: false,
+        source: 'rule',
+        reason: `'${image.reference}' is ${what}, and this host runs ${host.name}: neither process nor Hyper-V isolation can run Windows images here.`,
+        suggestion: 'Run it on a Windows host, or use a Linux image.',
+      };
+    }
+    return {
+      allowed: null,
+      source: 'unknown',
+      reason: `Nothing in '${image.reference}' says it is a Windows image; on this ${host.name} host only Linux images run, and the Windows compatibility table does not apply.`,
+      suggestion: null,
+    };
+  }
+  const label = `'${image.reference}'`;
+  return compatibility(
+    { build: host.build, revision: host.revision, class: host.class },
+    { build: image.build, revision: image.revision, label, buildNote: image.buildNote },
+    isolation,
+  );
+}
+
+export const isolationCompatibility = defineCommand({
+  name: 'isolation.compatibility',
+  summary: "Whether Windows images can run on a host under process or Hyper-V isolation, per Microsoft's version-compatibility table.",
+  args: compatibilityArgs,
+  async run(args, context) {
+    const host = args.host ? hostFromArgs(args.host) : hostFromOs(await readHostOs());
+    return { host, results: evaluateCompatibility(args, host, context) };
+  },
+});
