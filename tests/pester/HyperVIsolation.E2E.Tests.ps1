@@ -117,6 +117,14 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             @(Get-ContainerProcess -Name $script:name | Where-Object ContainerProcessName -EQ 'ping') | Should -HaveCount 1
         }
 
+        It 'Should stop: the agent powers the VM off and QEMU exits' {
+            Stop-IsolatedContainer -Name $script:name -Confirm:$false
+            (Get-IsolatedContainer -Name $script:name).State | Should -Be 'exited'
+            Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
+            @(Get-ContainerProcess -Name $script:name) | Should -HaveCount 0
+            (Test-ContainerIsolation -Name $script:name).ObservedIsolation | Should -Be 'Inconclusive'
+        }
+
         It 'Should remove the container and leave no QEMU process, socket, initramfs or file' {
             Remove-IsolatedContainer -Name $script:name -Force -Confirm:$false
             Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
@@ -146,9 +154,11 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
 
         It 'Should not take a look-alike for the worker of a HyperV container whose VM is gone' {
             $name = "hv-gone-$script:suffix"
-            $null = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300'
+            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -MemoryMB 192 -CpuCount 1
             try {
                 $vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $name 'vm.json') | ConvertFrom-Json
+                # The limits reach QEMU.
+                (Get-Process -Id $vm.pid).CommandLine | Should -BeLike '* -m 192 -smp 1 *'
                 Stop-Process -Id $vm.pid -Force
                 Start-Sleep -Milliseconds 500
                 # Same name, same command line as the real worker; only PID and start time differ.
@@ -177,6 +187,13 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             Get-IsolatedContainer -Name $name -ErrorAction Ignore | Should -BeNullOrEmpty
             Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
             @(Get-HostProcessByCommandLine "*guest=$name,*") | Should -HaveCount 0
+        }
+
+        It 'Should refuse a fractional CPU count for a VM before creating anything' {
+            $name = "hv-halfcpu-$script:suffix"
+            { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -CpuCount 0.5 -Command sleep, '300' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument*' -ExpectedMessage '*CpuCount 0.5*whole number*'
+            Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
         }
 
         It 'Should name the apt package when there is no kernel, and create nothing' {
