@@ -85,6 +85,11 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $script:result.WorkerProcess.WorkerName | Should -Be $script:vm.processName
             $script:result.WorkerProcess.Alive | Should -BeTrue
             $script:result.WorkerProcess.Tied | Should -BeTrue
+            # Get-Process-consistent: the same name, start time and memory Get-Process shows for that PID.
+            $script:result.WorkerProcess.ProcessName | Should -Be $worker.ProcessName
+            [math]::Abs(($script:result.WorkerProcess.StartTime - $worker.StartTime).TotalMilliseconds) | Should -BeLessOrEqual 10
+            $script:result.WorkerProcess.WS | Should -BeGreaterThan 10MB
+            $script:result.WorkerProcess.CommandLine | Should -Be $worker.CommandLine
         }
 
         It 'Should pass Test-ContainerIsolation as HyperV' {
