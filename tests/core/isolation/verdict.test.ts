@@ -461,6 +461,13 @@ describe('decideIsolation', () => {
     expect(v.hostMatches[0]).toMatchObject({ hostPid: 4242, matched: false });
   });
 
+  it('says when the evidence contradicts the isolation the backend was asked for', () => {
+    const v = decideIsolation(processEvidence({ container: { name: 'web', id: 'web', backend: 'linux', configuredIsolation: 'HyperV' } }));
+    expect(v.observed).toBe('Process');
+    expect(v.reasons.at(-1)).toBe('The linux backend created this container for Hyper-V isolation, but the evidence shows process isolation.');
+    expect(decideIsolation(processEvidence()).reasons.join(' ')).not.toMatch(/created this container for/);
+  });
+
   it('keeps the worker\'s host process as evidence', () => {
     const v = decideIsolation(hyperVEvidence());
     expect(v.worker?.hostProcess?.pid).toBe(5000);

@@ -292,9 +292,16 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   });
   const worker = e.worker ? checkWorker(e.worker, byPid, unreadable) : null;
   const gaps = [...e.gaps];
+  const configured = e.container.configuredIsolation;
   const verdict = (observed: ObservedIsolation, headline: string, more: string[] = []): Verdict => ({
     observed,
-    reasons: [headline, ...more],
+    reasons: [
+      headline,
+      ...more,
+      ...(observed !== 'Inconclusive' && observed !== configured
+        ? [`The ${e.container.backend} backend created this container for ${isolationWords[configured]}, but the evidence shows ${isolationWords[observed]}.`]
+        : []),
+    ],
     hostMatches,
     worker,
     gaps,
