@@ -96,6 +96,13 @@ function Test-IsolationCompatibility {
 
     Shows why a Windows 10 workstation cannot run an ltsc2022 image under either isolation.
 
+    .EXAMPLE
+    Get-IsolatedContainer | Test-IsolationCompatibility -HostEdition 'Windows Server 2025' -Isolation Process | Where-Object Allowed -EQ $false
+
+    Before upgrading a host to Windows Server 2025: which of its containers' images
+    would no longer start with process isolation there (containers bind by their
+    Image property).
+
     .INPUTS
     System.String
     Objects with an Image property (and optionally ImageBuild).

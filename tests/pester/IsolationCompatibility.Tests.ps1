@@ -100,6 +100,16 @@ Describe 'Test-IsolationCompatibility' {
             $result.ImageRevision | Should -Be 2527
         }
 
+        It 'Should take the Image of container objects from the pipeline, not their Name' {
+            $containers = @(
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.Container'; Name = 'web'; Image = 'mcr.microsoft.com/windows/servercore:ltsc2019' }
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.Container'; Name = 'api'; Image = 'mcr.microsoft.com/windows/servercore:ltsc2022' }
+            )
+            $results = @($containers | Test-IsolationCompatibility -Isolation Process)
+            $results.Image | Should -Be @('mcr.microsoft.com/windows/servercore:ltsc2019', 'mcr.microsoft.com/windows/servercore:ltsc2022')
+            $results.Allowed | Should -Be @($false, $true)
+        }
+
         It 'Should answer a digest without a build as unknown' {
             $result = Test-IsolationCompatibility -Image ('mcr.microsoft.com/windows/servercore@sha256:' + ('a' * 64)) -Isolation HyperV
             $result.Allowed | Should -BeNullOrEmpty
