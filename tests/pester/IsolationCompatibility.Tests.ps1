@@ -155,6 +155,17 @@ Describe 'Test-IsolationCompatibility' {
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
         }
 
+        It 'Should send very large batches in chunks of 1000, keeping the order' {
+            $images = 1..2500 | ForEach-Object { "contoso/app$($_):ltsc2022" }
+            $results = @($images | Test-IsolationCompatibility -Isolation Process)
+            $results.Count | Should -Be 2500
+            $results[0].Image | Should -Be 'contoso/app1:ltsc2022'
+            $results[2499].Image | Should -Be 'contoso/app2500:ltsc2022'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 1000 } -Times 2 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 500 } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
+        }
+
         It 'Should pass the build and class from host.info, and every image, to the core' {
             $null = Test-IsolationCompatibility -Image a/b:ltsc2022, c/d:ltsc2019 -ImageBuild 20348
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter {
