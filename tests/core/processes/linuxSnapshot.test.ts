@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ describe('parseStat', () => {
       state: 'S',
       ppid: 5053,
       session: 3659,
+      flags: 4194304,
       utimeTicks: 7,
       stimeTicks: 3,
       startTimeTicks: 40435,
@@ -138,6 +139,7 @@ describe('names and command lines', () => {
     ['argv[0] that does not start with comm (login shell "-bash")', 'bash', '-bash\x00', 'bash'],
     ['neither argument matches', 'sleep', '-weird\x00300\x00', 'sleep'],
     ['case-insensitive prefix, like .NET', 'ping', '/bin/PING6\x00::1\x00', 'PING6'],
+    ['a near-miss under full case folding ("straße" vs "strasse-tool") keeps comm', 'straße', '/opt/strasse-tool\x00', 'straße'],
     ['setproctitle without NULs keeps comm', 'sshd', 'sshd: root@pts/0', 'sshd'],
     ['kernel thread: empty cmdline', 'kworker/0:1', '', 'kworker/0:1'],
     ['name with spaces and ")"', 'a b) c', '/tmp/x/a b) c\x0030\x00', 'a b) c'],
@@ -228,15 +230,36 @@ describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
     mkdirSync(path.join(root, '12'));
     fakeProcess(13, { stat: stat(13, 'liar'), status: status(99), cmdline: '' });
     fakeProcess(14, { stat: stat(14, 'nested'), status: status(14).replace('NSpid:\t14', 'NSpid:\t14\t1'), cmdline: 'nested\0' }, 'pid:[4026532999]');
+    // 15 is a kernel thread (PF_KTHREAD in stat's flags): stat alone describes it.
+    fakeProcess(15, { stat: stat(15, 'kworker/0:1-events').replace(' 4194304 ', ` ${0x00208040} `) });
+    // A user process that merely names itself like a kernel thread gets no shortcut.
+    fakeProcess(16, { stat: stat(16, 'kworker/0:2') });
     mkdirSync(path.join(root, 'not-a-pid'));
+    // /proc/self: the reader lives in the namespace this /proc shows.
+    mkdirSync(path.join(root, 'self', 'ns'), { recursive: true });
+    writeFileSync(path.join(root, 'self', 'status'), 'Name:\tnode\nPid:\t10\nNSpid:\t10\n');
+    symlinkSync('pid:[4026531836]', path.join(root, 'self', 'ns', 'pid'));
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('reads good entries, marks malformed ones unreadable with a reason, and drops vanished ones', () => {
     const snap = takeLinuxSnapshot({ procRoot: root });
-    expect(snap.processes.map((p) => p.pid)).toEqual([10, 14]);
+    // 16 has no cmdline/status files, so without the kernel-thread flag it reads as gone.
+    expect(snap.processes.map((p) => p.pid)).toEqual([10, 14, 15]);
     expect(snap.unreadable).toEqual([11, 13]);
+    expect(snap.processes[2]).toMatchObject({
+      pid: 15,
+      name: 'kworker/0:1-events',
+      commandLine: '',
+      user: 'root',
+      nsPids: [15],
+      pidNamespace: '4026531836',
+      workingSetBytes: 0,
+      privateBytes: 0,
+      pagedBytes: 0,
+      cpuSeconds: 0.2,
+    });
     expect(snap.unreadableReasons[11]).toMatch(/stat/);
     expect(snap.unreadableReasons[13]).toMatch(/status is for pid 99, not 13/);
     const good = snap.processes[0]!;
@@ -368,6 +391,27 @@ describe.runIf(onLinux)('takeLinuxSnapshot on this host', () => {
     const snap = takeLinuxSnapshot({ pids: [process.pid, 2 ** 22 + 7] });
     expect(snap.processes.map((p) => p.pid)).toEqual([process.pid]);
     expect(snap.unreadable).toEqual([]);
+  });
+
+  it('describes kernel threads exactly as their status and cmdline files would', () => {
+    const snap = takeLinuxSnapshot();
+    const kernelThreads = snap.processes.filter((p) => p.parentPid === 2 || p.pid === 2).slice(0, 20);
+    expect(kernelThreads.length).toBeGreaterThan(0);
+    for (const k of kernelThreads) {
+      let statusText: string;
+      let cmdline: Buffer;
+      try {
+        statusText = readFileSync(`/proc/${k.pid}/status`, 'latin1');
+        cmdline = readFileSync(`/proc/${k.pid}/cmdline`);
+      } catch {
+        continue; // exited since
+      }
+      const status = parseStatus(statusText);
+      expect(k.nsPids).toEqual(status.nsPids);
+      expect(k.user).toBe(status.effectiveUid === 0 ? 'root' : String(status.effectiveUid));
+      expect(k.workingSetBytes).toBe(status.vmRssBytes);
+      expect(k.commandLine).toBe(commandLineFromCmdline(cmdline));
+    }
   });
 
   it('lists the same PIDs as /proc and reads every one as root', () => {

@@ -45,6 +45,8 @@ export interface ParsedStat {
   state: string;
   ppid: number;
   session: number;
+  /** Kernel PF_* flags (field 9). */
+  flags: number;
   utimeTicks: number;
   stimeTicks: number;
   startTimeTicks: number;
@@ -111,6 +113,7 @@ export function parseStat(text: string, expectedPid?: number): ParsedStat {
     state,
     ppid: toSafeInteger(fields[1], 'stat ppid'),
     session: toSafeInteger(fields[3], 'stat session', true),
+    flags: toSafeInteger(fields[6], 'stat flags'),
     utimeTicks: toSafeInteger(fields[11], 'stat utime'),
     stimeTicks: toSafeInteger(fields[12], 'stat stime'),
     startTimeTicks: toSafeInteger(fields[19], 'stat starttime'),
@@ -169,9 +172,21 @@ export function commandLineFromCmdline(raw: Buffer): string {
   return raw.subarray(0, end).toString('utf8').replaceAll('\0', ' ');
 }
 
-/** `StartsWith(prefix, OrdinalIgnoreCase)` as .NET does it (simple upper-casing per char). */
+/** One UTF-16 unit upper-cased the simple way (.NET's invariant ToUpper): 'ß' stays 'ß', never 'SS'. */
+function simpleUpper(unit: string): string {
+  const upper = unit.toUpperCase();
+  return upper.length === 1 ? upper : unit;
+}
+
+/** `StartsWith(prefix, StringComparison.OrdinalIgnoreCase)` as .NET does it: unit by unit, simple case mapping. */
 function startsWithIgnoreCase(text: string, prefix: string): boolean {
-  return text.length >= prefix.length && text.slice(0, prefix.length).toUpperCase() === prefix.toUpperCase();
+  if (text.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    const a = text[i]!;
+    const b = prefix[i]!;
+    if (a !== b && simpleUpper(a) !== simpleUpper(b)) return false;
+  }
+  return true;
 }
 
 /**
@@ -316,31 +331,52 @@ class ProcReader {
   }
 }
 
+/** PF_KTHREAD (include/linux/sched.h): set by the kernel, never by a process. */
+const PF_KTHREAD = 0x00200000;
+
+function failure(error: unknown, dir: string): ReadOutcome {
+  if (isGone(error)) return { kind: 'gone' };
+  if (error instanceof ProcParseError) return { kind: 'unreadable', why: error.message };
+  return { kind: 'unreadable', why: `${errnoCode(error) ?? 'error'} reading ${dir}` };
+}
+
 function readOne(pid: number, ctx: ReadContext): ReadOutcome {
   const dir = `${ctx.procRoot}/${pid}`;
-  let statText: string;
-  let statusText: string;
-  let name: string;
-  let commandLine: string;
-  let stat: ParsedStat;
   try {
-    statText = ctx.reader.read(`${dir}/stat`).toString('utf8');
-    const cmdline = ctx.reader.read(`${dir}/cmdline`);
-    commandLine = commandLineFromCmdline(cmdline);
-    try {
-      stat = parseStat(statText, pid);
-      name = untruncatedProcessName(stat.comm, cmdline);
-    } catch (error) {
-      return { kind: 'unreadable', why: (error as Error).message };
+    const stat = parseStat(ctx.reader.read(`${dir}/stat`).toString('utf8'), pid);
+    const common = {
+      pid,
+      parentPid: stat.ppid === 0 ? null : stat.ppid,
+      startTimeMs: startTimeMsFromTicks(stat.startTimeTicks, ctx.clock),
+      nonPagedBytes: 0,
+      cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / ctx.clock.ticksPerSecond,
+      sessionId: stat.session,
+    };
+    if ((stat.flags & PF_KTHREAD) !== 0 && ctx.ownPidNamespace !== null) {
+      // A kernel thread: no command line, no user memory, uid 0, and it lives
+      // in the initial PID namespace, which /proc shows only when it is ours.
+      // That is exactly what its status and cmdline would say, so skip them:
+      // most of a host's "processes" are kernel threads.
+      return {
+        kind: 'ok',
+        process: {
+          ...common,
+          name: stat.comm,
+          commandLine: '',
+          user: ctx.users.get(0) ?? '0',
+          nsPids: [pid],
+          pidNamespace: ctx.ownPidNamespace,
+          workingSetBytes: 0,
+          privateBytes: 0,
+          pagedBytes: 0,
+        },
+      };
     }
+    const cmdline = ctx.reader.read(`${dir}/cmdline`);
+    const name = untruncatedProcessName(stat.comm, cmdline);
+    const commandLine = commandLineFromCmdline(cmdline);
     // Only ASCII keys and numbers are used from status.
-    statusText = ctx.reader.read(`${dir}/status`).toString('latin1');
-  } catch (error) {
-    if (isGone(error)) return { kind: 'gone' };
-    return { kind: 'unreadable', why: `${errnoCode(error) ?? 'error'} reading ${dir}` };
-  }
-  try {
-    const status = parseStatus(statusText);
+    const status = parseStatus(ctx.reader.read(`${dir}/status`).toString('latin1'));
     if (status.pid !== null && status.pid !== pid) throw new ProcParseError(`status is for pid ${status.pid}, not ${pid}`);
     let pidNamespace: string | null = null;
     if (status.nsPids.length === 1 && ctx.ownPidNamespace !== null) {
@@ -359,24 +395,19 @@ function readOne(pid: number, ctx: ReadContext): ReadOutcome {
     return {
       kind: 'ok',
       process: {
-        pid,
-        parentPid: stat.ppid === 0 ? null : stat.ppid,
+        ...common,
         name,
         commandLine,
-        startTimeMs: startTimeMsFromTicks(stat.startTimeTicks, ctx.clock),
         user: uid === null ? null : (ctx.users.get(uid) ?? String(uid)),
         nsPids: status.nsPids,
         pidNamespace,
         workingSetBytes: status.vmRssBytes,
         privateBytes: status.vmDataBytes + status.vmStkBytes,
         pagedBytes: status.vmSwapBytes,
-        nonPagedBytes: 0,
-        cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / ctx.clock.ticksPerSecond,
-        sessionId: stat.session,
       },
     };
   } catch (error) {
-    return { kind: 'unreadable', why: (error as Error).message };
+    return failure(error, dir);
   }
 }
 

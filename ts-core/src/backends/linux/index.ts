@@ -8,6 +8,8 @@ import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
+import { createQemuRuntime } from './qemuRuntime.js';
+import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import {
   cgroupsPathFor,
@@ -79,7 +81,7 @@ export function createLinuxBackend(): LinuxBackend {
   const runtimes = new Map<Isolation, LinuxRuntime>();
   const register = (runtime: LinuxRuntime) => runtimes.set(runtime.isolation, runtime);
   register(createRuncRuntime());
-  // HyperV: the QEMU utility-VM runtime registers itself here when it is built in.
+  register(createQemuRuntime());
 
   const runtimeOf = (metadata: ContainerMetadata): LinuxRuntime => {
     for (const runtime of runtimes.values()) if (runtime.kind === metadata.runtime) return runtime;
@@ -109,8 +111,11 @@ export function createLinuxBackend(): LinuxBackend {
       } catch (error) {
         return unusable(`The state directory ${stateDir()} is not writable: ${(error as Error).message}.`);
       }
-      const isolations = [...runtimes.keys()];
-      return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}.`, isolations, details };
+      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
+      const vm = await vmHostStatus();
+      details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
+      const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
+      return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };
     },
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
