@@ -11,6 +11,15 @@
     FormatsToProcess     = @('module/WindowsContainers.Format.ps1xml')
     FunctionsToExport    = @(
         'Get-ContainerHost'
+        'Get-ContainerImage'
+        'Get-ContainerProcess'
+        'Get-IsolatedContainer'
+        'Import-ContainerImage'
+        'New-IsolatedContainer'
+        'Remove-ContainerImage'
+        'Remove-IsolatedContainer'
+        'Stop-IsolatedContainer'
+        'Test-ContainerIsolation'
         'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()

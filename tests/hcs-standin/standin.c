@@ -393,6 +393,10 @@ static HRESULT start_operation(Operation *o, const char *function, HRESULT hr, c
 EXPORT HCS_OPERATION HcsCreateOperation(void *context, void *callback) {
     (void)context;
     (void)callback; /* completion callbacks are not simulated; the core waits instead */
+    pthread_mutex_lock(&g_lock);
+    int refuse = find_fault("HcsCreateOperation") != NULL; /* out of memory / service gone: no handle */
+    pthread_mutex_unlock(&g_lock);
+    if (refuse) return NULL;
     Operation *o = calloc(1, sizeof *o);
     if (!o) return NULL;
     o->magic = OP_MAGIC;
@@ -434,6 +438,15 @@ EXPORT HRESULT HcsCancelOperation(HCS_OPERATION operation) {
 
 EXPORT HRESULT HcsWaitForOperationResult(HCS_OPERATION operation, DWORD timeoutMs, PWSTR *resultDocument) {
     if (resultDocument) *resultDocument = NULL;
+    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever the timeout. */
+    pthread_mutex_lock(&g_lock);
+    Fault *stall = find_fault("HcsWaitForOperationResult");
+    uint32_t stall_ms = stall ? stall->delay_ms : 0;
+    pthread_mutex_unlock(&g_lock);
+    if (stall_ms) {
+        struct timespec ts = { stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    }
     pthread_mutex_lock(&g_lock);
     Operation *o = find_op(operation);
     if (!o) { g_misuse++; pthread_mutex_unlock(&g_lock); return E_HANDLE; }

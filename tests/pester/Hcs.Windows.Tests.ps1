@@ -43,7 +43,8 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $deadline = (Get-Date).AddSeconds(180)
             do {
                 Start-Sleep -Seconds 2
-                $ping = @((Invoke-Core hcs.processes @{ name = $id }).processes | Where-Object name -EQ 'PING')
+                # HCS may not list the container for a moment after docker returns: keep asking until the deadline.
+                $ping = @(try { (Invoke-Core hcs.processes @{ name = $id }).processes | Where-Object name -EQ 'PING' } catch { Write-Verbose $_ })
             } until ($ping.Count -gt 0 -or (Get-Date) -gt $deadline)
             if ($ping.Count -eq 0) { throw "HCS did not report PING in container $id within 180 s." }
             $id
@@ -113,17 +114,25 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $script:hypervId = Start-PingContainer -Isolation hyperv
             $systems = (Invoke-Core hcs.systems).systems
             $script:container = $systems | Where-Object id -EQ $script:hypervId
-            $script:utilityVm = $systems | Where-Object id -EQ $script:container.hostingSystemId
+            # Schema v2 (containerd/hcsshim): a separate utility VM named by HostingSystemId.
+            # Schema v1 (Docker's HvPartition container): the container is its own partition.
+            $script:utilityVm = if ($script:container.hostingSystemId) { $systems | Where-Object id -EQ $script:container.hostingSystemId }
+            $script:vmGuid = $script:container.utilityVmRuntimeId
         }
         AfterAll {
             if ($script:hypervId) { docker rm -f $script:hypervId | Out-Null }
         }
 
-        It 'Should be listed with a utility VM that has a VM GUID' {
+        It 'Should be listed as a Hyper-V container with the VM GUID of its utility VM' {
             $script:container.role | Should -Be 'HyperVContainer'
-            $script:utilityVm.role | Should -Be 'UtilityVm'
-            $script:utilityVm.runtimeId | Should -Match '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
-            $script:container.utilityVmRuntimeId | Should -Be $script:utilityVm.runtimeId
+            $script:vmGuid | Should -Match '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+            if ($script:container.hostingSystemId) {
+                $script:utilityVm.role | Should -Be 'UtilityVm'
+                $script:utilityVm.runtimeId | Should -Be $script:vmGuid
+            }
+            else {
+                $script:container.runtimeId | Should -Be $script:vmGuid
+            }
         }
 
         It "Should report ping with a PID that is not the host's ping" {
@@ -136,7 +145,7 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
         }
 
         It "Should have a vmwp on the host whose command line holds the utility VM's GUID" {
-            $guid = $script:utilityVm.runtimeId
+            $guid = $script:vmGuid
             $workers = Get-CimInstance -ClassName Win32_Process -Filter "Name = 'vmwp.exe'" | Where-Object { $_.CommandLine -match [regex]::Escape($guid) }
             @($workers).Count | Should -Be 1
         }
@@ -146,7 +155,7 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $result.verdict.observed | Should -Be 'HyperV' -Because ($result.verdict.reasons -join ' ')
             $result.worker.name | Should -Be 'vmwp'
             $result.worker.tieField | Should -Be 'commandLine'
-            $result.worker.tieToken | Should -Be $script:utilityVm.runtimeId -Because 'the tie token is the VM GUID (compared case-insensitively here)'
+            $result.worker.tieToken | Should -Be $script:vmGuid -Because 'the tie token is the VM GUID (compared case-insensitively here)'
         }
     }
 

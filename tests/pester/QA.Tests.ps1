@@ -64,7 +64,8 @@ Describe 'Public command <Name>' -ForEach $publicFiles {
     }
 
     It 'Should use a singular noun' {
-        $Name.Split('-')[1] | Should -Not -Match 's$'
+        # A plural ends in a single 's'; 'Process', 'Address' end in 'ss' and are singular.
+        $Name.Split('-')[1] | Should -Not -Match '(?<!s)s$'
     }
 
     It 'Should support ShouldProcess when it changes state' {

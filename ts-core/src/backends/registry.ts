@@ -2,13 +2,23 @@ import { CoreError } from '../protocol/errors.js';
 import { backendNames, type Backend, type BackendName, type BackendStatus } from './types.js';
 import { createLinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
-import { createHcsBackend } from './hcs/index.js';
+import { createHcsBackend, type HcsExtras } from './hcs/index.js';
 
 const factories: Record<BackendName, () => Backend> = {
   linux: createLinuxBackend,
-  docker: createDockerBackend,
+  // Docker's API does not say which utility VM runs a Hyper-V container; HCS does.
+  docker: () => createDockerBackend({ resolveUtilityVmId: hcsUtilityVmId }),
   hcs: createHcsBackend,
 };
+
+/** The docker backend's Windows worker lookup; no answer (HCS absent or silent) means no worker is claimed. */
+async function hcsUtilityVmId(containerId: string): Promise<string | null> {
+  try {
+    return await (getBackend('hcs') as Backend & HcsExtras).utilityVmId(containerId);
+  } catch {
+    return null;
+  }
+}
 
 const instances = new Map<BackendName, Backend>();
 
@@ -41,14 +51,19 @@ export async function probeAll(): Promise<BackendStatus[]> {
   );
 }
 
-/** The backend `auto` picks: on Windows hcs, then docker; elsewhere linux, then docker. */
+/**
+ * The backend `auto` picks to create a container: on Windows hcs, then docker;
+ * elsewhere linux, then docker. A backend that can create no isolation here
+ * is passed over even when usable: hcs observes and stops containers but
+ * leaves creating them to docker.
+ */
 export async function autoBackend(): Promise<Backend> {
   const order: BackendName[] = process.platform === 'win32' ? ['hcs', 'docker'] : ['linux', 'docker'];
   const reasons: string[] = [];
   for (const name of order) {
     const status = await getBackend(name).probe();
-    if (status.usable) return getBackend(name);
-    reasons.push(`${name}: ${status.reason}`);
+    if (status.usable && status.isolations.length > 0) return getBackend(name);
+    reasons.push(`${name}: ${status.usable ? `${status.reason} It creates no containers here.` : status.reason}`);
   }
   throw new CoreError('BackendUnavailable', `No backend is usable on this host. ${reasons.join(' ')}`, { details: { reasons } });
 }

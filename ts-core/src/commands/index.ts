@@ -3,6 +3,9 @@ import { hostInfo, ping, sleep } from './host.js';
 import { isolationCompatibility } from './policy.js';
 import { hostProcesses } from './processes.js';
 import { hcsIsolation, hcsProcesses, hcsStop, hcsSystems } from './hcs.js';
+import { containerCommands } from './container.js';
+import { imageCommands } from './image.js';
+import { isolationCommands } from './isolation.js';
 
 /** Every command the core serves. Add new ones here, one per line. */
 export const allCommands: readonly CommandDefinition[] = [
@@ -15,4 +18,7 @@ export const allCommands: readonly CommandDefinition[] = [
   hcsProcesses,
   hcsStop,
   hcsIsolation,
+  ...containerCommands,
+  ...imageCommands,
+  ...isolationCommands,
 ] as readonly CommandDefinition[];

@@ -64,3 +64,14 @@ describe('isolation on a Linux daemon', () => {
     expect(effectiveIsolation(containerInspectSchema.parse(fixture('linux-inspect-runc.json')), linux)).toBe('Process');
   });
 });
+
+describe('sharesHostKernel', () => {
+  it('trusts daemon PIDs only for a daemon on this host\'s own kernel', async () => {
+    const { sharesHostKernel } = await import('../../../../ts-core/src/backends/docker/index.js');
+    expect(sharesHostKernel('linux', 'linux')).toBe(true);
+    expect(sharesHostKernel('windows', 'win32')).toBe(true);
+    // Docker Desktop's Linux engine seen from Windows, and the reverse.
+    expect(sharesHostKernel('linux', 'win32')).toBe(false);
+    expect(sharesHostKernel('windows', 'linux')).toBe(false);
+  });
+});

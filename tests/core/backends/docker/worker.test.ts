@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from '../../../../ts-core/src/backends/docker/worker.js';
 import { containerInspectSchema } from '../../../../ts-core/src/backends/docker/schemas.js';
+import { classifySystems } from '../../../../ts-core/src/backends/hcs/model.js';
+import { enumerateResultSchema } from '../../../../ts-core/src/backends/hcs/schema.js';
 import type { HostProcess } from '../../../../ts-core/src/processes/types.js';
 import { fixture, hostProcesses } from './fixtures.js';
 
@@ -9,11 +11,17 @@ const vmId = '7F0D5C8A-3B1E-4E6A-9C2D-1A2B3C4D5E6F';
 const windowsHost = hostProcesses('windows-host-processes.json');
 
 describe('Windows Hyper-V worker', () => {
-  it('reads the utility VM id from the compute systems and ignores an all-zero one', () => {
-    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), hvId)).toBe(vmId);
-    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), hvId.toUpperCase())).toBe(vmId);
-    expect(utilityVmIdFromComputeSystems(fixture('windows-compute-systems.json'), '8a1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c6d8e0f1a2b3c4')).toBeNull();
-    expect(utilityVmIdFromComputeSystems({ not: 'a list' }, hvId)).toBeNull();
+  const systems = classifySystems(enumerateResultSchema.parse(fixture('windows-compute-systems.json')));
+
+  it('reads the utility VM id of a Docker container from HCS: its hosting system\'s RuntimeId', () => {
+    // HCS's GUID schema lower-cases it; the worker match is case-blind and ties to vmwp's own spelling.
+    expect(utilityVmIdFromComputeSystems(systems, hvId)).toBe(vmId.toLowerCase());
+    expect(utilityVmIdFromComputeSystems(systems, hvId.toUpperCase())).toBe(vmId.toLowerCase());
+  });
+
+  it('has no utility VM for a process-isolated container or one HCS does not list', () => {
+    expect(utilityVmIdFromComputeSystems(systems, '8a1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c6d8e0f1a2b3c4')).toBeNull();
+    expect(utilityVmIdFromComputeSystems(systems, 'f'.repeat(64))).toBeNull();
   });
 
   it('claims the vmwp whose command line holds the VM id, with vmmem as corroboration', () => {
@@ -27,6 +35,17 @@ describe('Windows Hyper-V worker', () => {
   it('does not take the look-alike vmwp whose argument only contains the id', () => {
     const withoutRealWorker = windowsHost.filter((p) => p.pid !== 6120 && p.pid !== 6188);
     expect(findHyperVWorker(withoutRealWorker, vmId)).toBeNull();
+  });
+
+  it('does not take a vmwp outside System32 or one run by a person, even with the exact id', () => {
+    const real = windowsHost.find((p) => p.pid === 6120)!;
+    const others = windowsHost.filter((p) => p.pid !== 6120 && p.pid !== 6188);
+    const elsewhere = { ...real, pid: 8100, commandLine: `C:\\Users\\eve\\vmwp.exe ${vmId}`, user: null };
+    const byPerson = { ...real, pid: 8101, user: 'WS2022-HOST\\eve' };
+    expect(findHyperVWorker([...others, elsewhere], vmId)).toBeNull();
+    expect(findHyperVWorker([...others, byPerson], vmId)).toBeNull();
+    // An unreadable user alone does not disqualify the system's vmwp.
+    expect(findHyperVWorker([...others, { ...real, user: null }], vmId)?.pid).toBe(6120);
   });
 
   it('falls back to vmmem by its user when no vmwp names the VM', () => {

@@ -81,6 +81,15 @@ describe('list and inspect', () => {
     expect(list.every((c) => c.backend === 'hcs' && c.managed === false)).toBe(true);
   });
 
+  it('leaves stopped containers out unless all are asked for', async () => {
+    await backend.terminate(processContainer);
+    expect((await backend.list({ all: false })).map((c) => c.id)).toEqual([hypervContainer]);
+    expect((await backend.list({ all: true })).map((c) => [c.id, c.state])).toEqual([
+      [processContainer, 'exited'],
+      [hypervContainer, 'running'],
+    ]);
+  });
+
   it('shows every compute system with its role, the utility VM with its VM GUID', async () => {
     const systems = await backend.computeSystems();
     expect(systems.map((s) => [s.role, s.runtimeId, s.utilityVmRuntimeId])).toEqual([
@@ -196,6 +205,18 @@ describe('worker', () => {
   });
 });
 
+describe('utilityVmId (the docker backend asks this on Windows)', () => {
+  it("answers the VM GUID of a Hyper-V container by Docker's full id, in any case", async () => {
+    expect(await backend.utilityVmId(hypervContainer.toUpperCase())).toBe('5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11');
+  });
+
+  it('answers null for a process-isolated container, the utility VM itself, or an unknown id', async () => {
+    expect(await backend.utilityVmId(processContainer)).toBeNull();
+    expect(await backend.utilityVmId(utilityVm)).toBeNull();
+    expect(await backend.utilityVmId('0'.repeat(64))).toBeNull();
+  });
+});
+
 describe('the verdict on recorded Windows evidence', () => {
   it('finds the process-isolated container on the host: Process', async () => {
     const e = await evidence(backend, processContainer);
@@ -252,6 +273,34 @@ describe('the verdict on recorded Windows evidence', () => {
       gaps: [],
     });
     expect(verdict.observed).toBe('Inconclusive');
+  });
+});
+
+describe("Docker's schema-v1 Hyper-V container (its own partition, no separate utility VM)", () => {
+  const v1 = 'c0ffee0d15ea5e0fb0a7c0ffee0d15ea5e0fb0a7c0ffee0d15ea5e0fb0a7c0ff';
+
+  beforeEach(() => {
+    standin.reset();
+    loadRecordedSystems(standin, { [v1]: fixture('processlist-hyperv.json') }, 'enumerate-v1-hyperv.json');
+  });
+
+  it('is Hyper-V isolated with its own RuntimeId as the VM GUID', async () => {
+    expect((await backend.inspect(v1)).isolation).toBe('HyperV');
+    const [view] = await backend.computeSystems();
+    expect(view).toMatchObject({ role: 'HyperVContainer', hostingSystemId: null, utilityVmRuntimeId: '0b7e4c33-91a2-4e5f-8d6c-aa12bc34de56' });
+  });
+
+  it('names the vmwp of that partition and is judged HyperV', async () => {
+    const e = await evidence(backend, v1);
+    expect(e.worker).toMatchObject({ pid: 6120, tieToken: '0B7E4C33-91A2-4E5F-8D6C-AA12BC34DE56' });
+    const verdict = decideIsolation({
+      container: { name: e.info.name, id: e.info.id, backend: 'hcs', configuredIsolation: 'HyperV' },
+      containerProcesses: e.containerProcesses,
+      snapshot,
+      worker: e.worker,
+      gaps: [],
+    });
+    expect(verdict.observed).toBe('HyperV');
   });
 });
 

@@ -4,6 +4,10 @@
  * LocalFree of result documents, HRESULT mapping, timeouts and handle
  * accounting checked by the stand-in itself.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backends/hcs/computecore.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
@@ -57,6 +61,21 @@ describe('ComputeCore.load', () => {
     expect(error.message).toContain('/nonexistent/libnothing.so');
   });
 
+  it('names the missing export of a library that is not HCS v2 (Windows before 1809)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wc-hcs-empty-'));
+    try {
+      const source = path.join(dir, 'empty.c');
+      writeFileSync(source, 'int NotHcs(void) { return 0; }\n');
+      const library = path.join(dir, 'libempty.so');
+      execFileSync('cc', ['-shared', '-fPIC', '-o', library, source]);
+      const error = await failure(ComputeCore.load({ [HCS_LIBRARY_SETTING]: library }, 'linux'));
+      expect(error.code).toBe('HcsUnavailable');
+      expect(error.message).toBe(`${library} does not export a function the core needs (HcsCreateOperation): HCS v2 needs Windows 10 1809 / Windows Server 2019 or later.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports that the test library was chosen by the setting', () => {
     expect(core.info).toEqual({ library: standin.library, overridden: true });
   });
@@ -71,7 +90,7 @@ describe('enumerate', () => {
   });
 
   it('hands the query document to HCS intact as UTF-16', async () => {
-    const query = JSON.stringify({ Types: ['Container'], Names: ['конт-容器-ü'] });
+    const query = JSON.stringify({ Types: ['Container'], Names: ['конт-容器-ü 🐳'] });
     await core.enumerate(query, 5000);
     expect(standin.lastCall()).toEqual({ fn: 'HcsEnumerateComputeSystems', argument: query });
   });
@@ -163,6 +182,21 @@ describe('errors through the operation', () => {
     expect(error.message).toContain('HCS_E_ACCESS_DENIED');
   });
 
+  it('reports HcsCreateOperation returning no handle, and opens nothing', async () => {
+    standin.setFault('HcsCreateOperation', 0, null, 0);
+    const error = await failure(core.properties(processId, null, 5000));
+    expect(error.code).toBe('HcsError');
+    expect(error.message).toMatch(/HcsCreateOperation returned no handle/);
+  });
+
+  it('maps an access-denied open to PermissionDenied and leaves no system handle behind', async () => {
+    standin.setFault('HcsOpenComputeSystem', 0x80070005, null, 0, true);
+    const error = await failure(core.terminate(processId, 5000));
+    expect(error.code).toBe('PermissionDenied');
+    expect(error.message).toMatch(/^Opening compute system '3f1c0f3a.*' failed: Access is denied .*\(E_ACCESSDENIED, 0x80070005\)\. Run PowerShell as Administrator\.$/);
+    expect(standin.callCount('HcsTerminateComputeSystem')).toBe(0);
+  });
+
   it('stops a running system and reports a second stop as HcsInvalidState (HCS_E_SYSTEM_ALREADY_STOPPED)', async () => {
     await core.terminate(processId, 5000);
     const summary = JSON.parse((await core.properties(processId, null, 5000))!) as { State: string };
@@ -185,6 +219,23 @@ describe('timeouts', () => {
     // Handles are closed at once, although the service may still be finishing.
     expect(standin.openOperations()).toBe(0);
     expect(standin.openSystems()).toBe(0);
+  });
+});
+
+describe('a service that does not honour the timeout', () => {
+  it('stops waiting after the watchdog margin, cancels, and closes the operation only when HCS lets go of it', async () => {
+    const impatient = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux', { watchdogMarginMs: 200 });
+    standin.setFault('HcsWaitForOperationResult', 0, null, 1200);
+    const started = Date.now();
+    const error = await failure(impatient.enumerate(null, 100));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toMatch(/HcsWaitForOperationResult did not return within 100 ms plus 200 ms of grace/);
+    // The worker thread is still inside the wait: the handle must still be open, not freed under it.
+    expect(standin.openOperations()).toBe(1);
+    const deadline = Date.now() + 5000;
+    while (standin.openOperations() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(standin.openOperations()).toBe(0);
   });
 });
 

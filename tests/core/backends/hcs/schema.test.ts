@@ -47,6 +47,12 @@ describe('HCS documents', () => {
     expect(p).toMatchObject({ ProcessId: 7, UserTime100ns: 0n, MemoryCommitBytes: 0n });
   });
 
+  it('reads null as "none" where HCS may write it, but not a missing ProcessList', () => {
+    expect(parseHcsDocument(enumerateResultSchema, 'null', 'the enumeration')).toEqual([]);
+    expect(parseHcsDocument(propertiesSchema, '{"ProcessList":null}', 'p').ProcessList).toEqual([]);
+    expect(parseHcsDocument(propertiesSchema, '{"Id":"x"}', 'p').ProcessList).toBeUndefined();
+  });
+
   it('names the field of a malformed document', () => {
     const error = documentError(() =>
       parseHcsDocument(propertiesSchema, '{"ProcessList":[{"ProcessId":1},{"ProcessId":-5,"ImageName":"a"}]}', 'the ProcessList properties'),

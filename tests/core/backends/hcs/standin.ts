@@ -107,8 +107,8 @@ export function buildStandin(): Standin {
 }
 
 /** Loads the recorded documents into the stand-in: the enumeration and each system's process list. */
-export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}): void {
-  const systems = JSON.parse(fixture('enumerate.json')) as Array<Record<string, string>>;
+export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}, enumeration = 'enumerate.json'): void {
+  const systems = JSON.parse(fixture(enumeration)) as Array<Record<string, string>>;
   for (const s of systems) {
     standin.addSystem({
       id: s.Id!,

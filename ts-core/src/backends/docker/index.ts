@@ -16,7 +16,8 @@ import {
   type DockerContainerInspect,
 } from './schemas.js';
 import { linuxPsArgs, parseLinuxTop, parseWindowsTop } from './top.js';
-import { findHyperVWorker, findRunscSandbox } from './worker.js';
+import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from './worker.js';
+import { createHcsBackend } from '../hcs/index.js';
 
 export const managedLabel = 'io.windowscontainers.managed';
 export const nameLabel = 'io.windowscontainers.name';
@@ -30,10 +31,21 @@ export interface DockerBackendOptions {
   execRoots?: string[];
   /**
    * Windows: the utility VM id of a Hyper-V-isolated container. Docker's API
-   * does not expose it; the hcs layer reads it (HcsEnumerateComputeSystems
-   * RuntimeId, see utilityVmIdFromComputeSystems). Without it no worker is claimed.
+   * does not expose it; by default it is read from HCS through the hcs
+   * backend (see utilityVmIdFromComputeSystems). Without it no worker is claimed.
    */
   resolveUtilityVmId?: (containerId: string) => Promise<string | null>;
+  /** The platform this core runs on; tests of a Windows daemon set 'win32'. Default: process.platform. */
+  hostPlatform?: NodeJS.Platform;
+}
+
+/**
+ * PIDs from a daemon are host PIDs only when the daemon runs on this host's
+ * kernel: a Linux engine reached from Windows (Docker Desktop) or a Windows
+ * daemon reached over a forwarded socket reports PIDs of another machine.
+ */
+export function sharesHostKernel(osType: string, hostPlatform: NodeJS.Platform): boolean {
+  return (osType === 'linux' && hostPlatform === 'linux') || (osType === 'windows' && hostPlatform === 'win32');
 }
 
 /** The docker backend: the Engine API over the local socket or named pipe, no docker CLI. */
@@ -60,6 +72,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     return docker.request('GET', `/containers/${encodeURIComponent(name)}/json`, { schema: containerInspectSchema, notFound: 'container' });
   }
 
+  const hostPlatform = options.hostPlatform ?? process.platform;
+
   function toInfo(container: DockerContainerInspect, daemon: DaemonFacts): ContainerInfo {
     const isolation = effectiveIsolation(container, daemon);
     const state = toState(container.State.Status);
@@ -76,7 +90,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       startedAt: container.State.StartedAt && !container.State.StartedAt.startsWith('0001-') ? container.State.StartedAt : null,
       exitCode: state === 'exited' ? container.State.ExitCode : null,
       // On a VM-class runtime State.Pid is the sandbox, and with Hyper-V it is not a host process at all.
-      hostPid: isolation === 'Process' && container.State.Running && container.State.Pid > 0 ? container.State.Pid : null,
+      hostPid: isolation === 'Process' && container.State.Running && container.State.Pid > 0 && sharesHostKernel(daemon.osType, hostPlatform)
+        ? container.State.Pid : null,
       utilityVmId: vmClassOnLinux ? container.Id : null,
       managed: container.Config.Labels[managedLabel] === 'true',
     };
@@ -162,7 +177,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       for (const warning of created.Warnings) context.warning(`Docker: ${warning}`);
       try {
         context.progress('Creating container', `Starting ${spec.name}`, 60);
-        await docker.request('POST', `/containers/${created.Id}/start`, { notFound: 'container', okStatuses: [304] });
+        // A Hyper-V container boots a utility VM first: give start minutes, not seconds.
+        await docker.request('POST', `/containers/${created.Id}/start`, { notFound: 'container', okStatuses: [304], timeoutMs: 300_000 });
         const info = toInfo(await inspectRaw(docker, created.Id), daemon);
         context.progress('Creating container', `Started ${spec.name}`, 100);
         return info;
@@ -208,13 +224,16 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const isolation = effectiveIsolation(container, daemon);
       if (daemon.osType === 'windows') {
         const top = await docker.request('GET', `/containers/${container.Id}/top`, { schema: topSchema, notFound: 'container' });
-        return parseWindowsTop(top, isolation === 'Process');
+        return parseWindowsTop(top, isolation === 'Process' && sharesHostKernel(daemon.osType, hostPlatform));
       }
       if (isolation === 'HyperV') return sandboxProcesses(container, daemon);
       const top = await docker.request('GET', `/containers/${container.Id}/top`, {
         query: { ps_args: linuxPsArgs }, schema: topSchema, notFound: 'container',
       });
-      return withNamespacePids(parseLinuxTop(top));
+      const processes = parseLinuxTop(top);
+      // Another machine's PIDs claim nothing here; the verdict then says Inconclusive, never Process.
+      if (!sharesHostKernel(daemon.osType, hostPlatform)) return processes.map((p) => ({ ...p, claimedHostPid: null }));
+      return withNamespacePids(processes);
     },
 
     async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
@@ -222,7 +241,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
       if (effectiveIsolation(container, daemon) !== 'HyperV' || !container.State.Running) return null;
       if (daemon.osType === 'windows') {
-        const vmId = options.resolveUtilityVmId ? await options.resolveUtilityVmId(container.Id) : null;
+        const vmId = await (options.resolveUtilityVmId ?? utilityVmIdFromHcs)(container.Id);
         return vmId ? findHyperVWorker(snapshot, vmId) : null;
       }
       return findRunscSandbox(snapshot, container.Id, container.State.Pid || null);
@@ -272,6 +291,19 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
         `Set WINDOWSCONTAINERS_DOCKER_EXEC_ROOT to the daemon's --exec-root.`);
     }
     return runscProcesses(runtimePath, root, container.Id);
+  }
+}
+
+/**
+ * Windows: the utility VM of a Docker Hyper-V container, from HCS. When HCS
+ * cannot be asked, there is no claim and the verdict says Inconclusive.
+ */
+async function utilityVmIdFromHcs(containerId: string): Promise<string | null> {
+  if (process.platform !== 'win32') return null;
+  try {
+    return utilityVmIdFromComputeSystems(await createHcsBackend().computeSystems(), containerId);
+  } catch {
+    return null;
   }
 }
 

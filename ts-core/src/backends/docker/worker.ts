@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { ComputeSystemView } from '../hcs/model.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { WorkerClaim } from '../types.js';
 
@@ -17,17 +17,25 @@ function commandLineArguments(commandLine: string): string[] {
 }
 
 /**
- * Windows Hyper-V isolation: the `vmwp.exe` whose command line holds the
- * utility VM's id (as an argument of its own), corroborated by a `vmmem`
+ * Windows Hyper-V isolation: the system's `vmwp.exe` whose command line holds
+ * the utility VM's id (as an argument of its own) and which runs as
+ * `NT VIRTUAL MACHINE\<id>` when its user is readable, corroborated by a `vmmem`
  * running as `NT VIRTUAL MACHINE\<id>`. Without a vmwp, the vmmem alone is
  * claimed through its user.
  */
 export function findHyperVWorker(snapshot: readonly HostProcess[], utilityVmId: string): WorkerClaim | null {
   if (!guidPattern.test(utilityVmId)) return null;
   const vmId = utilityVmId.toLowerCase();
-  const workers = snapshot.filter((p) => p.name.toLowerCase() === 'vmwp'
-    && commandLineArguments(p.commandLine).some((arg) => arg.toLowerCase() === vmId));
   const vmUser = `nt virtual machine\\${vmId}`;
+  // The real vmwp.exe is the system's (…\System32\vmwp.exe) and runs as the VM's own account:
+  // a program of the same name elsewhere, or run by a person, is a look-alike.
+  const workers = snapshot.filter((p) => {
+    const args = commandLineArguments(p.commandLine);
+    return p.name.toLowerCase() === 'vmwp'
+      && /(^|\\)system32\\vmwp\.exe$/i.test(args[0] ?? '')
+      && args.slice(1).some((arg) => arg.toLowerCase() === vmId)
+      && (p.user === null || p.user.toLowerCase() === vmUser);
+  });
   const memory = snapshot.filter((p) => /^vmmem/i.test(p.name) && (p.user ?? '').toLowerCase() === vmUser);
   if (workers.length === 1) {
     const worker = workers[0]!;
@@ -85,21 +93,13 @@ export function findRunscSandbox(snapshot: readonly HostProcess[], containerId: 
 }
 
 /**
- * HcsEnumerateComputeSystems answers (what `hcsdiag list` shows) carry, for a
- * Hyper-V-isolated container, the utility VM's GUID as `RuntimeId`. Docker's
- * API does not expose it, so the Windows worker lookup reads it here from a
- * document the hcs layer fetched.
+ * Docker's API does not expose a Hyper-V container's utility VM. HCS does:
+ * Docker's HCS container has the Docker container id as its Id and names its
+ * utility VM in HostingSystemId, whose RuntimeId is the VM GUID (the hcs
+ * backend's model reads that; this picks the one for a Docker id).
  */
-const computeSystemsSchema = z.array(z.looseObject({
-  Id: z.string(),
-  RuntimeId: z.string().optional(),
-  SystemType: z.string().optional(),
-}));
-
-export function utilityVmIdFromComputeSystems(document: unknown, containerId: string): string | null {
-  const parsed = computeSystemsSchema.safeParse(document);
-  if (!parsed.success) return null;
-  const system = parsed.data.find((s) => s.Id.toLowerCase() === containerId.toLowerCase());
-  const runtimeId = system?.RuntimeId?.replace(/^\{|\}$/g, '');
+export function utilityVmIdFromComputeSystems(systems: readonly ComputeSystemView[], containerId: string): string | null {
+  const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && s.role === 'HyperVContainer');
+  const runtimeId = system?.utilityVmRuntimeId?.replace(/^\{|\}$/g, '') ?? null;
   return runtimeId && guidPattern.test(runtimeId) && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(runtimeId) ? runtimeId : null;
 }

@@ -61,17 +61,27 @@ interface OperationOutcome {
   document: string | null;
 }
 
+export interface ComputeCoreOptions {
+  /**
+   * How long past its own timeout a wait may stay in HcsWaitForOperationResult
+   * before the core stops waiting for it (default 10 s). HCS honours the
+   * timeout; this guards the event loop against a service that does not.
+   */
+  watchdogMarginMs?: number;
+}
+
 export class ComputeCore {
   private constructor(
     private readonly fns: Functions,
     readonly info: ComputeCoreInfo,
+    private readonly watchdogMarginMs: number,
   ) {}
 
   /**
    * Loads the library: the setting's, else computecore.dll on Windows.
    * Throws HcsUnavailable with a reason a person can act on.
    */
-  static async load(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<ComputeCore> {
+  static async load(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, options: ComputeCoreOptions = {}): Promise<ComputeCore> {
     const override = env[HCS_LIBRARY_SETTING]?.trim();
     if (!override && platform !== 'win32') {
       throw new CoreError('HcsUnavailable', `HCS exists only on Windows (computecore.dll); this host is ${platform}. Use -Backend linux or -Backend docker here.`);
@@ -128,7 +138,7 @@ export class ComputeCore {
         : (koffi.load('kernel32.dll').func('void * __stdcall LocalFree(void *memory)') as unknown as KoffiFunction),
       decodeUtf16: (pointer) => koffi.decode.string16(pointer),
     };
-    return new ComputeCore(fns, { library, overridden: Boolean(override) });
+    return new ComputeCore(fns, { library, overridden: Boolean(override) }, options.watchdogMarginMs ?? 10_000);
   }
 
   /**
@@ -141,10 +151,28 @@ export class ComputeCore {
   async runOperation(action: string, timeoutMs: number, start: (operation: Handle) => number): Promise<string | null> {
     const operation = this.fns.HcsCreateOperation(null, null);
     if (!operation) throw new CoreError('HcsError', `${action} failed: HcsCreateOperation returned no handle (out of memory or the service is gone).`);
+    // Who closes the operation: this function, unless a wait that outlived the watchdog still uses it.
+    let closeHere = true;
     try {
       const started = start(operation);
       if (isFailure(started)) throw hcsFailure(action, started, null);
-      const { hresult, document } = await this.wait(operation, timeoutMs);
+      const waiting = this.wait(operation, timeoutMs);
+      const outcome = await this.watch(waiting, timeoutMs);
+      if (outcome === 'stuck') {
+        // Closing now would free a handle the worker thread is still inside: cancel, and close when the wait returns.
+        closeHere = false;
+        this.fns.HcsCancelOperation?.(operation);
+        void waiting.then(
+          () => this.fns.HcsCloseOperation(operation),
+          () => this.fns.HcsCloseOperation(operation),
+        );
+        throw new CoreError(
+          'OperationTimeout',
+          `${action} did not complete: HcsWaitForOperationResult did not return within ${timeoutMs} ms plus ${this.watchdogMarginMs} ms of grace. The operation was cancelled and is closed when HCS lets go of it; restart the vmcompute service if this repeats.`,
+          { details: { timeoutMs, watchdogMarginMs: this.watchdogMarginMs } },
+        );
+      }
+      const { hresult, document } = outcome;
       if (toUint32(hresult) === HCS_E_OPERATION_TIMEOUT) {
         this.fns.HcsCancelOperation?.(operation);
         throw new CoreError('OperationTimeout', `${action} did not complete within ${timeoutMs} ms (HCS_E_OPERATION_TIMEOUT); the operation was cancelled.`, {
@@ -154,7 +182,20 @@ export class ComputeCore {
       if (isFailure(hresult)) throw hcsFailure(action, hresult, parseResultError(document));
       return document;
     } finally {
-      this.fns.HcsCloseOperation(operation);
+      if (closeHere) this.fns.HcsCloseOperation(operation);
+    }
+  }
+
+  /** The wait's outcome, or 'stuck' when it outlives its own timeout by the watchdog margin. */
+  private async watch(waiting: Promise<OperationOutcome>, timeoutMs: number): Promise<OperationOutcome | 'stuck'> {
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<'stuck'>((resolve) => {
+      timer = setTimeout(() => resolve('stuck'), timeoutMs + this.watchdogMarginMs);
+    });
+    try {
+      return await Promise.race([waiting, watchdog]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -178,7 +219,13 @@ export class ComputeCore {
   /** Opens a compute system by id, runs `use`, closes the handle whatever happens. */
   async withComputeSystem<T>(id: string, use: (system: Handle) => Promise<T>): Promise<T> {
     const out: unknown[] = [null];
-    const hresult = this.fns.HcsOpenComputeSystem(id, GENERIC_ALL, out) as number;
+    // Opening is an RPC to the vmcompute service: off the event loop too.
+    const hresult = await new Promise<number>((resolve, reject) => {
+      this.fns.HcsOpenComputeSystem.async(id, GENERIC_ALL, out, (error: unknown, value: unknown) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(value as number);
+      });
+    });
     const system = out[0];
     if (isFailure(hresult)) {
       if (system) this.fns.HcsCloseComputeSystem(system);

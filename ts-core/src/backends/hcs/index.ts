@@ -146,6 +146,12 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       return systems();
     },
 
+    async utilityVmId(containerId: string): Promise<string | null> {
+      const all = await systems();
+      const view = all.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && isContainer(s));
+      return view?.role === 'HyperVContainer' ? view.utilityVmRuntimeId : null;
+    },
+
     async terminate(name: string): Promise<ContainerInfo> {
       const { view } = await resolve(name);
       await terminate(await loadCore(), view);
@@ -176,6 +182,12 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 export interface HcsExtras {
   /** Every compute system HCS lists (containers and utility VMs) with its role. */
   computeSystems(): Promise<ComputeSystemView[]>;
+  /**
+   * The VM GUID behind a Hyper-V container, by its compute system id (Docker's
+   * full container id): what vmwp's command line and vmmem's user carry. Null
+   * for a process-isolated container or one HCS does not list.
+   */
+  utilityVmId(containerId: string): Promise<string | null>;
   /** Terminates at once, without a shutdown request. */
   terminate(name: string): Promise<ContainerInfo>;
 }

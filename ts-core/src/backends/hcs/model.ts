@@ -7,12 +7,17 @@
  *   it shares the host kernel, so the ProcessIds HCS reports for it are host
  *   PIDs (Microsoft's "Isolation modes" article: `docker top` PID 3964 is the
  *   host's `Get-Process -Name ping` PID 3964);
- * - a Hyper-V-isolated container is a "Container" whose HostingSystemId names
+ * - a Hyper-V-isolated container comes in two shapes. Schema v2 (hcsshim's
+ *   utility VMs, containerd/runhcs): a "Container" whose HostingSystemId names
  *   its utility VM, a compute system of SystemType "VirtualMachine" whose
- *   RuntimeId is the Hyper-V VM GUID. Its ProcessIds are PIDs of the VM's own
- *   kernel: they claim nothing on the host. The host sees the VM through its
- *   worker process vmwp.exe, whose command line holds the VM GUID, and the
- *   VM's memory through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
+ *   RuntimeId is the Hyper-V VM GUID. Schema v1 (Docker's HvPartition
+ *   containers, hcsshim schema1.ContainerProperties): one "Container" that is
+ *   its own partition, whose RuntimeId is the VM GUID (a process-isolated
+ *   container has none, or the zero GUID).
+ *   Either way its ProcessIds are PIDs of the VM's own kernel: they claim
+ *   nothing on the host. The host sees the VM through its worker process
+ *   vmwp.exe, whose command line holds the VM GUID, and the VM's memory
+ *   through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
  */
 import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
 import type { HostProcess } from '../../processes/types.js';
@@ -32,7 +37,7 @@ export interface ComputeSystemView {
   runtimeId: string | null;
   /** Containers: the utility VM's compute system id (Hyper-V) or null (process). */
   hostingSystemId: string | null;
-  /** Hyper-V containers: the VM GUID of their utility VM when it is among the systems seen. */
+  /** Hyper-V containers: the VM GUID of their utility VM (v2: when it is among the systems seen; v1: their own RuntimeId). */
   utilityVmRuntimeId: string | null;
 }
 
@@ -41,10 +46,12 @@ export function classifySystems(summaries: readonly ComputeSystemSummary[]): Com
   return summaries.map((s) => {
     const hosting = s.HostingSystemId?.trim() || null;
     let role: ComputeSystemRole;
-    if (s.SystemType === 'Container') role = hosting ? 'HyperVContainer' : 'ProcessContainer';
+    if (s.SystemType === 'Container') role = hosting || s.RuntimeId ? 'HyperVContainer' : 'ProcessContainer';
     else if (s.SystemType === 'VirtualMachine') role = 'UtilityVm';
     else role = 'Other';
     const host = hosting ? byId.get(hosting) : undefined;
+    // v2: the hosting utility VM's GUID; v1: the container is its own partition.
+    const vmGuid = hosting ? (host?.SystemType === 'VirtualMachine' ? host.RuntimeId : null) : role === 'HyperVContainer' ? s.RuntimeId : null;
     return {
       id: s.Id,
       name: s.Name?.trim() || s.Id,
@@ -55,7 +62,7 @@ export function classifySystems(summaries: readonly ComputeSystemSummary[]): Com
       runtimeOsType: s.RuntimeOsType ?? null,
       runtimeId: s.RuntimeId,
       hostingSystemId: hosting,
-      utilityVmRuntimeId: host?.SystemType === 'VirtualMachine' ? host.RuntimeId : null,
+      utilityVmRuntimeId: vmGuid,
     };
   });
 }

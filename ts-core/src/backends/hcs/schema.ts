@@ -79,7 +79,11 @@ export const computeSystemSummarySchema = z.looseObject({
 });
 export type ComputeSystemSummary = z.infer<typeof computeSystemSummarySchema>;
 
-export const enumerateResultSchema = z.array(computeSystemSummarySchema);
+/** The enumeration: an array of summaries; `null` (no compute systems) reads as none. */
+export const enumerateResultSchema = z
+  .array(computeSystemSummarySchema)
+  .nullable()
+  .transform((v) => v ?? []);
 
 /** ProcessDetails: uint64 counters kept exact; missing fields are zero (omitempty). */
 export const processDetailsSchema = z.looseObject({
@@ -101,7 +105,12 @@ export type ProcessDetails = z.infer<typeof processDetailsSchema>;
 export const propertiesSchema = computeSystemSummarySchema.extend({
   Id: z.string().min(1).optional(),
   SystemType: z.string().min(1).optional(),
-  ProcessList: z.array(processDetailsSchema).optional(),
+  // null: HCS answered the query and the system runs no process.
+  ProcessList: z
+    .array(processDetailsSchema)
+    .nullable()
+    .optional()
+    .transform((v) => (v === null ? [] : v)),
 });
 export type Properties = z.infer<typeof propertiesSchema>;
 

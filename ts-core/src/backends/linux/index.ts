@@ -1,20 +1,255 @@
-import { CoreError } from '../../protocol/errors.js';
-import type { Backend } from '../types.js';
+import fs from 'node:fs';
+import { CoreError, toCoreError } from '../../protocol/errors.js';
+import type { CommandContext } from '../../protocol/dispatcher.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
+import { getImage } from './images.js';
+import { validateContainerName, validateImageName } from './names.js';
+import { mergeEnvironment } from './oci.js';
+import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
+import { createRuncRuntime } from './runcRuntime.js';
+import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
+import {
+  cgroupsPathFor,
+  containersRoot,
+  ensureStateLayout,
+  isFreshReservation,
+  listContainerNames,
+  readMetadata,
+  removeContainerDir,
+  reserveContainerDir,
+  writeMetadata,
+  type ContainerMetadata,
+} from './state.js';
+import { stateDir } from '../../paths.js';
 
-/** Placeholder until the linux backend lands: it reports itself unusable and refuses every operation. */
-export function createLinuxBackend(): Backend {
-  const refuse = (): never => {
-    throw new CoreError('BackendUnavailable', 'The linux backend is not built in this version of the core.');
-  };
+/** Errors met while listing, reported beside the containers that could be read. */
+export interface ListProblem {
+  name: string;
+  error: CoreError;
+}
+
+export interface LinuxBackend extends Backend {
+  /** Like list(), but also returns the containers whose state could not be read. */
+  listWithProblems(options: { all: boolean }): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
+  /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
+  registerRuntime(runtime: LinuxRuntime): void;
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function requireRoot(): void {
+  if (!isRoot()) {
+    throw new CoreError('NotRoot',
+      `The linux backend must run as root (runc creates namespaces and cgroups); this core runs as uid ${process.getuid?.()}. Start PowerShell as root (sudo pwsh) and try again.`);
+  }
+}
+
+function requireRuncInstalled(): void {
+  if (findRunc() === null) {
+    throw new CoreError('DependencyMissing',
+      `runc is not installed (not found on PATH). Install the Debian package '${RUNC_APT_PACKAGE}': apt-get install ${RUNC_APT_PACKAGE}.`,
+      { details: { dependency: 'runc', aptPackage: RUNC_APT_PACKAGE } });
+  }
+}
+
+function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerInfo {
   return {
-    name: 'linux',
-    probe: async () => ({ name: 'linux', usable: false, reason: 'Not built in this version of the core.', isolations: [], details: {} }),
-    create: async () => refuse(),
-    list: async () => [],
-    inspect: async () => refuse(),
-    processes: async () => refuse(),
-    worker: async () => refuse(),
-    stop: async () => refuse(),
-    remove: async () => refuse(),
+    name: metadata.name,
+    id: metadata.runtimeId,
+    backend: 'linux',
+    image: metadata.image,
+    isolation: metadata.isolation,
+    state: status.state,
+    command: metadata.command,
+    createdAt: metadata.createdAt,
+    startedAt: metadata.startedAt,
+    exitCode: status.state === 'exited' ? metadata.exitCode : null,
+    hostPid: status.hostPid,
+    utilityVmId: metadata.runtime === 'qemu' ? metadata.runtimeId : null,
+    managed: true,
   };
+}
+
+export function createLinuxBackend(): LinuxBackend {
+  const runtimes = new Map<Isolation, LinuxRuntime>();
+  const register = (runtime: LinuxRuntime) => runtimes.set(runtime.isolation, runtime);
+  register(createRuncRuntime());
+  // HyperV: the QEMU utility-VM runtime registers itself here when it is built in.
+
+  const runtimeOf = (metadata: ContainerMetadata): LinuxRuntime => {
+    for (const runtime of runtimes.values()) if (runtime.kind === metadata.runtime) return runtime;
+    throw new CoreError('IsolationNotSupported',
+      `Container '${metadata.name}' uses the '${metadata.runtime}' runtime, which this version of the core does not have.`, { details: { name: metadata.name } });
+  };
+
+  const statusOf = async (metadata: ContainerMetadata): Promise<RuntimeStatus> =>
+    (await runtimeOf(metadata).statusAll([metadata])).get(metadata.name) ?? { state: 'unknown', hostPid: null };
+
+  const backend: LinuxBackend = {
+    name: 'linux',
+
+    registerRuntime: register,
+
+    async probe(): Promise<BackendStatus> {
+      const details: Record<string, unknown> = { stateDir: stateDir() };
+      const unusable = (reason: string): BackendStatus => ({ name: 'linux', usable: false, reason, isolations: [], details });
+      if (process.platform !== 'linux') return unusable(`The linux backend needs a Linux host (this is ${process.platform}).`);
+      if (!isRoot()) return unusable(`The linux backend must run as root (this core runs as uid ${process.getuid?.()}).`);
+      const runc = findRunc();
+      details.runc = runc;
+      if (runc === null) return unusable(`runc is not installed: apt-get install ${RUNC_APT_PACKAGE}.`);
+      try {
+        ensureStateLayout();
+        fs.accessSync(containersRoot(), fs.constants.W_OK);
+      } catch (error) {
+        return unusable(`The state directory ${stateDir()} is not writable: ${(error as Error).message}.`);
+      }
+      const isolations = [...runtimes.keys()];
+      return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}.`, isolations, details };
+    },
+
+    async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
+      // Everything that can be refused is refused before anything is written.
+      const name = validateContainerName(spec.name);
+      validateImageName(spec.image);
+      requireRoot();
+      const runtime = runtimes.get(spec.isolation);
+      if (!runtime) {
+        throw new CoreError('IsolationNotSupported',
+          `The linux backend cannot create ${spec.isolation}-isolated containers in this version (available: ${[...runtimes.keys()].join(', ')}). Use -Isolation Process, or another backend.`,
+          { details: { isolation: spec.isolation } });
+      }
+      if (runtime.kind === 'runc') requireRuncInstalled();
+      const image = getImage(spec.image);
+      const command = spec.command.length > 0 ? spec.command : [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])];
+      if (command.length === 0) {
+        throw new CoreError('InvalidArgument', `The image '${image.name}' has no default command. Give one with -Command (for example -Command sh, -c, 'sleep 3600').`, { details: { image: image.name } });
+      }
+      const env = mergeEnvironment(image.config.env, spec.env);
+
+      reserveContainerDir(name);
+      let metadata: ContainerMetadata = {
+        schemaVersion: 1,
+        name,
+        backend: 'linux',
+        runtime: runtime.kind,
+        isolation: spec.isolation,
+        image: image.name,
+        command,
+        env,
+        workingDir: spec.workingDir || image.config.workingDir || '/',
+        hostname: spec.hostname || name,
+        memoryMB: spec.memoryMB ?? null,
+        cpuCount: spec.cpuCount ?? null,
+        createdAt: new Date().toISOString(),
+        startedAt: null,
+        runtimeId: name,
+        hostPid: null,
+        hostPidStartTimeMs: null,
+        workerPid: null,
+        workerStartTimeMs: null,
+        stoppedAt: null,
+        exitCode: null,
+        cgroupsPath: runtime.kind === 'runc' ? cgroupsPathFor(name) : null,
+        runtimeData: {},
+      };
+      try {
+        writeMetadata(metadata);
+        metadata = await runtime.start(metadata, image, context);
+        writeMetadata(metadata);
+      } catch (error) {
+        context.verbose(`Creating '${name}' failed; rolling back.`);
+        try {
+          await runtime.destroy(name, metadata, context);
+        } catch (cleanupError) {
+          context.warning(`Rollback of '${name}' was incomplete: ${toCoreError(cleanupError).message}`);
+        }
+        removeContainerDir(name);
+        throw error;
+      }
+      return toInfo(metadata, await statusOf(metadata));
+    },
+
+    async listWithProblems({ all }) {
+      const containers: ContainerInfo[] = [];
+      const problems: ListProblem[] = [];
+      const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
+      for (const name of listContainerNames()) {
+        try {
+          const metadata = readMetadata(name);
+          const runtime = runtimeOf(metadata);
+          byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
+        } catch (error) {
+          if (isFreshReservation(name)) continue; // being created right now
+          problems.push({ name, error: toCoreError(error) });
+        }
+      }
+      for (const [runtime, list] of byRuntime) {
+        const statuses = await runtime.statusAll(list);
+        for (const metadata of list) {
+          const info = toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null });
+          if (all || info.state === 'running' || info.state === 'created') containers.push(info);
+        }
+      }
+      containers.sort((a, b) => a.name.localeCompare(b.name));
+      return { containers, problems };
+    },
+
+    async list(options) {
+      return (await backend.listWithProblems(options)).containers;
+    },
+
+    async inspect(name) {
+      const metadata = readMetadata(name);
+      return toInfo(metadata, await statusOf(metadata));
+    },
+
+    async processes(name) {
+      const metadata = readMetadata(name);
+      return runtimeOf(metadata).processes(metadata);
+    },
+
+    async worker(name, snapshot) {
+      const metadata = readMetadata(name);
+      return runtimeOf(metadata).worker(metadata, snapshot);
+    },
+
+    async stop(name, timeoutSeconds, context) {
+      requireRoot();
+      const metadata = readMetadata(name);
+      const stopped = await runtimeOf(metadata).stop(metadata, timeoutSeconds, context);
+      if (stopped !== metadata) writeMetadata(stopped);
+      return toInfo(stopped, await statusOf(stopped));
+    },
+
+    async remove(name, force, context) {
+      validateContainerName(name);
+      requireRoot();
+      let metadata: ContainerMetadata | null;
+      try {
+        metadata = readMetadata(name);
+      } catch (error) {
+        const coreError = toCoreError(error);
+        if (coreError.code !== 'ContainerStateCorrupt' || !force) throw coreError;
+        // Damaged metadata: clean up by name with every runtime.
+        context.warning(`${coreError.message.split('\n')[0]} Cleaning up by name.`);
+        for (const runtime of runtimes.values()) await runtime.destroy(name, null, context);
+        removeContainerDir(name);
+        return;
+      }
+      const runtime = runtimeOf(metadata);
+      if (!force) {
+        const { state } = await statusOf(metadata);
+        if (state === 'running' || state === 'created') {
+          throw new CoreError('ContainerRunning',
+            `Container '${name}' is ${state}. Stop it first (Stop-IsolatedContainer -Name ${name}) or remove it with -Force.`, { details: { name, state } });
+        }
+      }
+      await runtime.destroy(name, metadata, context);
+      removeContainerDir(name);
+    },
+  };
+  return backend;
 }

@@ -1,0 +1,55 @@
+function New-IsolationTestResultObject {
+    <#
+    .SYNOPSIS
+    Builds a WindowsContainers.IsolationTestResult from one result of the core's isolation.test.
+    #>
+    [CmdletBinding()]
+    [OutputType('WindowsContainers.IsolationTestResult')]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)]
+        [object] $Record
+    )
+
+    process {
+        $worker = $null
+        if ($null -ne $Record.worker) {
+            $claim = $Record.worker.claim
+            $worker = [pscustomobject]@{
+                PSTypeName  = 'WindowsContainers.WorkerProcess'
+                Id          = if ([bool]$Record.worker.alive) { [int]$claim.pid } else { $null }
+                ClaimedPid  = [int]$claim.pid
+                WorkerName  = [string]$claim.name
+                Alive       = [bool]$Record.worker.alive
+                Tied        = [bool]$Record.worker.tied
+                TieToken    = [string]$claim.tieToken
+                Reason      = [string]$Record.worker.reason
+            }
+        }
+        [pscustomobject]@{
+            PSTypeName         = 'WindowsContainers.IsolationTestResult'
+            Name               = [string]$Record.name
+            ExpectedIsolation  = [string]$Record.expectedIsolation
+            ObservedIsolation  = [string]$Record.observedIsolation
+            Passed             = [bool]$Record.passed
+            Reason             = [string]$Record.reason
+            ContainerProcesses = @($Record.containerProcesses | Where-Object { $null -ne $_ } | New-ContainerProcessObject)
+            HostMatches        = @($Record.hostMatches | Where-Object { $null -ne $_ } | ForEach-Object {
+                    [pscustomobject]@{
+                        PSTypeName         = 'WindowsContainers.HostMatch'
+                        ContainerProcessId = [int]$_.containerPid
+                        ContainerProcessName = [string]$_.name
+                        HostProcessId      = if ($null -ne $_.hostPid) { [int]$_.hostPid } else { $null }
+                        Matched            = [bool]$_.matched
+                        Outcome            = [string]$_.outcome
+                        Reason             = [string]$_.reason
+                    }
+                })
+            WorkerProcess      = $worker
+            ConfiguredIsolation = [string]$Record.configuredIsolation
+            Backend            = [string]$Record.backend
+            Reasons            = [string[]]@($Record.reasons)
+            Gaps               = [string[]]@($Record.gaps)
+            SnapshotTakenAt    = ConvertTo-ContainerDate $Record.snapshotTakenAtMs
+        }
+    }
+}

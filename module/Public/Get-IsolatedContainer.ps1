@@ -1,0 +1,68 @@
+function Get-IsolatedContainer {
+    <#
+    .SYNOPSIS
+    Gets containers by name (wildcards allowed) from every usable backend.
+
+    .DESCRIPTION
+    Get-IsolatedContainer lists the containers this host's backends hold,
+    running or exited, with their isolation, state and the host PID of
+    their main process. -Name takes wildcards; a name without wildcards
+    that matches nothing is an error (ContainerNotFound), like Get-Process.
+    A container whose saved state is damaged is reported as an error
+    (ContainerStateCorrupt) and the others are still listed.
+
+    .PARAMETER Name
+    Names or wildcard patterns. Defaults to all containers.
+
+    .EXAMPLE
+    Get-IsolatedContainer
+
+    Lists every container.
+
+    .EXAMPLE
+    Get-IsolatedContainer -Name web* | Where-Object State -eq running
+
+    Lists the running containers whose names start with web.
+
+    .EXAMPLE
+    Get-IsolatedContainer web | Format-List *
+
+    Shows every property of the container named web.
+
+    .OUTPUTS
+    WindowsContainers.Container
+    #>
+    [CmdletBinding()]
+    [OutputType('WindowsContainers.Container')]
+    param(
+        [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
+        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) Complete-ContainerName -WordToComplete $wordToComplete })]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name = @('*')
+    )
+
+    begin {
+        $patterns = [System.Collections.Generic.List[string]]::new()
+    }
+
+    process {
+        foreach ($n in $Name) { $patterns.Add($n) }
+    }
+
+    end {
+        try {
+            $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 120
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        foreach ($record in @($body.containers)) {
+            New-ContainerObject -Record $record
+        }
+        foreach ($problem in @($body.errors)) {
+            $category = if ($problem.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidData' }
+            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $category -TargetObject $problem.name))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+function Import-ContainerImage {
+    <#
+    .SYNOPSIS
+    Imports a container image from a local file into the linux backend's image store.
+
+    .DESCRIPTION
+    Import-ContainerImage reads an image from a file, never from a registry:
+
+    - a root filesystem tarball (.tar or .tar.gz), such as the busybox rootfs
+      that build/setup.sh builds;
+    - a 'docker save' archive (manifest.json and layer tarballs);
+    - an OCI image layout (index.json, manifests, layer blobs), as a
+      directory or a tarball.
+
+    Layers are applied in order and whiteouts honoured. Archives with paths
+    that leave the image ('..', absolute paths, links pointing outside) are
+    refused (InvalidImageArchive) and nothing is imported. A failed import
+    leaves nothing behind.
+
+    .PARAMETER Path
+    The tarball, archive or layout directory.
+
+    .PARAMETER Name
+    The image's name: 1 to 64 lowercase letters, digits, '.', '_', '-'.
+
+    .EXAMPLE
+    Import-ContainerImage -Path ./.tools/images/busybox-rootfs.tar -Name busybox
+
+    Imports the busybox root filesystem that the setup script builds.
+
+    .EXAMPLE
+    docker save alpine:3.20 -o alpine.tar; Import-ContainerImage -Path ./alpine.tar -Name alpine
+
+    Imports an image saved from Docker on another machine.
+
+    .OUTPUTS
+    WindowsContainers.ContainerImage
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType('WindowsContainers.ContainerImage')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('FullName')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Path,
+
+        [Parameter(Mandatory, Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Name
+    )
+
+    process {
+        # The core runs elsewhere: hand it an absolute file-system path.
+        $resolved = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
+        if (-not $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")) { return }
+        try {
+            $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        New-ContainerImageObject -Record $record
+    }
+}

@@ -1,0 +1,130 @@
+function New-IsolatedContainer {
+    <#
+    .SYNOPSIS
+    Creates and starts a container with process or Hyper-V isolation.
+
+    .DESCRIPTION
+    New-IsolatedContainer creates a container from a local image and starts
+    its command. -Isolation Process runs the container's processes on the
+    host's own kernel (Windows: a silo; Linux: runc namespaces and cgroups);
+    -Isolation HyperV runs them inside a utility VM with its own kernel.
+    -Isolation Default applies the host's rule (Windows Server: Process,
+    Windows 10/11: HyperV, Linux: Process); -Verbose says what it chose.
+
+    The backend is chosen automatically (Windows: hcs, then docker; Linux:
+    linux, then docker) unless -Backend names one. Commands that act on the
+    container later find it by name, whatever backend holds it.
+
+    Container names are 1 to 63 characters: letters, digits, '_', '.', '-',
+    starting with a letter or digit. A failure half-way through leaves
+    nothing behind.
+
+    .PARAMETER Name
+    The container's name, unique on this host.
+
+    .PARAMETER Image
+    The image to run: on the linux backend a name from Get-ContainerImage
+    (import one with Import-ContainerImage).
+
+    .PARAMETER Isolation
+    Process, HyperV or Default (the host's default isolation).
+
+    .PARAMETER Command
+    The command and its arguments, as separate strings. Defaults to the
+    image's own command, if it has one.
+
+    .PARAMETER Environment
+    Environment variables for the command, added to the image's.
+
+    .PARAMETER WorkingDirectory
+    The absolute directory the command starts in.
+
+    .PARAMETER Backend
+    linux, docker or hcs. Leave it out to let the module choose.
+
+    .PARAMETER MemoryMB
+    Memory limit in MiB.
+
+    .PARAMETER CpuCount
+    CPU limit in CPUs (1.5 = one and a half CPUs).
+
+    .EXAMPLE
+    New-IsolatedContainer -Name web -Image busybox -Isolation Process -Command ping, 127.0.0.1
+
+    Starts a process-isolated busybox container that pings its own loopback.
+
+    .EXAMPLE
+    New-IsolatedContainer -Name probe -Image busybox -Command sleep, 3600 -Isolation Default -Verbose
+
+    Lets the host decide the isolation; the verbose stream says which one it chose and why.
+
+    .EXAMPLE
+    1..3 | ForEach-Object { New-IsolatedContainer -Name "worker-$_" -Image busybox -Command sleep, 600 -MemoryMB 64 -CpuCount 0.5 }
+
+    Creates three containers, each limited to 64 MiB and half a CPU.
+
+    .EXAMPLE
+    New-IsolatedContainer -Name web -Image busybox -Command sh, -c, 'echo $GREETING; sleep 60' -Environment @{ GREETING = 'hello' } -WhatIf
+
+    Shows what would be created without creating anything.
+
+    .OUTPUTS
+    WindowsContainers.Container
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType('WindowsContainers.Container')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Name,
+
+        [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Image,
+
+        [ValidateSet('Process', 'HyperV', 'Default')]
+        [string] $Isolation = 'Default',
+
+        [Parameter(Position = 2)]
+        [string[]] $Command = @(),
+
+        [hashtable] $Environment = @{},
+
+        [string] $WorkingDirectory,
+
+        [ValidateSet('linux', 'docker', 'hcs')]
+        [string] $Backend,
+
+        [ValidateRange(6, 1048576)]
+        [int] $MemoryMB,
+
+        [ValidateRange(0.01, 1024)]
+        [double] $CpuCount
+    )
+
+    process {
+        if (-not $PSCmdlet.ShouldProcess($Name, "Create a container from image '$Image' with isolation $Isolation")) { return }
+
+        $variables = @{}
+        foreach ($key in $Environment.Keys) { $variables[[string]$key] = [string]$Environment[$key] }
+        $arguments = @{
+            name      = $Name
+            image     = $Image
+            isolation = $Isolation
+            command   = @($Command)
+            env       = $variables
+        }
+        if ($PSBoundParameters.ContainsKey('WorkingDirectory')) { $arguments.workingDir = $WorkingDirectory }
+        if ($PSBoundParameters.ContainsKey('Backend')) { $arguments.backend = $Backend }
+        if ($PSBoundParameters.ContainsKey('MemoryMB')) { $arguments.memoryMB = $MemoryMB }
+        if ($PSBoundParameters.ContainsKey('CpuCount')) { $arguments.cpuCount = $CpuCount }
+
+        try {
+            $record = Invoke-CoreCommand -Command 'container.create' -Arguments $arguments -TimeoutSeconds 300 -TargetObject $Name
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        New-ContainerObject -Record $record
+    }
+}

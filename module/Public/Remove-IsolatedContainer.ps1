@@ -1,0 +1,71 @@
+function Remove-IsolatedContainer {
+    <#
+    .SYNOPSIS
+    Removes a container and everything it holds on the host.
+
+    .DESCRIPTION
+    Remove-IsolatedContainer removes a stopped container: its runtime state,
+    cgroups, bundle and root filesystem copy (linux backend), or the
+    backend's container object. A running container is refused
+    (ContainerRunning) unless -Force is given, which kills it first.
+
+    -Force also cleans up a container whose saved state is damaged
+    (ContainerStateCorrupt): it removes whatever the runtimes hold under that
+    name.
+
+    .PARAMETER Name
+    The container's name.
+
+    .PARAMETER InputObject
+    A container from Get-IsolatedContainer.
+
+    .PARAMETER Force
+    Removes a running container (killing it) or one with damaged state.
+
+    .EXAMPLE
+    Remove-IsolatedContainer -Name web
+
+    Removes the stopped container web.
+
+    .EXAMPLE
+    Get-IsolatedContainer test-* | Remove-IsolatedContainer -Force
+
+    Kills and removes every container whose name starts with test-.
+
+    .EXAMPLE
+    Remove-IsolatedContainer -Name web -WhatIf
+
+    Shows what would be removed, and removes nothing.
+
+    .OUTPUTS
+    None
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [OutputType([void])]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) Complete-ContainerName -WordToComplete $wordToComplete })]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name,
+
+        [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [PSTypeName('WindowsContainers.Container')]
+        [psobject[]] $InputObject,
+
+        [switch] $Force
+    )
+
+    process {
+        $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        foreach ($target in $targets) {
+            $action = if ($Force) { 'Remove container (killing it if it runs)' } else { 'Remove container' }
+            if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
+            try {
+                $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target
+            }
+            catch {
+                $PSCmdlet.WriteError($_)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+function Stop-IsolatedContainer {
+    <#
+    .SYNOPSIS
+    Stops a container: asks its main process to end, then kills it after a timeout.
+
+    .DESCRIPTION
+    Stop-IsolatedContainer sends the container's main process a termination
+    request (SIGTERM on Linux; a shutdown request on Windows) and waits up to
+    -TimeoutSeconds for it to end; then it kills it. The container stays, in
+    the exited state, until Remove-IsolatedContainer removes it. Stopping a
+    container that has already exited does nothing.
+
+    .PARAMETER Name
+    The container's name.
+
+    .PARAMETER InputObject
+    A container from Get-IsolatedContainer.
+
+    .PARAMETER TimeoutSeconds
+    How long to wait for a graceful end before killing. Default 10.
+
+    .PARAMETER PassThru
+    Returns the stopped container.
+
+    .EXAMPLE
+    Stop-IsolatedContainer -Name web
+
+    Stops container web, killing it if it is still running after 10 seconds.
+
+    .EXAMPLE
+    Get-IsolatedContainer web* | Stop-IsolatedContainer -TimeoutSeconds 2 -PassThru
+
+    Stops every container whose name starts with web and shows their final state.
+
+    .OUTPUTS
+    WindowsContainers.Container
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [OutputType('WindowsContainers.Container')]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) Complete-ContainerName -WordToComplete $wordToComplete })]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name,
+
+        [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [PSTypeName('WindowsContainers.Container')]
+        [psobject[]] $InputObject,
+
+        [ValidateRange(0, 3600)]
+        [int] $TimeoutSeconds = 10,
+
+        [switch] $PassThru
+    )
+
+    process {
+        $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        foreach ($target in $targets) {
+            if (-not $PSCmdlet.ShouldProcess($target, 'Stop container')) { continue }
+            try {
+                $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target
+            }
+            catch {
+                $PSCmdlet.WriteError($_)
+                continue
+            }
+            if ($PassThru) { New-ContainerObject -Record $record }
+        }
+    }
+}

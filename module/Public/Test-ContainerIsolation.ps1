@@ -1,0 +1,114 @@
+function Test-ContainerIsolation {
+    <#
+    .SYNOPSIS
+    Proves which isolation a container really has, by comparing its processes with the host's.
+
+    .DESCRIPTION
+    Test-ContainerIsolation does by machine what Microsoft's Hyper-V
+    isolation article does by hand. For each container it gathers, in one
+    pass: the container's own process list, ONE snapshot of the host's
+    process table (shared by every container in the pipeline), and the
+    worker process (utility VM) the backend says hosts the container. Then:
+
+    - Process: every container process is on the host as the same process
+      (same PID, name and start time; on Linux the namespace PID agrees).
+    - HyperV: none is on the host, the container does report processes, and
+      a worker process tied to this very container is alive on the host.
+    - Inconclusive: anything else, with the reason. A look-alike worker, a
+      reused PID or a process that exits during the check never yields HyperV.
+
+    The expectation defaults to the container's configured isolation; -Isolation
+    states another. Passed is true only when the observed isolation equals the
+    expectation. Pipeline input is collected and checked in one call, so a
+    pipeline of twenty containers reads the host's process table once.
+
+    .PARAMETER Name
+    The containers' names.
+
+    .PARAMETER InputObject
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+
+    .PARAMETER Isolation
+    The isolation you expect (Process or HyperV). Defaults to each container's configured isolation.
+
+    .PARAMETER Quiet
+    Returns only $true or $false per container (Passed), for Pester and scripts.
+
+    .EXAMPLE
+    Test-ContainerIsolation -Name web
+
+    Shows the expected and observed isolation of container web, whether they agree, and why.
+
+    .EXAMPLE
+    Test-ContainerIsolation -Name web -Isolation Process -Quiet | Should -BeTrue
+
+    Asserts in a Pester test that web is really process-isolated.
+
+    .EXAMPLE
+    Get-IsolatedContainer | Test-ContainerIsolation | Where-Object { -not $_.Passed }
+
+    Checks every container against one host snapshot and lists those whose isolation is not what they were created with.
+
+    .EXAMPLE
+    (Test-ContainerIsolation web).HostMatches | Format-Table
+
+    Shows, process by process, the evidence behind the verdict.
+
+    .OUTPUTS
+    WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [OutputType('WindowsContainers.IsolationTestResult', [bool])]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) Complete-ContainerName -WordToComplete $wordToComplete })]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name,
+
+        [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [PSTypeName('WindowsContainers.Container')]
+        [psobject[]] $InputObject,
+
+        [ValidateSet('Process', 'HyperV')]
+        [string] $Isolation,
+
+        [switch] $Quiet
+    )
+
+    begin {
+        $targets = [System.Collections.Generic.List[string]]::new()
+    }
+
+    process {
+        $names = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        foreach ($n in $names) { $targets.Add([string]$n) }
+    }
+
+    end {
+        if ($targets.Count -eq 0) { return }
+        $expected = @{}
+        if ($PSBoundParameters.ContainsKey('Isolation')) {
+            foreach ($n in $targets) { $expected[$n] = $Isolation }
+        }
+        try {
+            $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count)
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
+        $byName = @{}
+        foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
+        # One answer per input, in input order (a name given twice is answered twice).
+        foreach ($n in $targets) {
+            $result = $byName[$n]
+            if ($null -ne $result.error) {
+                $category = if ($result.error.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidOperation' }
+                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Message $result.error.message -Category $category -TargetObject $n))
+                if ($Quiet) { $false }
+                continue
+            }
+            if ($Quiet) { [bool]$result.passed }
+            else { New-IsolationTestResultObject -Record $result }
+        }
+    }
+}

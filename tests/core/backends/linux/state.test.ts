@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  cgroupsPathFor, listContainerNames, metadataFile, readMetadata, removeContainerDir, reserveContainerDir, runcRoot, writeMetadata,
+  type ContainerMetadata,
+} from '../../../../ts-core/src/backends/linux/state.js';
+import { runcErrorMessage, runcStateSchema } from '../../../../ts-core/src/backends/linux/runc.js';
+import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
+
+let state: string;
+const saved = process.env.WINDOWSCONTAINERS_STATE_DIR;
+beforeEach(() => {
+  state = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-state-'));
+  process.env.WINDOWSCONTAINERS_STATE_DIR = state;
+});
+afterEach(() => {
+  fs.rmSync(state, { recursive: true, force: true });
+  if (saved === undefined) delete process.env.WINDOWSCONTAINERS_STATE_DIR;
+  else process.env.WINDOWSCONTAINERS_STATE_DIR = saved;
+});
+
+function sample(name: string): ContainerMetadata {
+  return {
+    schemaVersion: 1, name, backend: 'linux', runtime: 'runc', isolation: 'Process', image: 'busybox', command: ['sh'], env: {},
+    workingDir: '/', hostname: name, memoryMB: null, cpuCount: null, createdAt: new Date().toISOString(), startedAt: null,
+    runtimeId: name, hostPid: null, hostPidStartTimeMs: null, workerPid: null, workerStartTimeMs: null, stoppedAt: null,
+    exitCode: null, cgroupsPath: cgroupsPathFor(name), runtimeData: {},
+  };
+}
+
+function thrown(fn: () => unknown): CoreError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CoreError) return error;
+    throw error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('container state on disk', () => {
+  it('reserves a name once, with private modes on the state directories', () => {
+    reserveContainerDir('web');
+    expect(thrown(() => reserveContainerDir('web')).code).toBe('ContainerAlreadyExists');
+    expect(fs.statSync(runcRoot()).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(state, 'containers', 'web')).mode & 0o777).toBe(0o700);
+  });
+
+  it('round-trips metadata and lists names', () => {
+    reserveContainerDir('a');
+    writeMetadata(sample('a'));
+    expect(readMetadata('a')).toEqual(sample('a').name === 'a' ? { ...sample('a'), createdAt: readMetadata('a').createdAt } : null);
+    expect(listContainerNames()).toEqual(['a']);
+  });
+
+  it('says ContainerNotFound for an unknown name and refuses bad names before touching the disk', () => {
+    expect(thrown(() => readMetadata('nope')).code).toBe('ContainerNotFound');
+    expect(thrown(() => readMetadata('../../etc')).code).toBe('InvalidContainerName');
+  });
+
+  it('reports truncated metadata as ContainerStateCorrupt with the path', () => {
+    reserveContainerDir('broken');
+    writeMetadata(sample('broken'));
+    const file = metadataFile('broken');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 40));
+    const error = thrown(() => readMetadata('broken'));
+    expect(error.code).toBe('ContainerStateCorrupt');
+    expect(error.message).toContain(file);
+    expect(error.message).toContain('-Force');
+    expect(error.details).toMatchObject({ path: file, name: 'broken' });
+  });
+
+  it('reports metadata of the wrong shape, or missing, as corrupt', () => {
+    reserveContainerDir('odd');
+    expect(thrown(() => readMetadata('odd')).message).toMatch(/is missing/);
+    fs.writeFileSync(metadataFile('odd'), JSON.stringify({ ...sample('odd'), hostPid: 'twelve' }));
+    expect(thrown(() => readMetadata('odd')).code).toBe('ContainerStateCorrupt');
+  });
+
+  it('removes a container directory completely', () => {
+    reserveContainerDir('gone');
+    writeMetadata(sample('gone'));
+    removeContainerDir('gone');
+    expect(fs.readdirSync(path.join(state, 'containers'))).toEqual([]);
+  });
+
+  it('uses cgroup paths that differ between state directories', () => {
+    const first = cgroupsPathFor('web');
+    process.env.WINDOWSCONTAINERS_STATE_DIR = path.join(state, 'other');
+    expect(cgroupsPathFor('web')).not.toBe(first);
+    expect(first).toMatch(/^\/windowscontainers\/[0-9a-f]{10}-web$/);
+  });
+});
+
+describe('runc output parsing', () => {
+  it('extracts the message from logfmt and json log lines', () => {
+    expect(runcErrorMessage('time="2026-01-01T00:00:00Z" level=error msg="container \\"x\\" does not exist"\n')).toBe('container "x" does not exist');
+    expect(runcErrorMessage('{"level":"error","msg":"runc create failed: boom","time":"t"}\n')).toBe('runc create failed: boom');
+    expect(runcErrorMessage('plain failure\n')).toBe('plain failure');
+  });
+
+  it('validates runc state documents', () => {
+    const good = { ociVersion: '1.0.2', id: 'x', pid: 12, status: 'running', bundle: '/b', rootfs: '/b/rootfs', created: 't', owner: '' };
+    expect(runcStateSchema.parse(good).pid).toBe(12);
+    expect(runcStateSchema.safeParse({ ...good, status: 'exploded' }).success).toBe(false);
+    expect(runcStateSchema.safeParse({ ...good, pid: -1 }).success).toBe(false);
+  });
+});
+

@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { CoreError } from '../../protocol/errors.js';
+import { runcRoot } from './state.js';
+
+/**
+ * The runc command line, always with `--root <state>/runc` (never the
+ * system-wide /run/runc) and argument arrays (never a shell). runc's output
+ * is untrusted: JSON goes through zod, failures become CoreErrors here.
+ */
+
+export const RUNC_APT_PACKAGE = 'runc';
+
+/** Finds runc on PATH (so a PATH without it really means "not installed"). */
+export function findRunc(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'runc');
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export function requireRunc(): string {
+  const found = findRunc();
+  if (found) return found;
+  throw new CoreError('DependencyMissing',
+    `runc is not installed (it is not on PATH: ${process.env.PATH ?? ''}). Install the Debian package '${RUNC_APT_PACKAGE}': apt-get install ${RUNC_APT_PACKAGE}.`,
+    { details: { dependency: 'runc', aptPackage: RUNC_APT_PACKAGE } });
+}
+
+export const runcStateSchema = z.object({
+  id: z.string(),
+  pid: z.number().int().nonnegative(),
+  status: z.enum(['creating', 'created', 'running', 'paused', 'stopped']),
+  bundle: z.string(),
+  created: z.string(),
+});
+export type RuncState = z.infer<typeof runcStateSchema>;
+
+const runcListSchema = z.array(runcStateSchema).nullable();
+const runcPsSchema = z.array(z.number().int().positive()).nullable();
+
+/** The message of runc's last error line (`time=… level=error msg="…"`, or plain text). */
+export function runcErrorMessage(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const line of lines.reverse()) {
+    const logfmt = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
+    if (logfmt) return logfmt[1]!.replace(/\\"/g, '"');
+    try {
+      const json = JSON.parse(line) as { level?: string; msg?: string };
+      if (json.level === 'error' && json.msg) return json.msg;
+    } catch {
+      // not a json log line
+    }
+  }
+  return lines.at(0) ?? '(runc printed nothing)';
+}
+
+export function isNotExist(message: string): boolean {
+  return /does not exist|container not found|no such file or directory/i.test(message) && !/exec:/.test(message);
+}
+
+export interface RuncResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runc(args: string[], timeoutMs = 30_000): Promise<RuncResult> {
+  const binary = requireRunc();
+  const result = await execa(binary, ['--root', runcRoot(), ...args], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  if (result.timedOut) {
+    throw new CoreError('OperationTimeout', `runc ${args[0]} did not finish within ${timeoutMs / 1000} s.`, { details: { args } });
+  }
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+async function runcOrThrow(args: string[], what: string, timeoutMs?: number): Promise<RuncResult> {
+  const result = await runc(args, timeoutMs);
+  if (result.exitCode !== 0) {
+    throw new CoreError('RuntimeFailed', `runc could not ${what}: ${runcErrorMessage(result.stderr)}`, { details: { args, exitCode: result.exitCode } });
+  }
+  return result;
+}
+
+function parseOutput<T>(schema: z.ZodType<T>, stdout: string, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdout);
+  } catch (error) {
+    throw new CoreError('ExternalDataInvalid', `runc ${what} printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 200))}.`, { cause: error });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new CoreError('ExternalDataInvalid', `runc ${what} printed JSON of an unexpected shape:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * `runc create` with the container's stdio on the log file, so the
+ * container's output outlives this process and nothing waits on a pipe.
+ * runc's own messages go to `runcLog` (json), which is where errors are read.
+ */
+export async function runcCreate(id: string, bundle: string, logFile: string, runcLog: string, timeoutMs = 60_000): Promise<void> {
+  const binary = requireRunc();
+  const fd = fs.openSync(logFile, 'a', 0o600);
+  try {
+    const args = ['--root', runcRoot(), '--log', runcLog, '--log-format', 'json', 'create', '--bundle', bundle, '--pid-file', path.join(bundle, 'init.pid'), id];
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: false });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new CoreError('OperationTimeout', `runc create did not finish within ${timeoutMs / 1000} s.`));
+      }, timeoutMs);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new CoreError('RuntimeFailed', `runc could not be started: ${error.message}`, { cause: error }));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? (signal ? 128 : -1));
+      });
+    });
+    if (exitCode !== 0) {
+      let log = '';
+      try {
+        log = fs.readFileSync(runcLog, 'utf8');
+      } catch {
+        // no log written
+      }
+      throw new CoreError('RuntimeFailed', `runc could not create the container: ${runcErrorMessage(log)}`, { details: { exitCode } });
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export async function runcStart(id: string): Promise<void> {
+  await runcOrThrow(['start', id], 'start the container');
+}
+
+/** The container's runc state, or null when runc does not know it. */
+export async function runcState(id: string): Promise<RuncState | null> {
+  const result = await runc(['state', id]);
+  if (result.exitCode !== 0) {
+    const message = runcErrorMessage(result.stderr);
+    if (isNotExist(message)) return null;
+    throw new CoreError('RuntimeFailed', `runc could not read the state of '${id}': ${message}`);
+  }
+  return parseOutput(runcStateSchema, result.stdout, 'state');
+}
+
+/** Every container under this module's runc root, by id. */
+export async function runcList(): Promise<Map<string, RuncState>> {
+  if (!fs.existsSync(runcRoot())) return new Map();
+  const result = await runcOrThrow(['list', '--format', 'json'], 'list containers');
+  const list = parseOutput(runcListSchema, result.stdout.trim() || 'null', 'list') ?? [];
+  return new Map(list.map((state) => [state.id, state]));
+}
+
+/** Host PIDs of the container's processes; [] when it is not running. */
+export async function runcPs(id: string): Promise<number[]> {
+  const result = await runc(['ps', '--format', 'json', id]);
+  if (result.exitCode !== 0) {
+    const message = runcErrorMessage(result.stderr);
+    if (isNotExist(message) || /stopped|not running/i.test(message)) return [];
+    throw new CoreError('RuntimeFailed', `runc could not list the processes of '${id}': ${message}`);
+  }
+  return parseOutput(runcPsSchema, result.stdout.trim() || 'null', 'ps') ?? [];
+}
+
+/** Sends a signal to the container's processes; a container that is already gone is not an error. */
+export async function runcKill(id: string, signal: 'TERM' | 'KILL', all = false): Promise<void> {
+  const result = await runc(['kill', ...(all ? ['--all'] : []), id, signal]);
+  if (result.exitCode !== 0) {
+    const message = runcErrorMessage(result.stderr);
+    if (isNotExist(message) || /not running|process already finished|no such process/i.test(message)) return;
+    throw new CoreError('RuntimeFailed', `runc could not send SIG${signal} to '${id}': ${message}`);
+  }
+}
+
+/** Deletes runc's state and the container's cgroup; idempotent. */
+export async function runcDelete(id: string, force: boolean): Promise<void> {
+  const result = await runc(['delete', ...(force ? ['--force'] : []), id]);
+  if (result.exitCode !== 0) {
+    const message = runcErrorMessage(result.stderr);
+    if (isNotExist(message)) return;
+    throw new CoreError('RuntimeFailed', `runc could not delete '${id}': ${message}`);
+  }
+}

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { CoreError } from '../../protocol/errors.js';
+import { containerDir } from '../../paths.js';
+import type { ContainerProcess, ContainerState } from '../types.js';
+import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
+import { buildOciConfig } from './oci.js';
+import { readLinuxHostProcess, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
+import { runcCreate, runcDelete, runcKill, runcList, runcPs, runcStart, runcState, type RuncState } from './runc.js';
+import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
+import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
+
+const POLL_MS = 100;
+
+function stateOf(runcStatus: RuncState | undefined | null): RuntimeStatus {
+  if (!runcStatus) return { state: 'unknown', hostPid: null };
+  const map: Record<RuncState['status'], ContainerState> = {
+    creating: 'created', created: 'created', running: 'running', paused: 'running', stopped: 'exited',
+  };
+  const state = map[runcStatus.status];
+  return { state, hostPid: state === 'running' || state === 'created' ? runcStatus.pid || null : null };
+}
+
+async function waitUntilStopped(id: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await runcState(id);
+    if (!state || state.status === 'stopped') return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Process isolation: an OCI bundle in the container directory, run by runc. */
+export function createRuncRuntime(): LinuxRuntime {
+  return {
+    kind: 'runc',
+    isolation: 'Process',
+
+    async start(metadata, image, context) {
+      const dir = containerDir(metadata.name);
+      const rootfs = path.join(dir, 'rootfs');
+      context.progress('Creating container', `Copying image '${image.name}'`, 10);
+      // cp -a keeps owners, modes, links and special bits; argument array, no shell.
+      const copy = await execa('cp', ['-a', '--reflink=auto', '--', image.rootfs, rootfs], { reject: false, timeout: 120_000 });
+      if (copy.exitCode !== 0) {
+        throw new CoreError('RuntimeFailed', `Copying the image rootfs failed: ${String(copy.stderr).trim()}`);
+      }
+      const cgroupsPath = metadata.cgroupsPath ?? cgroupsPathFor(metadata.name);
+      const config = buildOciConfig(
+        { args: metadata.command, env: metadata.env, cwd: metadata.workingDir },
+        { hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined },
+      );
+      fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+      context.progress('Creating container', 'runc create', 50);
+      await runcCreate(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'));
+      // The init process keeps its PID and start time across the exec into the command.
+      const created = await runcState(metadata.runtimeId);
+      const hostPid = created && created.pid > 0 ? created.pid : null;
+      const startTimeMs = hostPid === null ? null : readLinuxHostProcess(hostPid)?.startTimeMs ?? null;
+      context.progress('Creating container', 'runc start', 80);
+      await runcStart(metadata.runtimeId);
+      return { ...metadata, cgroupsPath, hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
+    },
+
+    async statusAll(list) {
+      const states = await runcList();
+      return new Map(list.map((m) => [m.name, stateOf(states.get(m.runtimeId))]));
+    },
+
+    async processes(metadata) {
+      const pids = await runcPs(metadata.runtimeId);
+      // Read the same way as the host snapshot, so the verdict compares like with like.
+      const { processes: found } = takeLinuxSnapshot({ pids });
+      const processes: ContainerProcess[] = found.map((proc) => ({
+        containerPid: proc.nsPids.at(-1) ?? proc.pid,
+        name: proc.name,
+        commandLine: proc.commandLine,
+        claimedHostPid: proc.pid,
+        startTimeMs: proc.startTimeMs,
+        workingSetBytes: proc.workingSetBytes,
+        privateBytes: proc.privateBytes,
+        pagedBytes: proc.pagedBytes,
+        nonPagedBytes: proc.nonPagedBytes,
+        cpuSeconds: proc.cpuSeconds,
+        sessionId: proc.sessionId,
+      }));
+      // Processes that exited since runc listed them are simply not in the snapshot.
+      return processes.sort((a, b) => a.containerPid - b.containerPid);
+    },
+
+    async worker() {
+      return null; // process isolation: the host runs the container's processes itself
+    },
+
+    async stop(metadata, timeoutSeconds, context) {
+      const id = metadata.runtimeId;
+      const state = await runcState(id);
+      if (!state || state.status === 'stopped') return metadata;
+      let exitCode: number | null = null;
+      if (state.status === 'running') {
+        context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
+        await runcKill(id, 'TERM');
+      }
+      if (!(await waitUntilStopped(id, timeoutSeconds * 1000))) {
+        context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
+        await runcKill(id, 'KILL', true);
+        if (!(await waitUntilStopped(id, 10_000))) {
+          throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL.`, { details: { name: metadata.name } });
+        }
+        exitCode = 137; // SIGKILL cannot be caught: the exit status is certain
+      }
+      return { ...metadata, stoppedAt: new Date().toISOString(), exitCode };
+    },
+
+    async destroy(name, metadata) {
+      const id = metadata?.runtimeId ?? name;
+      const cgroupsPath = metadata?.cgroupsPath ?? cgroupsPathFor(name);
+      const pids = cgroupPids(cgroupsPath);
+      await runcDelete(id, true);
+      const left = await removeCgroup(cgroupsPath);
+      // runc delete --force signals; the caller is promised the processes are gone.
+      const alive = await waitForExit(pids, 10_000);
+      if (left.length > 0 || alive.length > 0) {
+        throw new CoreError('RuntimeFailed',
+          `Container '${name}' could not be removed completely:${left.length ? ` cgroups left: ${left.join(', ')}.` : ''}${alive.length ? ` processes still alive: ${alive.join(', ')}.` : ''}`,
+          { details: { name, left, alive } });
+      }
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { CoreError } from '../../protocol/errors.js';
+import { containerDir, stateDir } from '../../paths.js';
+import { validateContainerName } from './names.js';
+
+/**
+ * The linux backend's on-disk state, shared by its runtimes (runc for
+ * process isolation, QEMU for the utility VM):
+ *
+ *   <state>/runc/                  runc --root (0700), never the system default
+ *   <state>/containers/<name>/     one per container, reserved by mkdir (0700)
+ *       container.json             ContainerMetadata (below), replaced atomically
+ *       config.json, rootfs/       the OCI bundle (runc)
+ *       container.log              the container's stdout and stderr
+ *       runc.log                   runc's own log (json)
+ *
+ * Runtimes keep what only they need under `runtimeData` and in their own
+ * files beside these.
+ */
+
+export const METADATA_FILE = 'container.json';
+export const LOG_FILE = 'container.log';
+
+export const containerMetadataSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string(),
+  backend: z.literal('linux'),
+  runtime: z.enum(['runc', 'qemu']),
+  isolation: z.enum(['Process', 'HyperV']),
+  image: z.string(),
+  command: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  workingDir: z.string(),
+  hostname: z.string(),
+  memoryMB: z.number().nullable(),
+  cpuCount: z.number().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  /** runc container id / VM id. */
+  runtimeId: z.string(),
+  /** Host PID of the container's main process (runc init → the command), when the host sees it. */
+  hostPid: z.number().int().positive().nullable(),
+  hostPidStartTimeMs: z.number().nullable(),
+  /** Host PID of the worker (QEMU) that hosts a utility-VM container. */
+  workerPid: z.number().int().positive().nullable(),
+  workerStartTimeMs: z.number().nullable(),
+  /** Set when this module stopped the container and saw the main process end. */
+  stoppedAt: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  cgroupsPath: z.string().nullable(),
+  runtimeData: z.record(z.string(), z.unknown()),
+});
+export type ContainerMetadata = z.infer<typeof containerMetadataSchema>;
+
+export function containersRoot(): string {
+  return path.join(stateDir(), 'containers');
+}
+
+export function runcRoot(): string {
+  return path.join(stateDir(), 'runc');
+}
+
+export function metadataFile(name: string): string {
+  return path.join(containerDir(name), METADATA_FILE);
+}
+
+/**
+ * cgroups are machine-wide while state directories are not: the path carries
+ * a short hash of the state directory so two state dirs (tests, users) can
+ * hold containers of the same name.
+ */
+export function cgroupsPathFor(name: string): string {
+  const tag = createHash('sha256').update(stateDir()).digest('hex').slice(0, 10);
+  return `/windowscontainers/${tag}-${name}`;
+}
+
+/** Creates <state>/containers and <state>/runc with mode 0700 if missing. */
+export function ensureStateLayout(): void {
+  for (const dir of [containersRoot(), runcRoot()]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  }
+}
+
+/**
+ * Reserves the name: mkdir is atomic, so of two creates racing for one name
+ * (in any number of processes) exactly one wins.
+ */
+export function reserveContainerDir(name: string): string {
+  ensureStateLayout();
+  const dir = containerDir(name);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CoreError('ContainerAlreadyExists',
+        `A container named '${name}' already exists. Choose another name, or remove it first (Remove-IsolatedContainer -Name ${name} -Force).`,
+        { details: { name } });
+    }
+    throw error;
+  }
+  return dir;
+}
+
+export function writeMetadata(metadata: ContainerMetadata): void {
+  const file = metadataFile(metadata.name);
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(metadata, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(temp, file);
+}
+
+export function containerExists(name: string): boolean {
+  return fs.existsSync(containerDir(validateContainerName(name)));
+}
+
+function notFound(name: string): CoreError {
+  return new CoreError('ContainerNotFound',
+    `There is no container named '${name}'. List the containers with Get-IsolatedContainer.`, { details: { name } });
+}
+
+function corrupt(name: string, file: string, why: string, cause?: unknown): CoreError {
+  return new CoreError('ContainerStateCorrupt',
+    `The state of container '${name}' is damaged: ${file} ${why}. Remove it with Remove-IsolatedContainer -Name ${name} -Force, which cleans up by name.`,
+    { cause, details: { name, path: file } });
+}
+
+/** The container's metadata; ContainerNotFound / ContainerStateCorrupt (with the file's path) otherwise. */
+export function readMetadata(name: string): ContainerMetadata {
+  validateContainerName(name);
+  const file = metadataFile(name);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
+      throw notFound(name);
+    }
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(name, file, `is not valid JSON (${(error as Error).message})`, error);
+  }
+  const parsed = containerMetadataSchema.safeParse(raw);
+  if (!parsed.success) throw corrupt(name, file, `does not match the expected shape:\n${z.prettifyError(parsed.error)}`);
+  if (parsed.data.name !== name) throw corrupt(name, file, `names another container ('${parsed.data.name}')`);
+  return parsed.data;
+}
+
+/** Names of every container directory (temporary and hidden entries excluded). */
+export function listContainerNames(): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(containersRoot(), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+}
+
+/** A container directory younger than this without metadata is one being created right now. */
+export const RESERVATION_GRACE_MS = 30_000;
+
+export function isFreshReservation(name: string): boolean {
+  try {
+    const stat = fs.statSync(containerDir(name));
+    return !fs.existsSync(metadataFile(name)) && Date.now() - stat.mtimeMs < RESERVATION_GRACE_MS;
+  } catch {
+    return false;
+  }
+}
+
+export function removeContainerDir(name: string): void {
+  const dir = containerDir(validateContainerName(name));
+  if (!fs.existsSync(dir)) return;
+  // Rename out of the way first: the name is free again at once, and a
+  // half-removed directory is never mistaken for a container.
+  const doomed = path.join(containersRoot(), `.removing-${name}-${randomBytes(4).toString('hex')}`);
+  try {
+    fs.renameSync(dir, doomed);
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  fs.rmSync(doomed, { recursive: true, force: true });
+}
