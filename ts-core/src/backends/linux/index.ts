@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
+import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
@@ -33,6 +34,8 @@ export interface ListProblem {
 export interface LinuxBackend extends Backend {
   /** Like list(), but also returns the containers whose state could not be read. */
   listWithProblems(options: { all: boolean }): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
+  /** inspect() for several containers with one runtime status query per runtime; a failure per name is returned, not thrown. */
+  inspectMany(names: readonly string[]): Promise<Map<string, ContainerInfo | CoreError>>;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
   registerRuntime(runtime: LinuxRuntime): void;
 }
@@ -174,7 +177,9 @@ export function createLinuxBackend(): LinuxBackend {
         removeContainerDir(name);
         throw error;
       }
-      return toInfo(metadata, await statusOf(metadata));
+      // Just started: a live main process means running, without asking the runtime again.
+      const started = metadata.hostPid !== null && isAlive(metadata.hostPid);
+      return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
     async listWithProblems({ all }) {
@@ -204,6 +209,25 @@ export function createLinuxBackend(): LinuxBackend {
 
     async list(options) {
       return (await backend.listWithProblems(options)).containers;
+    },
+
+    async inspectMany(names) {
+      const results = new Map<string, ContainerInfo | CoreError>();
+      const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
+      for (const name of names) {
+        try {
+          const metadata = readMetadata(name);
+          const runtime = runtimeOf(metadata);
+          byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
+        } catch (error) {
+          results.set(name, toCoreError(error));
+        }
+      }
+      for (const [runtime, list] of byRuntime) {
+        const statuses = await runtime.statusAll(list);
+        for (const metadata of list) results.set(metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
+      }
+      return results;
     },
 
     async inspect(name) {
