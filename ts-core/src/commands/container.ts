@@ -89,7 +89,10 @@ export const containerList = defineCommand({
             }
           }
         } else {
-          containers.push(...(await backend.list({ all: args.all })));
+          const found = await backend.list({ all: args.all });
+          // On Windows HCS also sees Docker's containers (same id): Docker's record, with its name and image, wins.
+          const listed = new Set(containers.map((c) => c.id));
+          containers.push(...(backend.name === 'hcs' ? found.filter((c) => !listed.has(c.id)) : found));
         }
       } catch (error) {
         const coreError = toCoreError(error);
