@@ -62,6 +62,10 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
         It 'Should create a running HyperV container backed by a utility VM' {
             $script:container.Isolation | Should -Be 'HyperV'
             (Get-IsolatedContainer -Name $script:name).State | Should -Be 'running'
+            # The utility VM's id is QEMU's -uuid, on the worker's command line as the VM GUID is on vmwp's.
+            $script:container.UtilityVmId | Should -Be $script:vm.vmId
+            (Get-Process -Id $script:vm.pid).CommandLine | Should -BeLike "* -uuid $($script:vm.vmId) *"
+            $script:container.HostProcessId | Should -BeNullOrEmpty
         }
 
         It 'Should list ping inside the container, with no host process behind it' {
