@@ -117,7 +117,7 @@ const cases: Case[] = [
     name: 'clean process isolation: every process is the same host process',
     evidence: processEvidence(),
     observed: 'Process',
-    reasonIncludes: [/all 2 of its processes are processes of the host/i],
+    reasonIncludes: [/all 2 of its processes are processes of the host \(same PID, name and start time\)/i],
     outcomes: ['SameProcess', 'SameProcess'],
   },
   {
@@ -150,7 +150,7 @@ const cases: Case[] = [
     name: 'a claim without start time still matches on PID, name and NSpid, and says so',
     evidence: processEvidence({ containerProcesses: [{ ...pingClaimed, startTimeMs: null }] }),
     observed: 'Process',
-    reasonIncludes: [/gave no start time/i],
+    reasonIncludes: [/start time where the backend gave one/, /gave no start time/i],
   },
   {
     name: 'Windows-style names: ping.exe in the container is ping on the host',
@@ -385,6 +385,36 @@ const cases: Case[] = [
     outcomes: ['UnclaimedInContainerNamespace'],
   },
   {
+    name: 'a same-named PID 1 of another container that started long before does not block Hyper-V',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs + 60_000 })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'HyperV',
+    reasonIncludes: [/started at other times/i],
+    outcomes: ['NotOnHost'],
+  },
+  {
+    name: 'a same-named namespaced process within a second of the reported start still blocks Hyper-V',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs + 999 })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/inside a container PID namespace/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
+    name: 'a forgotten claim with an exact start time is caught',
+    evidence: hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'ping', startTimeMs: containerPing.startTimeMs })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/may well be this very process/i],
+    outcomes: ['UnclaimedInContainerNamespace'],
+  },
+  {
     name: 'an ordinary host process sharing name and PID makes the result Inconclusive',
     evidence: hyperVEvidence({
       containerProcesses: [containerProcess({ containerPid: 7, name: 'sleep' })],
@@ -433,7 +463,12 @@ describe('decideIsolation', () => {
     // The verdict carries its evidence: one host match per container process.
     expect(v.hostMatches).toHaveLength(c.evidence.containerProcesses.length);
     expect(v.snapshotTakenAtMs).toBe(c.evidence.snapshot.takenAtMs);
-    for (const m of v.hostMatches) expect(m.matched).toBe(m.outcome === 'SameProcess');
+    for (const m of v.hostMatches) {
+      expect(m.matched).toBe(m.outcome === 'SameProcess');
+      // The evidence names the host process it compared with, and it is the one in the snapshot.
+      expect(m.hostProcess?.pid ?? null).toBe(m.hostProcess === null ? null : m.hostPid);
+      if (m.hostProcess) expect(c.evidence.snapshot.processes).toContain(m.hostProcess);
+    }
   });
 
   it('never says HyperV unless the worker is alive and tied and no process is on the host', () => {

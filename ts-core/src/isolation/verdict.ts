@@ -57,6 +57,8 @@ export interface HostMatch {
   name: string;
   /** The host process this was compared with (matched or not), null when there was none. */
   hostPid: number | null;
+  /** That host process as the snapshot saw it, so a person can check the comparison. */
+  hostProcess: HostProcess | null;
   matched: boolean;
   outcome: HostMatchOutcome;
   reason: string;
@@ -94,6 +96,14 @@ export interface JudgedVerdict extends Verdict {
  * FILETIMEs rounded to ms). Anything further apart is a different process.
  */
 export const START_TIME_TOLERANCE_MS = 10;
+
+/**
+ * For a process the backend did not locate: a same-named host process that
+ * started further than this from the container's own start time is another
+ * process. Generous on purpose: a guest clock is close to, not equal to, the
+ * host's, and a near miss only costs an Inconclusive.
+ */
+export const UNCLAIMED_START_WINDOW_MS = 1000;
 
 /** Shorter tokens (a bare "1", "root", "qemu") tie a worker to nothing in particular. */
 export const MIN_TIE_TOKEN_LENGTH = 8;
@@ -138,12 +148,12 @@ function describe(p: { name: string }, pid: number): string {
 }
 
 function compareClaimed(cp: ContainerProcess, claimed: number, byPid: Map<number, HostProcess>, unreadable: Set<number>): HostMatch {
-  const base = { containerPid: cp.containerPid, name: cp.name, hostPid: claimed };
+  const host = byPid.get(claimed) ?? null;
+  const base = { containerPid: cp.containerPid, name: cp.name, hostPid: claimed, hostProcess: host };
   const it = `The container's process ${describe(cp, cp.containerPid)}`;
   if (unreadable.has(claimed)) {
     return { ...base, matched: false, outcome: 'ClaimedPidUnreadable', reason: `${it} is said to be host PID ${claimed}, but the host could not read that process, so it cannot be confirmed.` };
   }
-  const host = byPid.get(claimed);
   if (!host) {
     return {
       ...base,
@@ -199,12 +209,21 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
   // are must not look VM-isolated: search for the process ourselves, under
   // every name the container side might have given it.
   const names = [cp.name, firstWordBasename(cp.name), firstWordBasename(cp.commandLine)].filter((n) => n !== '');
-  const sameName = processes.filter((h) => names.some((n) => sameProcessName(h.name, n)));
+  const sameNameAnyTime = processes.filter((h) => names.some((n) => sameProcessName(h.name, n)));
+  // The same process has the same start time. When the container says when
+  // its process started, a host process that started more than a second away
+  // is provably another one (say, PID 1 of some other container on a busy
+  // host) and does not count against this container.
+  const sameName = cp.startTimeMs === null
+    ? sameNameAnyTime
+    : sameNameAnyTime.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= UNCLAIMED_START_WINDOW_MS);
+  const excluded = sameNameAnyTime.length - sameName.length;
   const nested = sameName.find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
   if (nested) {
     return {
       ...base,
       hostPid: nested.pid,
+      hostProcess: nested,
       matched: false,
       outcome: 'UnclaimedInContainerNamespace',
       reason: `${it} was not located by the backend, but host process ${describe(nested, nested.pid)} has the same name and is PID ${cp.containerPid} inside a container PID namespace: it may well be this very process, so the container cannot be called VM-isolated.`,
@@ -215,12 +234,14 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
     return {
       ...base,
       hostPid: lookalike.pid,
+      hostProcess: lookalike,
       matched: false,
       outcome: 'UnclaimedHostLookalike',
       reason: `${it} was not located by the backend, and the host has a process with the same name and PID ${lookalike.pid}: the two cannot be told apart.`,
     };
   }
-  return { ...base, hostPid: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host.` };
+  const note = excluded > 0 ? ` (${excluded} host process(es) with that name started at other times, so none of them is it)` : '';
+  return { ...base, hostPid: null, hostProcess: null, matched: false, outcome: 'NotOnHost', reason: `${it} is not on the host${note}.` };
 }
 
 /** Is the claimed worker alive (same PID, name, start time) and tied to this container? */
@@ -283,6 +304,7 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
         containerPid: cp.containerPid,
         name: cp.name,
         hostPid: cp.claimedHostPid,
+        hostProcess: byPid.get(cp.claimedHostPid) ?? null,
         matched: false,
         outcome: 'ClaimedPidShared',
         reason: `The container's process ${describe(cp, cp.containerPid)} is said to be host PID ${cp.claimedHostPid}, but ${shared} of the container's processes are said to be that one host process: the backend's claims cannot all be right.`,
@@ -321,7 +343,9 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   const matched = hostMatches.filter((m) => m.matched);
   if (matched.length === hostMatches.length) {
     const more = worker ? [...matchReasons, `The backend also named a worker process, but the container's own processes run on the host kernel. ${worker.reason}`] : matchReasons;
-    return verdict('Process', `${who}: all ${matched.length} of its processes are processes of the host (same PID, name and start time): it shares the host's kernel.`, more);
+    const timed = e.containerProcesses.every((cp) => cp.startTimeMs !== null);
+    const same = timed ? 'same PID, name and start time' : 'same PID and name, and start time where the backend gave one';
+    return verdict('Process', `${who}: all ${matched.length} of its processes are processes of the host (${same}): it shares the host's kernel.`, more);
   }
   if (matched.length > 0) {
     return verdict(
