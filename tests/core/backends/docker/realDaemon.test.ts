@@ -183,7 +183,7 @@ describe('docker backend against a private dockerd', () => {
   });
 
   describe('listing', () => {
-    it('shows managed containers only by default, every container with -All', async () => {
+    it('shows this module\'s live containers without all, every container with all', async () => {
       await dockerCli(daemon, ['run', '-d', '--name', 'not-ours', daemon.image, '/bin/sleep', '999']);
       const managed = await backend.list({ all: false });
       expect(managed.map((c) => c.name)).toEqual(['wc-hv', 'wc-proc']);
@@ -254,6 +254,8 @@ describe('docker backend against a private dockerd', () => {
       expect(info).toMatchObject({ state: 'exited', hostPid: null });
       expect(info.exitCode).not.toBeNull();
       await expect(backend.processes('wc-proc')).rejects.toThrow(/not running/);
+      expect((await backend.list({ all: false })).map((c) => c.name)).toEqual(['wc-hv']);
+      expect((await backend.list({ all: true })).find((c) => c.name === 'wc-proc')?.state).toBe('exited');
       // Stopping a stopped container is not an error (Docker answers 304).
       expect((await backend.stop('wc-proc', 1, context)).state).toBe('exited');
     }, 60_000);

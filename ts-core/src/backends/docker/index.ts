@@ -193,8 +193,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     async list({ all }): Promise<ContainerInfo[]> {
       const docker = client();
       const daemon = await facts(docker);
+      // `all` as the other backends read it (stopped ones too) and as Docker users expect of -All
+      // (containers this module did not make too); without it: this module's live containers.
       const summaries = await docker.request('GET', '/containers/json', {
-        query: { all: true, ...(all ? {} : { filters: JSON.stringify({ label: [`${managedLabel}=true`] }) }) },
+        query: all ? { all: true } : { all: true, filters: JSON.stringify({ label: [`${managedLabel}=true`], status: ['created', 'running'] }) },
         schema: containerListSchema,
       });
       const infos: ContainerInfo[] = [];
