@@ -128,6 +128,17 @@ describe('docker backend against a private dockerd', () => {
     it('has no worker', async () => {
       expect(await backend.worker('wc-proc', linuxHostSnapshot())).toBeNull();
     });
+
+    it('passes environment, working directory, hostname and limits to Docker', async () => {
+      await backend.create(spec('wc-opts', {
+        env: { GREETING: 'hello world', EMPTY: '' }, workingDir: '/tmp', hostname: 'wc-box', memoryMB: 64, cpuCount: 0.5,
+      }), context);
+      const config = JSON.parse(await dockerCli(daemon, ['inspect', '-f', '{{json .Config}}', 'wc-opts'])) as { Env: string[]; WorkingDir: string; Hostname: string };
+      expect(config.Env).toEqual(expect.arrayContaining(['GREETING=hello world', 'EMPTY=']));
+      expect(config).toMatchObject({ WorkingDir: '/tmp', Hostname: 'wc-box' });
+      expect(await dockerCli(daemon, ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}', 'wc-opts'])).toBe(`${64 * 1024 * 1024} 500000000`);
+      await backend.remove('wc-opts', true, context);
+    }, 60_000);
   });
 
   describe('a HyperV-class container on runsc', () => {
@@ -230,6 +241,15 @@ describe('docker backend against a private dockerd', () => {
       expect(error.code).toBe('IsolationNotSupported');
       expect(error.details).toMatchObject({ status: 500 });
       expect(error.message).toMatch(/Invalid isolation: "hyperv"/);
+      expect(await allContainerNames()).toEqual(before);
+    });
+
+    it('asks for -Command when the image has no default command, creating nothing', async () => {
+      const before = await allContainerNames();
+      const error = await failure(backend.create(spec('wc-nocmd', { command: [] }), context));
+      expect(error.code).toBe('InvalidArgument');
+      expect(error.message).toContain(`Image '${daemon.image}' has no default command`);
+      expect(error.message).toContain('-Command');
       expect(await allContainerNames()).toEqual(before);
     });
 
