@@ -310,8 +310,13 @@ interface ReadContext {
 class ProcReader {
   #buffer = Buffer.allocUnsafe(16 * 1024);
 
-  /** The file's bytes; valid only until the next read. */
-  read(path: string): Buffer {
+  /**
+   * The file's bytes; valid only until the next read. `lineFile`: a seq_file
+   * document that ends in a newline (stat, status). The kernel generates it
+   * whole and hands out all of it that fits, so a short first read ending in
+   * '\n' is the complete file and the read that would return 0 is skipped.
+   */
+  read(path: string, lineFile = false): Buffer {
     const fd = openSync(path, 'r');
     try {
       let length = 0;
@@ -321,9 +326,11 @@ class ProcReader {
           this.#buffer.copy(bigger, 0, 0, length);
           this.#buffer = bigger;
         }
-        const n = readSync(fd, this.#buffer, length, this.#buffer.length - length, null);
+        const room = this.#buffer.length - length;
+        const n = readSync(fd, this.#buffer, length, room, null);
         if (n === 0) return this.#buffer.subarray(0, length);
         length += n;
+        if (lineFile && n < room && this.#buffer[length - 1] === 0x0a) return this.#buffer.subarray(0, length);
       }
     } finally {
       closeSync(fd);
@@ -343,7 +350,7 @@ function failure(error: unknown, dir: string): ReadOutcome {
 function readOne(pid: number, ctx: ReadContext): ReadOutcome {
   const dir = `${ctx.procRoot}/${pid}`;
   try {
-    const stat = parseStat(ctx.reader.read(`${dir}/stat`).toString('utf8'), pid);
+    const stat = parseStat(ctx.reader.read(`${dir}/stat`, true).toString('utf8'), pid);
     const common = {
       pid,
       parentPid: stat.ppid === 0 ? null : stat.ppid,
@@ -376,7 +383,7 @@ function readOne(pid: number, ctx: ReadContext): ReadOutcome {
     const name = untruncatedProcessName(stat.comm, cmdline);
     const commandLine = commandLineFromCmdline(cmdline);
     // Only ASCII keys and numbers are used from status.
-    const status = parseStatus(ctx.reader.read(`${dir}/status`).toString('latin1'));
+    const status = parseStatus(ctx.reader.read(`${dir}/status`, true).toString('latin1'));
     if (status.pid !== null && status.pid !== pid) throw new ProcParseError(`status is for pid ${status.pid}, not ${pid}`);
     let pidNamespace: string | null = null;
     if (status.nsPids.length === 1 && ctx.ownPidNamespace !== null) {
