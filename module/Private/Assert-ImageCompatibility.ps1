@@ -15,8 +15,9 @@ function Assert-ImageCompatibility {
     - Unknown for a Windows image (a build not in the catalogue, a digest with
       no build): warns and lets the backend decide.
     - Images that nothing marks as Windows (busybox, private images) pass
-      untouched.
-    - A malformed reference throws InvalidImageReference.
+      untouched, and so do names that are not registry references at all
+      (local image names): the backend validates those itself.
+    Returns the requested isolation unchanged when it could not be resolved.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -46,7 +47,11 @@ function Assert-ImageCompatibility {
                 -Message "The core answered the compatibility check for '$Image' without a result.")
     }
     if ($null -ne $result.error) {
-        throw (New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $Image -Message $result.error.message)
+        # Not a registry reference (a local image name such as 'my-image-' can be
+        # valid for a backend's own store and still break the reference grammar):
+        # nothing here marks it as Windows, so the backend validates it itself.
+        Write-Verbose "Pre-flight: '$Image' is not a registry image reference ($($result.error.message)); the Windows compatibility check does not apply and the backend validates the name."
+        return $Isolation
     }
 
     if ($result.allowed -eq $false) {

@@ -14,15 +14,25 @@ function New-IsolationTestResultObject {
         $worker = $null
         if ($null -ne $Record.worker) {
             $claim = $Record.worker.claim
+            # What Get-Process -Id shows for the worker, read from the same host snapshot the verdict used.
+            $seen = if ([bool]$Record.worker.alive) { $Record.worker.hostProcess } else { $null }
             $worker = [pscustomobject]@{
                 PSTypeName  = 'WindowsContainers.WorkerProcess'
                 Id          = if ([bool]$Record.worker.alive) { [int]$claim.pid } else { $null }
                 ClaimedPid  = [int]$claim.pid
                 WorkerName  = [string]$claim.name
+                ProcessName = if ($null -ne $seen) { [string]$seen.name } else { $null }
                 Alive       = [bool]$Record.worker.alive
                 Tied        = [bool]$Record.worker.tied
                 TieToken    = [string]$claim.tieToken
                 Reason      = [string]$Record.worker.reason
+                WS          = if ($null -ne $seen) { [long]$seen.workingSetBytes } else { $null }
+                PM          = if ($null -ne $seen) { [long]$seen.pagedBytes } else { $null }
+                NPM         = if ($null -ne $seen) { [long]$seen.nonPagedBytes } else { $null }
+                CPU         = if ($null -ne $seen) { [double]$seen.cpuSeconds } else { $null }
+                SI          = if ($null -ne $seen) { [int]$seen.sessionId } else { $null }
+                StartTime   = if ($null -ne $seen) { ConvertTo-ContainerDate $seen.startTimeMs } else { $null }
+                CommandLine = if ($null -ne $seen) { [string]$seen.commandLine } else { $null }
             }
         }
         [pscustomobject]@{

@@ -19,6 +19,12 @@ function New-IsolatedContainer {
     starting with a letter or digit. A failure half-way through leaves
     nothing behind.
 
+    Before anything is created, a Windows image that cannot run on this host
+    under the requested isolation (an ltsc2019 image on Windows Server 2022
+    with process isolation, for example) is refused with the error
+    ImageIncompatibleWithHost, the reason and what to do instead, following
+    Microsoft's version-compatibility table (see Test-IsolationCompatibility).
+
     .PARAMETER Name
     The container's name, unique on this host.
 
@@ -104,6 +110,18 @@ function New-IsolatedContainer {
 
     process {
         if (-not $PSCmdlet.ShouldProcess($Name, "Create a container from image '$Image' with isolation $Isolation")) { return }
+
+        # Pre-flight, before any backend call: a Windows image this host cannot run
+        # under this isolation is refused here (ImageIncompatibleWithHost) with the
+        # reason and what to do instead, instead of failing late in HCS (0xC0370101).
+        $preflight = @{ Image = $Image; Isolation = $Isolation }
+        if ($PSBoundParameters.ContainsKey('Backend')) { $preflight.Backend = $Backend }
+        try {
+            $null = Assert-ImageCompatibility @preflight
+        }
+        catch {
+            $PSCmdlet.ThrowTerminatingError($_)
+        }
 
         $variables = @{}
         foreach ($key in $Environment.Keys) { $variables[[string]$key] = [string]$Environment[$key] }

@@ -27,7 +27,9 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
     BeforeAll {
         $helpers = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
         $sleepCopy = Join-Path $TestDrive 'a b) c'
-        $longCopy = Join-Path $TestDrive 'averyveryverylongprogramname'
+        # Unique per run: another test run on the same machine must not add its own copy.
+        $longName = 'along{0}programname' -f ([guid]::NewGuid().ToString('N').Substring(0, 10))
+        $longCopy = Join-Path $TestDrive $longName
         Copy-Item -LiteralPath '/bin/sleep' -Destination $sleepCopy
         Copy-Item -LiteralPath '/bin/sleep' -Destination $longCopy
         $helpers.Add((Start-Helper '/bin/sleep' @('60')))
@@ -140,8 +142,8 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
 
     Context 'When filtered' {
         It 'Should return only processes with the given names, like Get-Process -Name' {
-            $result = @((Invoke-HostProcesses -Arguments @{ names = @('averyveryverylongprogramname') }).processes)
-            $expected = @(Get-Process -Name 'averyveryverylongprogramname')
+            $result = @((Invoke-HostProcesses -Arguments @{ names = @($longName) }).processes)
+            $expected = @(Get-Process -Name $longName)
             @($result.id | Sort-Object) | Should -Be @($expected.Id | Sort-Object)
             $result.id | Should -Contain $helperIds[2]
         }

@@ -386,14 +386,22 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
     Context 'When ten containers are created in parallel, each runspace with its own core' {
         BeforeAll {
             $before = Get-Leftover
+            # Each runspace first starts its own core (node start-up on this shared 2-core machine
+            # can take seconds), then all of them create at the same moment.
+            $startAt = [datetime]::UtcNow.AddSeconds(30)
             $results = 1..10 | ForEach-Object -ThrottleLimit 10 -Parallel {
                 Import-Module $using:manifest
+                foreach ($attempt in 1..3) {
+                    try { $null = & (Get-Module WindowsContainers) { Invoke-CoreCommand -Command core.ping -TimeoutSeconds 60 }; break } catch { Start-Sleep -Seconds 1 }
+                }
+                $wait = ($using:startAt - [datetime]::UtcNow).TotalMilliseconds
+                if ($wait -gt 0) { Start-Sleep -Milliseconds $wait }
                 try {
                     $c = New-IsolatedContainer -Name "e2e-par-$_" -Image busybox -Command sleep, 600 -ErrorAction Stop
-                    [pscustomobject]@{ Name = $c.Name; State = $c.State; Error = $null }
+                    [pscustomobject]@{ Name = $c.Name; State = $c.State; Error = $null; Message = $null }
                 }
                 catch {
-                    [pscustomobject]@{ Name = "e2e-par-$_"; State = $null; Error = $_.FullyQualifiedErrorId }
+                    [pscustomobject]@{ Name = "e2e-par-$_"; State = $null; Error = $_.FullyQualifiedErrorId; Message = $_.Exception.Message }
                 }
             }
             # And five runspaces racing for one name: exactly one may win.
@@ -411,9 +419,13 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         It 'Should create all ten with distinct names, or fail cleanly' {
             $results.Count | Should -Be 10
             $succeeded = @($results | Where-Object { -not $_.Error })
+            $failed = @($results | Where-Object { $_.Error })
             ($succeeded.Name | Sort-Object -Unique).Count | Should -Be $succeeded.Count
-            $succeeded.Count | Should -Be 10 -Because "errors: $(($results | Where-Object Error | ForEach-Object Error) -join '; ')"
-            @(Get-IsolatedContainer -Name 'e2e-par-*' | Where-Object State -EQ 'running').Count | Should -Be 10
+            $succeeded.Count | Should -Be 10 -Because "errors: $(($failed | ForEach-Object { "$($_.Error): $($_.Message)" }) -join '; ')"
+            $listed = @(Get-IsolatedContainer -Name 'e2e-par-*' -ErrorVariable listErrors)
+            $listErrors | Should -BeNullOrEmpty
+            @($listed | Where-Object State -EQ 'running').Name | Sort-Object | Should -Be @($succeeded.Name | Sort-Object)
+            foreach ($f in $failed) { Join-Path $state 'containers' $f.Name | Should -Not -Exist }
         }
 
         It 'Should let exactly one of five racing creates of one name win' {
@@ -422,9 +434,10 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
 
         It 'Should test all of them against one host snapshot' {
-            $tests = @(Get-IsolatedContainer -Name 'e2e-par-*' | Test-ContainerIsolation)
-            $tests.Count | Should -Be 10
-            @($tests | Where-Object Passed).Count | Should -Be 10
+            $containers = @(Get-IsolatedContainer -Name 'e2e-par-*')
+            $tests = @($containers | Test-ContainerIsolation)
+            $tests.Count | Should -Be $containers.Count
+            @($tests | Where-Object Passed).Count | Should -Be $containers.Count
             @($tests.SnapshotTakenAt | Sort-Object -Unique).Count | Should -Be 1
         }
 

@@ -306,8 +306,87 @@ Describe 'Assert-ImageCompatibility (the pre-flight)' {
                 Should -Throw -ErrorId 'ImageIncompatibleWithHost' -ExpectedMessage '*Debian*Windows host*'
         }
 
-        It 'Should refuse a malformed reference with InvalidImageReference' {
-            { InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'Busybox' } } | Should -Throw -ErrorId 'InvalidImageReference'
+        It 'Should leave a name that is no registry reference to the backend, saying so on -Verbose' {
+            $out = InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'my-image-' -Isolation HyperV -Verbose 4>&1 }
+            @($out | Where-Object { $_ -is [string] }) | Should -Be @('HyperV')
+            (@($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'backend validates the name'
+        }
+    }
+}
+
+Describe 'New-IsolatedContainer pre-flight' {
+    BeforeAll {
+        # A record as container.create answers it, for the calls that are allowed through.
+        $script:createdRecord = [pscustomobject]@{
+            name = 'pf'; id = 'pf'; backend = 'linux'; image = 'busybox'; isolation = 'Process'; state = 'running'; command = @('true')
+            createdAt = '2026-01-01T00:00:00.000Z'; startedAt = '2026-01-01T00:00:01.000Z'; exitCode = $null; hostPid = 4242; utilityVmId = $null; managed = $true
+            requestedIsolation = 'Default'; isolationDefaulted = $true
+        }
+    }
+
+    Context 'When the core says the Windows image cannot run under the requested isolation (bridge mocked)' {
+        BeforeAll {
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
+                [pscustomobject]@{
+                    host    = [pscustomobject]@{ name = 'Windows Server 2022 (20348)'; build = 20348 }
+                    results = @([pscustomobject]@{
+                            image = 'mcr.microsoft.com/windows/servercore:ltsc2019'; isolation = 'Process'; requestedIsolation = 'Process'; allowed = $false
+                            reason = "Process isolation needs the image's build to match the host's: the host is Windows Server 2022 (20348), the image is ltsc2019 (17763)."
+                            suggestion = 'Use -Isolation HyperV, or an ltsc2022 image.'; windowsImage = $true; imageBuild = 17763; hostBuild = 20348; error = $null
+                        })
+                }
+            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
+        }
+
+        It 'Should refuse with ImageIncompatibleWithHost, the reason and the suggestion, and never call container.create' {
+            $caught = $null
+            try { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/servercore:ltsc2019 -Isolation Process -Command cmd } catch { $caught = $_ }
+            $caught.FullyQualifiedErrorId | Should -Be 'ImageIncompatibleWithHost,New-IsolatedContainer'
+            $caught.Exception.Message | Should -Match 'the image is ltsc2019 \(17763\)\. Use -Isolation HyperV, or an ltsc2022 image\.'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.isolations[0] -eq 'Process' } -Times 1 -Exactly
+        }
+
+        It 'Should make no call at all with -WhatIf' {
+            New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/servercore:ltsc2019 -Isolation Process -Command cmd -WhatIf
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 0 -Exactly
+        }
+    }
+
+    Context 'When the real core checks the image on this Linux host (container.create mocked)' -Skip:$IsWindows {
+        BeforeAll {
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
+        }
+
+        It 'Should refuse a Windows image under <Isolation> before any backend call' -ForEach @(
+            @{ Isolation = 'Process' }
+            @{ Isolation = 'HyperV' }
+            @{ Isolation = 'Default' }
+        ) {
+            { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/nanoserver:ltsc2022 -Isolation $Isolation -Command cmd } |
+                Should -Throw -ErrorId 'ImageIncompatibleWithHost,New-IsolatedContainer' -ExpectedMessage '*Debian*Windows host*'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
+        }
+
+        It 'Should pass a non-Windows image (busybox) through untouched' {
+            $container = New-IsolatedContainer -Name pf -Image busybox -Command true -WarningAction Stop
+            $container.Name | Should -Be 'pf'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter {
+                $Command -eq 'container.create' -and $Arguments.image -eq 'busybox' -and $Arguments.isolation -eq 'Default'
+            } -Times 1 -Exactly
+        }
+
+        It 'Should say on -Verbose which isolation Default means here' {
+            $verbose = New-IsolatedContainer -Name pf -Image busybox -Isolation Default -Backend linux -Command true -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            ($verbose.Message -join "`n") | Should -Match 'Isolation Default means Process'
+        }
+
+        It 'Should leave a local image name that is no registry reference to the backend''s own validation' {
+            # 'my-image-' is a valid name in the linux backend's store but not a registry reference.
+            $null = New-IsolatedContainer -Name pf -Image 'my-image-' -Command true
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' -and $Arguments.image -eq 'my-image-' } -Times 1 -Exactly
         }
     }
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineCommand } from '../protocol/dispatcher.js';
-import { toCoreError } from '../protocol/errors.js';
+import { CoreError, toCoreError } from '../protocol/errors.js';
+import { getBackend } from '../backends/registry.js';
+import type { LinuxBackend } from '../backends/linux/index.js';
 import { requireBackendFor } from '../backends/locate.js';
 import { judge } from '../isolation/verdict.js';
 import { takeHostSnapshot } from '../processes/snapshot.js';
@@ -36,21 +38,32 @@ export const isolationTest = defineCommand({
   }),
   async run(args, context) {
     const names = [...new Set(args.names)];
-    const gathered: Gathered[] = [];
-    for (const [i, name] of names.entries()) {
-      context.progress('Testing container isolation', `Listing the processes of '${name}'`, Math.round((50 * i) / names.length));
-      const item: Gathered = { name, backend: null, info: null, processes: [], worker: null, gaps: [], error: null };
-      gathered.push(item);
+    const gathered: Gathered[] = names.map((name) => ({ name, backend: null, info: null, processes: [], worker: null, gaps: [], error: null }));
+    // Where each container lives; the linux backend answers for all of its containers at once.
+    const linuxNames: string[] = [];
+    for (const item of gathered) {
       try {
-        item.backend = await requireBackendFor(name);
-        item.info = await item.backend.inspect(name);
+        item.backend = await requireBackendFor(item.name);
+        if (item.backend.name === 'linux') linuxNames.push(item.name);
+        else item.info = await item.backend.inspect(item.name);
       } catch (error) {
         const e = toCoreError(error);
         item.error = { code: e.code, message: e.message };
-        continue;
       }
+    }
+    if (linuxNames.length > 0) {
+      const infos = await (getBackend('linux') as LinuxBackend).inspectMany(linuxNames);
+      for (const item of gathered) {
+        const info = infos.get(item.name);
+        if (info instanceof CoreError) item.error = { code: info.code, message: info.message };
+        else if (info) item.info = info;
+      }
+    }
+    for (const [i, item] of gathered.entries()) {
+      if (!item.backend || item.error) continue;
+      context.progress('Testing container isolation', `Listing the processes of '${item.name}'`, Math.round((50 * i) / gathered.length));
       try {
-        item.processes = await item.backend.processes(name);
+        item.processes = await item.backend.processes(item.name);
       } catch (error) {
         item.gaps.push(`The ${item.backend.name} backend could not list the container's processes: ${toCoreError(error).message}`);
       }

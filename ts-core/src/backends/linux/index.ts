@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
+import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
+import { createQemuRuntime } from './qemuRuntime.js';
+import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import {
   cgroupsPathFor,
@@ -31,6 +34,8 @@ export interface ListProblem {
 export interface LinuxBackend extends Backend {
   /** Like list(), but also returns the containers whose state could not be read. */
   listWithProblems(options: { all: boolean }): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
+  /** inspect() for several containers with one runtime status query per runtime; a failure per name is returned, not thrown. */
+  inspectMany(names: readonly string[]): Promise<Map<string, ContainerInfo | CoreError>>;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
   registerRuntime(runtime: LinuxRuntime): void;
 }
@@ -76,7 +81,7 @@ export function createLinuxBackend(): LinuxBackend {
   const runtimes = new Map<Isolation, LinuxRuntime>();
   const register = (runtime: LinuxRuntime) => runtimes.set(runtime.isolation, runtime);
   register(createRuncRuntime());
-  // HyperV: the QEMU utility-VM runtime registers itself here when it is built in.
+  register(createQemuRuntime());
 
   const runtimeOf = (metadata: ContainerMetadata): LinuxRuntime => {
     for (const runtime of runtimes.values()) if (runtime.kind === metadata.runtime) return runtime;
@@ -106,8 +111,11 @@ export function createLinuxBackend(): LinuxBackend {
       } catch (error) {
         return unusable(`The state directory ${stateDir()} is not writable: ${(error as Error).message}.`);
       }
-      const isolations = [...runtimes.keys()];
-      return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}.`, isolations, details };
+      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
+      const vm = await vmHostStatus();
+      details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
+      const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
+      return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };
     },
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
@@ -169,7 +177,9 @@ export function createLinuxBackend(): LinuxBackend {
         removeContainerDir(name);
         throw error;
       }
-      return toInfo(metadata, await statusOf(metadata));
+      // Just started: a live main process means running, without asking the runtime again.
+      const started = metadata.hostPid !== null && isAlive(metadata.hostPid);
+      return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
     async listWithProblems({ all }) {
@@ -199,6 +209,25 @@ export function createLinuxBackend(): LinuxBackend {
 
     async list(options) {
       return (await backend.listWithProblems(options)).containers;
+    },
+
+    async inspectMany(names) {
+      const results = new Map<string, ContainerInfo | CoreError>();
+      const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
+      for (const name of names) {
+        try {
+          const metadata = readMetadata(name);
+          const runtime = runtimeOf(metadata);
+          byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
+        } catch (error) {
+          results.set(name, toCoreError(error));
+        }
+      }
+      for (const [runtime, list] of byRuntime) {
+        const statuses = await runtime.statusAll(list);
+        for (const metadata of list) results.set(metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
+      }
+      return results;
     },
 
     async inspect(name) {

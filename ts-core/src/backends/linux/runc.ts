@@ -105,20 +105,21 @@ function parseOutput<T>(schema: z.ZodType<T>, stdout: string, what: string): T {
 }
 
 /**
- * `runc create` with the container's stdio on the log file, so the
- * container's output outlives this process and nothing waits on a pipe.
- * runc's own messages go to `runcLog` (json), which is where errors are read.
+ * `runc run --detach` (create and start in one runc process) with the
+ * container's stdio on the log file, so the container's output outlives
+ * this process and nothing waits on a pipe. runc's own messages go to
+ * `runcLog` (json), which is where errors are read.
  */
-export async function runcCreate(id: string, bundle: string, logFile: string, runcLog: string, timeoutMs = 60_000): Promise<void> {
+export async function runcRunDetached(id: string, bundle: string, logFile: string, runcLog: string, timeoutMs = 60_000): Promise<void> {
   const binary = requireRunc();
   const fd = fs.openSync(logFile, 'a', 0o600);
   try {
-    const args = ['--root', runcRoot(), '--log', runcLog, '--log-format', 'json', 'create', '--bundle', bundle, '--pid-file', path.join(bundle, 'init.pid'), id];
+    const args = ['--root', runcRoot(), '--log', runcLog, '--log-format', 'json', 'run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'init.pid'), id];
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: false });
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new CoreError('OperationTimeout', `runc create did not finish within ${timeoutMs / 1000} s.`));
+        reject(new CoreError('OperationTimeout', `runc run did not finish within ${timeoutMs / 1000} s.`));
       }, timeoutMs);
       child.once('error', (error) => {
         clearTimeout(timer);
@@ -141,10 +142,6 @@ export async function runcCreate(id: string, bundle: string, logFile: string, ru
   } finally {
     fs.closeSync(fd);
   }
-}
-
-export async function runcStart(id: string): Promise<void> {
-  await runcOrThrow(['start', id], 'start the container');
 }
 
 /** The container's runc state, or null when runc does not know it. */

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir } from '../../paths.js';
 import type { ContainerProcess, ContainerState } from '../types.js';
 import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
+import { copyTree } from './copyTree.js';
 import { buildOciConfig } from './oci.js';
 import { readLinuxHostProcess, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
-import { runcCreate, runcDelete, runcKill, runcList, runcPs, runcStart, runcState, type RuncState } from './runc.js';
+import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
 
@@ -42,25 +42,19 @@ export function createRuncRuntime(): LinuxRuntime {
       const dir = containerDir(metadata.name);
       const rootfs = path.join(dir, 'rootfs');
       context.progress('Creating container', `Copying image '${image.name}'`, 10);
-      // cp -a keeps owners, modes, links and special bits; argument array, no shell.
-      const copy = await execa('cp', ['-a', '--reflink=auto', '--', image.rootfs, rootfs], { reject: false, timeout: 120_000 });
-      if (copy.exitCode !== 0) {
-        throw new CoreError('RuntimeFailed', `Copying the image rootfs failed: ${String(copy.stderr).trim()}`);
-      }
+      copyTree(image.rootfs, rootfs);
       const cgroupsPath = metadata.cgroupsPath ?? cgroupsPathFor(metadata.name);
       const config = buildOciConfig(
         { args: metadata.command, env: metadata.env, cwd: metadata.workingDir },
         { hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined },
       );
       fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-      context.progress('Creating container', 'runc create', 50);
-      await runcCreate(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'));
-      // The init process keeps its PID and start time across the exec into the command.
-      const created = await runcState(metadata.runtimeId);
-      const hostPid = created && created.pid > 0 ? created.pid : null;
+      context.progress('Creating container', 'runc run', 50);
+      await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'));
+      // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
+      const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
+      const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
       const startTimeMs = hostPid === null ? null : readLinuxHostProcess(hostPid)?.startTimeMs ?? null;
-      context.progress('Creating container', 'runc start', 80);
-      await runcStart(metadata.runtimeId);
       return { ...metadata, cgroupsPath, hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
     },
 
@@ -70,7 +64,9 @@ export function createRuncRuntime(): LinuxRuntime {
     },
 
     async processes(metadata) {
-      const pids = await runcPs(metadata.runtimeId);
+      // The container's processes are the members of its cgroup: the very list
+      // `runc ps` reads, without starting a runc process per container.
+      const pids = metadata.cgroupsPath ? cgroupPids(metadata.cgroupsPath) : await runcPs(metadata.runtimeId);
       // Read the same way as the host snapshot, so the verdict compares like with like.
       const { processes: found } = takeLinuxSnapshot({ pids });
       const processes: ContainerProcess[] = found.map((proc) => ({

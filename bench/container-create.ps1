@@ -1,0 +1,98 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Create-and-start through New-IsolatedContainer against raw `runc run --detach` of the same bundle, measured in the same run.
+.DESCRIPTION
+The module's path is everything a user waits for: the cmdlet, the bridge,
+the core's validation, name reservation, copying the image's rootfs,
+writing the OCI config and `runc run --detach`. The baseline is runc alone
+(`runc run --detach`, stdio on a log file) on a bundle the module made,
+prepared beforehand: the floor any runc-based tool sits on. Prints the
+medians and the ratio (target: module <= 1.3x raw runc).
+.PARAMETER Iterations
+Samples per side.
+#>
+[CmdletBinding()]
+param(
+    [int] $Iterations = 15
+)
+
+$ErrorActionPreference = 'Stop'
+if (-not $IsLinux -or (id -u) -ne '0') { 'container-create: needs Linux and root; skipped.'; return }
+$repo = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..'))
+$work = Join-Path ([System.IO.Path]::GetTempPath()) "wc-bench-create-$PID"
+$null = New-Item -ItemType Directory -Path $work
+$env:WINDOWSCONTAINERS_STATE_DIR = Join-Path $work 'state'
+Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
+$runc = (Get-Command runc -CommandType Application | Select-Object -First 1).Source
+$rawRoot = Join-Path $work 'raw-root'
+$null = New-Item -ItemType Directory -Path $rawRoot
+
+function Measure-Interleaved([hashtable] $Sides, [int] $Count) {
+    # One sample of each side per round, so that a load spike on this shared
+    # machine hits both sides alike instead of skewing one of them.
+    $samples = @{}
+    foreach ($name in $Sides.Keys) { $samples[$name] = [System.Collections.Generic.List[double]]::new() }
+    foreach ($i in 1..$Count) {
+        foreach ($name in $Sides.Keys) {
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            & $Sides[$name].Action $i
+            $watch.Stop()
+            & $Sides[$name].Cleanup $i
+            $samples[$name].Add($watch.Elapsed.TotalMilliseconds)
+        }
+    }
+    $medians = @{}
+    foreach ($name in $Sides.Keys) {
+        $sorted = @($samples[$name] | Sort-Object)
+        $medians[$name] = $sorted[[int][math]::Floor($sorted.Count / 2)]
+    }
+    $medians
+}
+
+try {
+    $null = Import-ContainerImage -Path (Join-Path $repo '.tools' 'images' 'busybox-rootfs.tar') -Name busybox
+
+    # The raw side runs the very bundle the module generates (config.json + rootfs), with its own cgroup path.
+    $null = New-IsolatedContainer -Name 'bench-template' -Image busybox -Command sleep, 600
+    $bundle = Join-Path $work 'bundle'
+    $null = New-Item -ItemType Directory -Path $bundle
+    cp -a (Join-Path $env:WINDOWSCONTAINERS_STATE_DIR 'containers' 'bench-template' 'rootfs') (Join-Path $bundle 'rootfs')
+    $config = Get-Content -Raw (Join-Path $env:WINDOWSCONTAINERS_STATE_DIR 'containers' 'bench-template' 'config.json') | ConvertFrom-Json
+    $config.linux.cgroupsPath = "/windowscontainers/bench-raw-$PID"
+    $config | ConvertTo-Json -Depth 32 | Set-Content (Join-Path $bundle 'config.json')
+    Remove-IsolatedContainer -Name 'bench-template' -Force
+
+    # runc's stdio must be a file, not a pipe the container would keep open: bash only redirects, then execs runc.
+    $log = Join-Path $work 'raw.log'
+    $rawCreate = { param($i) bash -c 'exec "$1" --root "$2" run --detach --bundle "$3" "$4" </dev/null >>"$5" 2>&1' _ $runc $rawRoot $bundle "raw-$i" $log; if ($LASTEXITCODE) { throw "runc run failed" } }
+    $rawCleanup = { param($i) & $runc --root $rawRoot delete --force "raw-$i" }
+    $moduleCreate = { param($i) $null = New-IsolatedContainer -Name "bench-$i" -Image busybox -Isolation Process -Command sleep, 600 }
+    $moduleCleanup = { param($i) Remove-IsolatedContainer -Name "bench-$i" -Force }
+    $bashOnly = { param($i) bash -c 'exec true' _ }
+
+    # Warm-up both sides once.
+    & $rawCreate 0; & $rawCleanup 0
+    & $moduleCreate 0; & $moduleCleanup 0
+
+    $medians = Measure-Interleaved -Count $Iterations -Sides @{
+        raw    = @{ Action = $rawCreate; Cleanup = $rawCleanup }
+        module = @{ Action = $moduleCreate; Cleanup = $moduleCleanup }
+        bash   = @{ Action = $bashOnly; Cleanup = { } }
+    }
+    $raw = $medians.raw
+    $module = $medians.module
+    $bash = $medians.bash
+    $ratio = $module / $raw
+
+    'create and start (median of {0}):' -f $Iterations
+    '  raw runc run --detach           {0,8:N1} ms  (of which the bash redirect wrapper ~{1:N1} ms)' -f $raw, $bash
+    '  New-IsolatedContainer            {0,8:N1} ms' -f $module
+    '  module / raw runc = {0:N2}x  (target <= 1.3x: {1})' -f $ratio, $(if ($ratio -le 1.3) { 'met' } else { 'NOT met' })
+}
+finally {
+    Get-IsolatedContainer -ErrorAction Ignore | Remove-IsolatedContainer -Force -ErrorAction Ignore
+    foreach ($id in @(& $runc --root $rawRoot list -q 2>$null)) { if ($id) { & $runc --root $rawRoot delete --force $id } }
+    Remove-Module WindowsContainers -Force -ErrorAction Ignore
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore
+}

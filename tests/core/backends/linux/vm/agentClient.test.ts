@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentClient, decodeToken } from '../../../../../ts-core/src/backends/linux/vm/agentClient.js';
+import { CoreError } from '../../../../../ts-core/src/protocol/errors.js';
+
+/** A stand-in for the guest: answers each request line with whatever the test scripts. */
+let dir: string;
+let socketPath: string;
+let server: net.Server;
+let script: (seq: string, verb: string, socket: net.Socket) => void;
+let greeting: string | null;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'wc-agentc-'));
+  socketPath = path.join(dir, 'agent.sock');
+  greeting = 'WCAGENT READY 1 c1\n';
+  script = () => undefined;
+  server = net.createServer((socket) => {
+    if (greeting) socket.write(greeting);
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let i: number;
+      while ((i = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 1);
+        if (!line) continue; // like the real agent: empty lines only end partial input
+        const [seq, verb] = line.split(' ') as [string, string];
+        script(seq, verb, socket);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(socketPath, r));
+});
+
+afterEach(async () => {
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function expectCoreError(promise: Promise<unknown>, code: string, message: RegExp): Promise<CoreError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(CoreError);
+  expect((error as CoreError).code).toBe(code);
+  expect((error as CoreError).message).toMatch(message);
+  return error as CoreError;
+}
+
+describe('agent client', () => {
+  it('should accept the ready line and a well-framed process list', async () => {
+    script = (seq, verb, s) => {
+      if (verb === 'ps') s.write(`${seq} BEGIN ps\n${seq} U 5.02\n${seq} P 92 91 8192 8 229 S ping ping%20127.0.0.1\n${seq} END 2\n`);
+    };
+    const client = await AgentClient.connect(socketPath, 2000);
+    try {
+      await client.waitReady('c1', 2000);
+      const list = await client.processes(2000);
+      expect(list).toEqual({ uptimeSeconds: 5.02, processes: [{ pid: 92, ppid: 91, rssBytes: 8192, cpuTicks: 8, startTicks: 229, state: 'S', name: 'ping', commandLine: 'ping 127.0.0.1' }] });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('should report garbage from the agent as AgentProtocolError naming the line', async () => {
+    script = (seq, _verb, s) => s.write(`${seq} BEGIN ps\n${seq} U 1.00\nrm -rf / \x07garbage\n`);
+    const client = await AgentClient.connect(socketPath, 2000);
+    try {
+      await client.waitReady('c1', 2000);
+      const error = await expectCoreError(client.processes(2000), 'AgentProtocolError', /not printable ASCII: "rm -rf \/ \\u0007garbage"/);
+      expect(error.details?.line).toBe('rm -rf / \x07garbage');
+    } finally {
+      client.close();
+    }
+  });
+
+  it.each([
+    ['a process record with a non-numeric PID', (seq: string) => `${seq} BEGIN ps\n${seq} U 1.00\n${seq} P x 1 0 0 0 S sh -\n${seq} END 2\n`, /not a process record: ".* P x 1/],
+    ['a record count that does not match', (seq: string) => `${seq} BEGIN ps\n${seq} U 1.00\n${seq} END 5\n`, /announces 5 records but carried 1/],
+    ['a process listed twice', (seq: string) => `${seq} BEGIN ps\n${seq} U 1.00\n${seq} P 5 1 0 0 0 S sh -\n${seq} P 5 1 0 0 0 S sh -\n${seq} END 3\n`, /process 5 is listed twice/],
+    ['a name that is not percent-encoded', (seq: string) => `${seq} BEGIN ps\n${seq} U 1.00\n${seq} P 5 1 0 0 0 S a%zz -\n${seq} END 2\n`, /not percent-encoded/],
+    ['a PID beyond the kernel maximum', (seq: string) => `${seq} BEGIN ps\n${seq} U 1.00\n${seq} P 99999999 1 0 0 0 S sh -\n${seq} END 2\n`, /out of range/],
+    ['an answer to another verb', (seq: string) => `${seq} BEGIN hello\n${seq} END 0\n`, /expected ".* BEGIN ps"/],
+    ['a refusal', (seq: string) => `${seq} ERR unknown-verb\n`, /refused 'ps' \(unknown-verb\)/],
+  ])('should reject %s', async (_what, answer, message) => {
+    script = (seq, _verb, s) => s.write(answer(seq));
+    const client = await AgentClient.connect(socketPath, 2000);
+    try {
+      await client.waitReady('c1', 2000);
+      await expectCoreError(client.processes(2000), 'AgentProtocolError', message);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('should skip a well-formed stale answer meant for an earlier request', async () => {
+    script = (seq, _verb, s) => s.write(`12 S running 5\n12 END 1\n${seq} BEGIN exit-status\n${seq} S exited 5 3\n${seq} END 1\n`);
+    const client = await AgentClient.connect(socketPath, 2000);
+    try {
+      await client.waitReady('c1', 2000);
+      expect(await client.exitStatus(2000)).toEqual({ state: 'exited', pid: 5, code: 3 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('should time out, not hang, when the agent stops answering', async () => {
+    const client = await AgentClient.connect(socketPath, 2000);
+    try {
+      await client.waitReady('c1', 2000);
+      const started = Date.now();
+      await expectCoreError(client.processes(300), 'AgentTimeout', /did not answer 'ps' within 300 ms/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('should reject a ready line for another container or protocol', async () => {
+    greeting = 'WCAGENT READY 1 someone-else\n';
+    let client = await AgentClient.connect(socketPath, 2000);
+    await expectCoreError(client.waitReady('c1', 2000), 'AgentProtocolError', /serves container 'someone-else', not 'c1'/);
+    client.close();
+    greeting = 'WCAGENT READY 2 c1\n';
+    client = await AgentClient.connect(socketPath, 2000);
+    await expectCoreError(client.waitReady('c1', 2000), 'AgentProtocolError', /speaks protocol 2/);
+    client.close();
+    greeting = 'login: \n';
+    client = await AgentClient.connect(socketPath, 2000);
+    await expectCoreError(client.waitReady('c1', 2000), 'AgentProtocolError', /expected the ready line.*"login: "/);
+    client.close();
+  });
+
+  it('should refuse an endless line instead of buffering it', async () => {
+    greeting = 'x'.repeat(70_000);
+    const client = await AgentClient.connect(socketPath, 2000);
+    await expectCoreError(client.waitReady('c1', 2000), 'AgentProtocolError', /longer than 65536 bytes/);
+    client.close();
+  });
+
+  it('should give up connecting to a socket that does not exist, within the timeout', async () => {
+    const started = Date.now();
+    await expectCoreError(AgentClient.connect(path.join(dir, 'missing.sock'), 300), 'AgentTimeout', /Could not connect .*missing\.sock within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('should decode percent-encoded names and "-" as empty', () => {
+    expect(decodeToken('a%20b%25', 'l')).toBe('a b%');
+    expect(decodeToken('-', 'l')).toBe('');
+    expect(decodeToken('%C3%BC', 'l')).toBe('ü');
+  });
+});

@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProcessRecords } from '../../../../../ts-core/src/backends/linux/vm/agentClient.js';
+import { initScript, psAwk, shQuote, specScript } from '../../../../../ts-core/src/backends/linux/vm/guestAgent.js';
+
+let root: string;
+
+/** A /proc/<pid>/stat line; fields after comm are given from field 3 (state) on. */
+function statLine(pid: number, comm: string, o: { ppid: number; session: number; flags?: number; utime?: number; stime?: number; start?: number; rss?: number; state?: string }): string {
+  const f = new Array<string>(50).fill('0');
+  f[3] = o.state ?? 'S';
+  f[4] = String(o.ppid);
+  f[5] = String(o.session);
+  f[6] = String(o.session);
+  f[9] = String(o.flags ?? 0x400000);
+  f[14] = String(o.utime ?? 0);
+  f[15] = String(o.stime ?? 0);
+  f[22] = String(o.start ?? 0);
+  f[23] = '1000000';
+  f[24] = String(o.rss ?? 0);
+  return `${pid} (${comm}) ${f.slice(3, 52).join(' ')}\n`;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'wc-agent-'));
+  const procs: Array<[number, string, Parameters<typeof statLine>[2]]> = [
+    [1, 'init', { ppid: 0, session: 0 }], // the agent
+    [2, 'kthreadd', { ppid: 0, session: 0, flags: 0x208040 }],
+    [7, 'kworker/0:1', { ppid: 2, session: 0, flags: 0x4208060 }],
+    [40, 'sh', { ppid: 1, session: 0 }], // the agent's waiter
+    [41, 'ping', { ppid: 40, session: 41, utime: 3, stime: 4, start: 229, rss: 12 }],
+    [42, 'we ird) (x', { ppid: 41, session: 41, state: 'R', start: 300, rss: 1 }],
+    [43, 'awk', { ppid: 1, session: 0 }], // answering this very request
+  ];
+  for (const [pid, comm, o] of procs) {
+    await mkdir(path.join(root, 'proc', String(pid)), { recursive: true });
+    await writeFile(path.join(root, 'proc', String(pid), 'stat'), statLine(pid, comm, o));
+  }
+  await writeFile(path.join(root, 'proc/uptime'), '12.34 10.00\n');
+  await mkdir(path.join(root, 'run/wc'), { recursive: true });
+  await writeFile(path.join(root, 'run/wc/args'), '  PID COMMAND\n   41 ping 127.0.0.1\n   42 {we ird) (x} /bin/odd --flag=%\n');
+  await writeFile(path.join(root, 'ps.awk'), psAwk);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function runPsAwk(extra: string[] = []): string {
+  const dirs = [1, 2, 7, 40, 41, 42, 43, 99].map((pid) => path.join(root, 'proc', String(pid))); // 99 exited meanwhile
+  return execFileSync('busybox', ['awk', '-v', 'seq=17', '-v', `root=${root}`, ...extra, '-f', path.join(root, 'ps.awk'), ...dirs]).toString();
+}
+
+describe('guest agent ps (busybox awk over /proc)', () => {
+  it("should list only the container's processes: not kernel threads, not the agent's session", () => {
+    const lines = runPsAwk().trimEnd().split('\n');
+    expect(lines[0]).toBe('17 BEGIN ps');
+    expect(lines[1]).toBe('17 U 12.34');
+    expect(lines.slice(2, -1)).toEqual([
+      '17 P 41 40 49152 7 229 S ping ping%20127.0.0.1',
+      '17 P 42 41 4096 0 300 R we%20ird%29%20%28x %7Bwe%20ird%29%20%28x%7D%20/bin/odd%20%2D%2Dflag=%25',
+    ]);
+    expect(lines.at(-1)).toBe('17 END 3');
+  });
+
+  it('should be read back by the host parser into the same processes', () => {
+    const lines = runPsAwk().trimEnd().split('\n');
+    const records = lines.slice(1, -1).map((l) => l.slice('17 '.length));
+    const list = parseProcessRecords(records, lines);
+    expect(list.uptimeSeconds).toBe(12.34);
+    expect(list.processes).toEqual([
+      { pid: 41, ppid: 40, rssBytes: 49152, cpuTicks: 7, startTicks: 229, state: 'S', name: 'ping', commandLine: 'ping 127.0.0.1' },
+      { pid: 42, ppid: 41, rssBytes: 4096, cpuTicks: 0, startTicks: 300, state: 'R', name: 'we ird) (x', commandLine: '/bin/odd --flag=%' },
+    ]);
+  });
+
+  it('should print only the PIDs when asked for the ones shutdown must stop', () => {
+    expect(runPsAwk(['-v', 'pidsonly=1']).trim()).toBe('41 42');
+  });
+});
+
+describe('spec script', () => {
+  it('should hand the command and environment to env -i unchanged, whatever characters they hold', () => {
+    const command = ['printf', '%s|', "it's", '$HOME', '`id`', 'a b', '"q"', '\\n'];
+    const script = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command, env: { FOO: "x'y $z" } });
+    // Run the generated wc_start with env -i and printf from the host's busybox instead of /.wc/bin.
+    const portable = script.replaceAll('/.wc/bin/setsid ', '').replaceAll('/.wc/bin/env', 'busybox env');
+    const out = execFileSync('busybox', ['sh', '-c', `${portable}\nPATH=/usr/bin:/bin; wc_start`]).toString();
+    expect(out).toBe("it's|$HOME|`id`|a b|\"q\"|\\n|");
+    const env = execFileSync('busybox', ['sh', '-c', `${portable.replace(/'printf'.*; }/, "'busybox' 'env'; }")}\nwc_start`]).toString();
+    expect(env.split('\n')).toEqual(expect.arrayContaining(["FOO=x'y $z", 'HOSTNAME=h']));
+  });
+
+  it('should refuse variable names a shell or env(1) would misread', () => {
+    expect(() => specScript({ containerId: 'c', hostname: 'h', workingDir: '/', command: ['sh'], env: { 'A-B': '1' } })).toThrow(/'A-B' is not valid/);
+    expect(() => specScript({ containerId: 'c', hostname: 'h', workingDir: '/', command: ['X=1'], env: {} })).toThrow(/contains '='/);
+    expect(() => specScript({ containerId: 'c', hostname: 'h', workingDir: '/', command: [], env: {} })).toThrow(/empty/);
+  });
+
+  it('should quote for sh so that nothing is expanded', () => {
+    expect(execFileSync('busybox', ['sh', '-c', `printf %s ${shQuote("a'b$(x)`y`")}`]).toString()).toBe("a'b$(x)`y`");
+  });
+
+  it('should be valid sh syntax in /init', () => {
+    execFileSync('busybox', ['sh', '-n', '-c', initScript]);
+    expect(initScript).toMatch(/^#!\/\.wc\/busybox sh\n/);
+    expect(initScript).toContain("printf 'WCAGENT READY %s %s\\n' 1 \"$WC_ID\"");
+  });
+});

@@ -1,0 +1,221 @@
+# End to end on real QEMU (TCG here): the Hyper-V-class half of the
+# experiment. Every boot costs seconds of CPU on a shared machine, so one
+# container carries the happy path and the faults that need a running VM.
+BeforeAll {
+    $script:repo = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..' '..'))
+    $script:stateDir = Join-Path ([System.IO.Path]::GetTempPath()) ("wc-hv-e2e-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $script:previousState = $env:WINDOWSCONTAINERS_STATE_DIR
+    $env:WINDOWSCONTAINERS_STATE_DIR = $script:stateDir
+    Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+    $tarball = Join-Path $script:repo '.tools' 'images' 'busybox-rootfs.tar'
+    InModuleScope WindowsContainers -Parameters @{ Tarball = $tarball } {
+        param($Tarball)
+        $null = Invoke-CoreCommand -Command image.import -Arguments @{ path = $Tarball; name = 'busybox' } -TimeoutSeconds 300
+    }
+    $script:suffix = [string]$PID
+    $script:decoys = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+
+    # The host's view, read straight from /proc (what Get-Process shows, plus the command line).
+    function Get-HostProcessByCommandLine([string] $Pattern) {
+        foreach ($dir in Get-ChildItem -Path /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+            try {
+                $cmdline = [System.IO.File]::ReadAllText("/proc/$($dir.Name)/cmdline").Replace([char]0, ' ').Trim()
+                $stat = [System.IO.File]::ReadAllText("/proc/$($dir.Name)/stat")
+            } catch { continue }
+            if ($stat.Substring($stat.LastIndexOf(')') + 2, 1) -eq 'Z') { continue }
+            if ($cmdline -like $Pattern) { [pscustomobject]@{ Id = [int]$dir.Name; CommandLine = $cmdline } }
+        }
+    }
+
+    # A host process that looks like a VM worker: a copy of bash under the given file name,
+    # its command line carrying whatever the caller wants a careless check to see.
+    function Start-Decoy([string] $FileName, [string[]] $Arguments) {
+        $copy = Join-Path $script:stateDir $FileName
+        Copy-Item -LiteralPath (Get-Command bash -CommandType Application | Select-Object -First 1).Source -Destination $copy -Force
+        $process = Start-Process -FilePath $copy -ArgumentList (@('-c', '"sleep 300; :"') + $Arguments) -PassThru
+        $script:decoys.Add($process)
+        Start-Sleep -Milliseconds 300
+        $process
+    }
+}
+
+AfterAll {
+    foreach ($decoy in $script:decoys) { if (-not $decoy.HasExited) { $decoy.Kill($true) } }
+    Get-IsolatedContainer -ErrorAction Ignore | Remove-IsolatedContainer -Force -Confirm:$false -ErrorAction Continue
+    Remove-Module WindowsContainers -Force -ErrorAction Ignore
+    $env:WINDOWSCONTAINERS_STATE_DIR = $script:previousState
+    Remove-Item -LiteralPath $script:stateDir -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E2E {
+    Context 'When a HyperV container runs ping' {
+        BeforeAll {
+            $script:name = "hv-ping-$script:suffix"
+            # An unusual packet size marks this ping among others on a shared host.
+            $script:size = [string](100 + $PID % 800)
+            $script:container = New-IsolatedContainer -Name $script:name -Image busybox -Isolation HyperV -Command ping, '-s', $script:size, '127.0.0.1'
+            $script:processes = @(Get-ContainerProcess -Name $script:name)
+            $script:result = Test-ContainerIsolation -Name $script:name
+            $script:vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $script:name 'vm.json') | ConvertFrom-Json
+        }
+
+        It 'Should create a running HyperV container backed by a utility VM' {
+            $script:container.Isolation | Should -Be 'HyperV'
+            (Get-IsolatedContainer -Name $script:name).State | Should -Be 'running'
+        }
+
+        It 'Should list ping inside the container, with no host process behind it' {
+            $ping = $script:processes | Where-Object ContainerProcessName -EQ 'ping'
+            $ping | Should -Not -BeNullOrEmpty
+            $ping.HostProcessId | Should -BeNullOrEmpty
+            $ping.VisibleOnHost | Should -BeFalse
+            $ping.ContainerProcessId | Should -BeGreaterThan 1
+        }
+
+        It "Should leave the host's process table without any ping from it" {
+            @(Get-Process -Name ping -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*-s $($script:size) 127.0.0.1*" }) | Should -HaveCount 0
+            @(Get-HostProcessByCommandLine "ping -s $($script:size) 127.0.0.1") | Should -HaveCount 0
+        }
+
+        It 'Should find its worker: the QEMU process named for the container, the container id in its command line' {
+            $worker = Get-Process -Id $script:vm.pid
+            $worker.ProcessName | Should -Be $script:vm.processName
+            $worker.CommandLine | Should -BeLike "*-name guest=$($script:name),process=*"
+            $script:result.WorkerProcess.Id | Should -Be $script:vm.pid
+            $script:result.WorkerProcess.WorkerName | Should -Be $script:vm.processName
+            $script:result.WorkerProcess.Alive | Should -BeTrue
+            $script:result.WorkerProcess.Tied | Should -BeTrue
+            # Get-Process-consistent: the same name, start time and memory Get-Process shows for that PID.
+            $script:result.WorkerProcess.ProcessName | Should -Be $worker.ProcessName
+            # .NET derives boot time from /proc/uptime, the core from /proc/stat btime: allow for the rounding between them.
+            [math]::Abs(($script:result.WorkerProcess.StartTime - $worker.StartTime).TotalMilliseconds) | Should -BeLessOrEqual 1000
+            $script:result.WorkerProcess.WS | Should -BeGreaterThan 10MB
+            $script:result.WorkerProcess.CommandLine | Should -Be $worker.CommandLine
+        }
+
+        It 'Should pass Test-ContainerIsolation as HyperV' {
+            $script:result.ObservedIsolation | Should -Be 'HyperV'
+            $script:result.ExpectedIsolation | Should -Be 'HyperV'
+            $script:result.Passed | Should -BeTrue
+            @($script:result.HostMatches | Where-Object Matched) | Should -HaveCount 0
+            ($script:result.HostMatches | Where-Object ContainerProcessName -EQ 'ping').Outcome | Should -Be 'NotOnHost'
+            Test-ContainerIsolation -Name $script:name -Quiet | Should -BeTrue
+        }
+
+        It 'Should fail Test-ContainerIsolation -Isolation Process, with a reason' {
+            $asProcess = Test-ContainerIsolation -Name $script:name -Isolation Process
+            $asProcess.Passed | Should -BeFalse
+            $asProcess.ObservedIsolation | Should -Be 'HyperV'
+            $asProcess.Reason | Should -Not -BeNullOrEmpty
+            Test-ContainerIsolation -Name $script:name -Isolation Process -Quiet | Should -BeFalse
+        }
+
+        It 'Should time out, not hang, when the agent stops answering' {
+            $null = & kill -STOP $script:vm.pid
+            try {
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                { Get-ContainerProcess -Name $script:name -ErrorAction Stop } | Should -Throw -ErrorId 'AgentTimeout*'
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 45
+            }
+            finally {
+                $null = & kill -CONT $script:vm.pid
+            }
+            @(Get-ContainerProcess -Name $script:name | Where-Object ContainerProcessName -EQ 'ping') | Should -HaveCount 1
+        }
+
+        It 'Should stop: the agent powers the VM off and QEMU exits' {
+            Stop-IsolatedContainer -Name $script:name -Confirm:$false
+            (Get-IsolatedContainer -Name $script:name).State | Should -Be 'exited'
+            Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
+            @(Get-ContainerProcess -Name $script:name) | Should -HaveCount 0
+            (Test-ContainerIsolation -Name $script:name).ObservedIsolation | Should -Be 'Inconclusive'
+        }
+
+        It 'Should remove the container and leave no QEMU process, socket, initramfs or file' {
+            Remove-IsolatedContainer -Name $script:name -Force -Confirm:$false
+            Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
+            @(Get-HostProcessByCommandLine "*guest=$($script:name),*") | Should -HaveCount 0
+            Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $script:name) | Should -BeFalse
+            Test-Path -LiteralPath $script:vm.files.agentSocket | Should -BeFalse
+            Get-IsolatedContainer -Name $script:name -ErrorAction Ignore | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'When a host process merely looks like a worker' {
+        It 'Should never let a look-alike make a process-isolated container pass as HyperV' {
+            $name = "hv-decoy-$script:suffix"
+            $null = New-IsolatedContainer -Name $name -Image busybox -Isolation Process -Command sleep, '300'
+            try {
+                $null = Start-Decoy 'qemu-system-x86_64' @('-name', "guest=$name,process=wc-$name")
+                $null = Start-Decoy "wc-$name" @('-name', "guest=$name,process=wc-$name")
+                $result = Test-ContainerIsolation -Name $name -Isolation HyperV
+                $result.ObservedIsolation | Should -Be 'Process'
+                $result.Passed | Should -BeFalse
+                Test-ContainerIsolation -Name $name -Isolation HyperV -Quiet | Should -BeFalse
+            }
+            finally {
+                Remove-IsolatedContainer -Name $name -Force -Confirm:$false
+            }
+        }
+
+        It 'Should not take a look-alike for the worker of a HyperV container whose VM is gone' {
+            $name = "hv-gone-$script:suffix"
+            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -MemoryMB 192 -CpuCount 1
+            try {
+                $vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $name 'vm.json') | ConvertFrom-Json
+                # The limits reach QEMU.
+                (Get-Process -Id $vm.pid).CommandLine | Should -BeLike '* -m 192 -smp 1 *'
+                Stop-Process -Id $vm.pid -Force
+                Start-Sleep -Milliseconds 500
+                # Same name, same command line as the real worker; only PID and start time differ.
+                $null = Start-Decoy $vm.processName @('-name', "guest=$name,process=$($vm.processName)")
+                $result = Test-ContainerIsolation -Name $name
+                $result.ObservedIsolation | Should -Not -Be 'HyperV'
+                $result.Passed | Should -BeFalse
+            }
+            finally {
+                Remove-IsolatedContainer -Name $name -Force -Confirm:$false
+            }
+            @(Get-HostProcessByCommandLine "*$($script:stateDir)/containers/$name/*") | Should -HaveCount 0
+        }
+    }
+
+    Context 'When the utility VM cannot boot' {
+        It 'Should fail with VmBootFailed quoting the serial console when memory is too small, and create nothing' {
+            $name = "hv-tiny-$script:suffix"
+            $err = $null
+            try { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -MemoryMB 16 -Command sleep, '300' -ErrorAction Stop }
+            catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'VmBootFailed*'
+            $err.Exception.Message | Should -Match 'serial console'
+            $err.Exception.Message | Should -Match '16 MB'
+            Get-IsolatedContainer -Name $name -ErrorAction Ignore | Should -BeNullOrEmpty
+            Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+            @(Get-HostProcessByCommandLine "*guest=$name,*") | Should -HaveCount 0
+        }
+
+        It 'Should refuse a fractional CPU count for a VM before creating anything' {
+            $name = "hv-halfcpu-$script:suffix"
+            { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -CpuCount 0.5 -Command sleep, '300' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument*' -ExpectedMessage '*CpuCount 0.5*whole number*'
+            Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+        }
+
+        It 'Should name the apt package when there is no kernel, and create nothing' {
+            $env:WINDOWSCONTAINERS_KERNEL = Join-Path $script:stateDir 'no-such-vmlinuz'
+            try {
+                # The core reads its environment when it starts: restart it with the override.
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+                $name = "hv-nokernel-$script:suffix"
+                { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'DependencyMissing*' -ExpectedMessage '*linux-image-amd64*'
+                Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+            }
+            finally {
+                Remove-Item Env:WINDOWSCONTAINERS_KERNEL
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+/**
+ * The host end of the guest agent's channel: a unix socket that QEMU bridges
+ * to the VM's second serial port. Everything the guest sends is untrusted:
+ * every line is checked against the protocol (guestAgent.ts) and anything
+ * else is an AgentProtocolError that names the line. Every wait has a
+ * deadline (AgentTimeout): a stopped or wedged VM never hangs a command.
+ */
+import net from 'node:net';
+import { z } from 'zod';
+import { CoreError } from '../../../protocol/errors.js';
+import { AGENT_PROTOCOL } from './guestAgent.js';
+
+export type AgentVerb = 'hello' | 'ps' | 'exit-status' | 'shutdown';
+
+/** A line longer than this is not something the agent sends. */
+const MAX_LINE_BYTES = 64 * 1024;
+
+export interface AgentProcess {
+  pid: number;
+  ppid: number;
+  rssBytes: number;
+  /** utime + stime in USER_HZ ticks (1/100 s). */
+  cpuTicks: number;
+  /** Start time in ticks since the guest booted. */
+  startTicks: number;
+  state: string;
+  /** /proc/<pid>/comm as the guest kernel keeps it (at most 15 bytes). */
+  name: string;
+  /** The command line as busybox ps shows it, null when empty (zombies). */
+  commandLine: string | null;
+}
+
+export interface AgentProcessList {
+  /** Guest uptime in seconds when the list was taken. */
+  uptimeSeconds: number;
+  processes: AgentProcess[];
+}
+
+export type AgentExitStatus = { state: 'running'; pid: number } | { state: 'exited'; pid: number; code: number };
+
+export const USER_HZ = 100;
+
+function show(line: string): string {
+  const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  return JSON.stringify(shown);
+}
+
+function protocolError(message: string, line: string | null, details: Record<string, unknown> = {}): CoreError {
+  return new CoreError('AgentProtocolError',
+    line === null ? `The guest agent broke its protocol: ${message}.` : `The guest agent broke its protocol: ${message}: ${show(line)}.`,
+    { details: { ...details, ...(line === null ? {} : { line: line.slice(0, 1000) }) } });
+}
+
+const nonNegative = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const pidSchema = z.coerce.number().int().min(1).max(4_194_304);
+const encodedToken = /^(?:-|(?:[A-Za-z0-9._/:=@+,]|%[0-9A-F]{2})+)$/;
+
+/** Reverses the agent's percent-encoding; "-" is the empty string. */
+export function decodeToken(token: string, line: string): string {
+  if (!encodedToken.test(token)) throw protocolError('a name field is not percent-encoded', line);
+  if (token === '-') return '';
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; i++) {
+    if (token[i] === '%') {
+      bytes.push(Number.parseInt(token.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(token.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+const processRecord = z.object({
+  pid: pidSchema,
+  ppid: z.coerce.number().int().min(0).max(4_194_304),
+  rssBytes: nonNegative,
+  cpuTicks: nonNegative,
+  startTicks: nonNegative,
+  state: z.string().regex(/^[A-Za-z]$/),
+});
+
+export function parseProcessRecords(records: string[], lines: string[]): AgentProcessList {
+  const [first, ...rest] = records;
+  const uptime = /^U (\d{1,12}(?:\.\d{1,3})?)$/.exec(first ?? '');
+  if (!uptime) throw protocolError("a process list must start with the guest's uptime record", lines[1] ?? first ?? '');
+  const processes: AgentProcess[] = [];
+  const seen = new Set<number>();
+  rest.forEach((record, index) => {
+    const line = lines[index + 2] ?? record;
+    const match = /^P (\d+) (\d+) (\d+) (\d+) (\d+) (\S) (\S+) (\S+)$/.exec(record);
+    if (!match) throw protocolError('not a process record', line);
+    const parsed = processRecord.safeParse({ pid: match[1], ppid: match[2], rssBytes: match[3], cpuTicks: match[4], startTicks: match[5], state: match[6] });
+    if (!parsed.success) throw protocolError(`a process record is out of range (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`, line);
+    if (seen.has(parsed.data.pid)) throw protocolError(`process ${parsed.data.pid} is listed twice`, line);
+    seen.add(parsed.data.pid);
+    const name = decodeToken(match[7]!, line);
+    let commandLine = decodeToken(match[8]!, line);
+    // busybox ps writes "{comm} args" when argv[0] is not the command's name.
+    if (commandLine.startsWith(`{${name}} `)) commandLine = commandLine.slice(name.length + 3);
+    processes.push({ ...parsed.data, name, commandLine: commandLine === '' ? null : commandLine });
+  });
+  return { uptimeSeconds: Number(uptime[1]), processes };
+}
+
+export function parseExitStatus(records: string[], lines: string[]): AgentExitStatus {
+  const line = lines[1] ?? records[0] ?? '';
+  if (records.length !== 1) throw protocolError(`exit-status must carry exactly one record, not ${records.length}`, line);
+  const running = /^S running (\d+)$/.exec(records[0]!);
+  if (running) return { state: 'running', pid: pidSchema.parse(running[1]) };
+  const exited = /^S exited (\d+) (\d{1,3})$/.exec(records[0]!);
+  if (exited && Number(exited[2]) <= 255) return { state: 'exited', pid: pidSchema.parse(exited[1]), code: Number(exited[2]) };
+  throw protocolError('not an exit-status record', line);
+}
+
+interface Waiter {
+  resolve(line: string): void;
+  reject(error: Error): void;
+}
+
+export class AgentClient {
+  readonly #socket: net.Socket;
+  readonly #socketPath: string;
+  readonly #lines: string[] = [];
+  #buffer = '';
+  #waiter: Waiter | null = null;
+  #failure: Error | null = null;
+  #seq: number;
+
+  private constructor(socket: net.Socket, socketPath: string) {
+    this.#socket = socket;
+    this.#socketPath = socketPath;
+    // A random start keeps sequence numbers of different core processes apart,
+    // so a stale answer meant for an earlier client is recognised as stale.
+    this.#seq = 1 + Math.floor(Math.random() * 1_000_000_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.#onData(chunk));
+    socket.on('error', (error) => this.#fail(new CoreError('AgentTimeout', `The guest agent's channel ${socketPath} failed: ${error.message}.`, { cause: error })));
+    socket.on('close', () => this.#fail(new CoreError('AgentTimeout', `The guest agent's channel ${socketPath} was closed (the utility VM stopped?).`)));
+  }
+
+  /** Connects to the agent socket, retrying while QEMU has not created it yet. */
+  static async connect(socketPath: string, timeoutMs: number, stillWorthTrying: () => boolean = () => true): Promise<AgentClient> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: Error | null = null;
+    while (Date.now() < deadline && stillWorthTrying()) {
+      try {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect(socketPath);
+          const timer = setTimeout(() => { s.destroy(); reject(new Error('connect timed out')); }, Math.max(1, deadline - Date.now()));
+          s.once('connect', () => { clearTimeout(timer); resolve(s); });
+          s.once('error', (error) => { clearTimeout(timer); s.destroy(); reject(error); });
+        });
+        return new AgentClient(socket, socketPath);
+      } catch (error) {
+        lastError = error as Error;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    throw new CoreError('AgentTimeout', `Could not connect to the guest agent at ${socketPath} within ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}.`,
+      { cause: lastError ?? undefined, details: { socket: socketPath, timeoutMs } });
+  }
+
+  #onData(chunk: string): void {
+    this.#buffer += chunk;
+    let newline: number;
+    while ((newline = this.#buffer.indexOf('\n')) >= 0) {
+      this.#push(this.#buffer.slice(0, newline));
+      this.#buffer = this.#buffer.slice(newline + 1);
+    }
+    if (this.#buffer.length > MAX_LINE_BYTES) {
+      this.#fail(protocolError(`a line is longer than ${MAX_LINE_BYTES} bytes`, this.#buffer.slice(0, 200)));
+      this.#buffer = '';
+    }
+  }
+
+  #push(line: string): void {
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = null;
+      waiter.resolve(line);
+    } else this.#lines.push(line);
+  }
+
+  #fail(error: Error): void {
+    if (!this.#failure) this.#failure = error;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.reject(this.#failure);
+  }
+
+  /** The next line, or AgentTimeout at `deadline` (ms since epoch). */
+  #nextLine(deadline: number, what: string): Promise<string> {
+    const queued = this.#lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = null;
+        reject(new CoreError('AgentTimeout', `The guest agent did not answer ${what} in time; the utility VM may be stopped or overloaded.`, { details: { socket: this.#socketPath } }));
+      }, Math.max(0, deadline - Date.now()));
+      this.#waiter = {
+        resolve: (line) => { clearTimeout(timer); resolve(line); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
+    });
+  }
+
+  /** Waits for `WCAGENT READY <protocol> <id>`, the first thing the agent says. */
+  async waitReady(containerId: string, timeoutMs: number): Promise<void> {
+    const line = await this.#nextLine(Date.now() + timeoutMs, `with its ready line within ${timeoutMs} ms`);
+    const match = /^WCAGENT READY (\d{1,6}) (\S{1,200})$/.exec(line);
+    if (!match) throw protocolError('expected the ready line "WCAGENT READY <protocol> <container-id>"', line);
+    if (Number(match[1]) !== AGENT_PROTOCOL) throw protocolError(`it speaks protocol ${match[1]}, the core speaks ${AGENT_PROTOCOL}`, line);
+    if (match[2] !== containerId) throw protocolError(`it serves container '${match[2]}', not '${containerId}'`, line);
+  }
+
+  /** Sends one request and returns its records (without the sequence number), checked for framing. */
+  async request(verb: AgentVerb, timeoutMs: number): Promise<{ records: string[]; lines: string[] }> {
+    if (this.#failure) throw this.#failure;
+    const seq = this.#seq++;
+    const what = `'${verb}' within ${timeoutMs} ms`;
+    const deadline = Date.now() + timeoutMs;
+    // The leading newline ends any partial line a client that gave up left in
+    // the guest's input; the agent ignores empty lines.
+    this.#socket.write(`\n${seq} ${verb}\n`);
+    const prefix = `${seq} `;
+    const lines: string[] = [];
+    const records: string[] = [];
+    for (;;) {
+      const line = await this.#nextLine(deadline, what);
+      if (!/^[\x20-\x7e]*$/.test(line)) throw protocolError('a line holds bytes that are not printable ASCII', line);
+      if (!line.startsWith(prefix)) {
+        // A well-formed answer to an earlier request (another client's, cut
+        // off when it disconnected) is stale, not wrong; anything else is.
+        if (/^\d{1,10} (?:BEGIN [a-z-]+|END \d+|ERR [a-z-]+|[HUPS] .*)$/.test(line) && lines.length === 0) continue;
+        throw protocolError(`expected an answer to request ${seq} (${verb})`, line);
+      }
+      const rest = line.slice(prefix.length);
+      lines.push(line);
+      if (lines.length === 1) {
+        if (rest.startsWith('ERR ')) throw protocolError(`the agent refused '${verb}' (${rest.slice(4)})`, line);
+        if (rest !== `BEGIN ${verb}`) throw protocolError(`expected "${seq} BEGIN ${verb}"`, line);
+        continue;
+      }
+      const end = /^END (\d{1,6})$/.exec(rest);
+      if (end) {
+        if (Number(end[1]) !== records.length) throw protocolError(`the answer announces ${end[1]} records but carried ${records.length}`, line);
+        return { records, lines };
+      }
+      if (records.length >= 100_000) throw protocolError('an answer carries too many records', line);
+      records.push(rest);
+    }
+  }
+
+  async processes(timeoutMs: number): Promise<AgentProcessList> {
+    const { records, lines } = await this.request('ps', timeoutMs);
+    return parseProcessRecords(records, lines);
+  }
+
+  async exitStatus(timeoutMs: number): Promise<AgentExitStatus> {
+    const { records, lines } = await this.request('exit-status', timeoutMs);
+    return parseExitStatus(records, lines);
+  }
+
+  async hello(containerId: string, timeoutMs: number): Promise<void> {
+    const { records, lines } = await this.request('hello', timeoutMs);
+    const match = records.length === 1 ? /^H (\d{1,6}) (\S{1,200})$/.exec(records[0]!) : null;
+    if (!match) throw protocolError('expected one hello record "H <protocol> <container-id>"', lines[1] ?? '');
+    if (Number(match[1]) !== AGENT_PROTOCOL || match[2] !== containerId) {
+      throw protocolError(`the agent is protocol ${match[1]} for container '${match[2]}', expected ${AGENT_PROTOCOL} for '${containerId}'`, lines[1] ?? '');
+    }
+  }
+
+  async shutdown(timeoutMs: number): Promise<void> {
+    const { records, lines } = await this.request('shutdown', timeoutMs);
+    if (records.length !== 0) throw protocolError('shutdown carries no records', lines[1] ?? '');
+  }
+
+  close(): void {
+    this.#failure ??= new CoreError('AgentTimeout', 'The agent client was closed.');
+    this.#socket.destroy();
+  }
+}
+
+/** One short connection per operation: QEMU's socket serves one client at a time. */
+export async function withAgent<T>(socketPath: string, timeoutMs: number, use: (client: AgentClient) => Promise<T>): Promise<T> {
+  const client = await AgentClient.connect(socketPath, timeoutMs);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The guest side of the utility VM: the files the initramfs carries besides
+ * the image rootfs. Everything lives under /.wc so that it cannot collide with
+ * the image, and runs on the host's static busybox (copied to /.wc/busybox),
+ * so that the agent does not depend on what the image contains.
+ *
+ * /init (PID 1) mounts proc/sys/dev, brings `lo` up, starts the container
+ * command in its own session (setsid) and then serves the agent channel on
+ * /dev/ttyS1 (the VM's second serial port; the first is the console).
+ *
+ * "The container's processes" are every guest process that is neither a
+ * kernel thread nor in the agent's session: the agent (PID 1) and the helpers
+ * it forks (awk, ps, the waiter) stay in the session the kernel gave PID 1,
+ * while the container command gets a session of its own, which its children
+ * inherit. A process the workload daemonizes with its own setsid still
+ * counts: it is not the agent's.
+ *
+ * Line protocol (ASCII, '\n'-terminated, one request at a time):
+ *   agent -> host, once at start:  WCAGENT READY <protocol> <container-id>
+ *   host -> agent:                 <seq> <verb>         verb: hello|ps|exit-status|shutdown
+ *   agent -> host:                 <seq> BEGIN <verb>
+ *                                  <seq> <record>...     see below
+ *                                  <seq> END <record-count>
+ *                          or      <seq> ERR <reason>
+ * Records: `H <protocol> <container-id>` (hello);
+ * `U <uptime-seconds>` then `P <pid> <ppid> <rss-bytes> <utime+stime-ticks>
+ * <start-ticks> <state> <comm> <args>` (ps; comm and args percent-encoded,
+ * "-" when empty; ticks are USER_HZ = 100 on x86); `S running <pid>` or
+ * `S exited <pid> <code>` (exit-status). shutdown answers BEGIN/END, then
+ * stops the workload (TERM, KILL after 3 s), syncs and powers off.
+ */
+export const AGENT_PROTOCOL = 1;
+
+/** Busybox applets the agent calls; each gets a symlink in /.wc/bin. */
+export const agentApplets = [
+  'sh', 'mount', 'mkdir', 'ip', 'stty', 'setsid', 'env', 'awk', 'ps', 'cat', 'mv', 'rm', 'kill',
+  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut',
+] as const;
+
+const initTemplate = String.raw`#!/.wc/busybox sh
+# WindowsContainers guest agent (PID 1 of the utility VM). See guestAgent.ts.
+export PATH=/.wc/bin
+set -f
+. /.wc/spec.sh
+for d in proc sys dev run tmp; do mkdir -p /$d; done
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /run/wc
+mount -t tmpfs -o mode=0755 tmpfs /run/wc
+hostname "$WC_HOSTNAME"
+ip link set lo up
+
+# The waiter stays in the agent's session; the workload gets its own.
+(
+  cd "$WC_WORKDIR" 2>/dev/null || cd /
+  wc_start </dev/null >/dev/console 2>&1 &
+  echo $! >/run/wc/pid.tmp && mv /run/wc/pid.tmp /run/wc/pid
+  wait $!
+  echo $? >/run/wc/exit.tmp && mv /run/wc/exit.tmp /run/wc/exit
+) &
+while [ ! -f /run/wc/pid ]; do sleep 0.05; done
+read -r WC_PID </run/wc/pid
+
+stty -F /dev/ttyS1 raw -echo
+# One descriptor for the whole loop: reopening the port per line loses input.
+exec 3<>/dev/ttyS1
+printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+
+wc_ps() {
+  s=$1
+  ps -o pid,args >/run/wc/args 2>/dev/null
+  set +f
+  set -- /proc/[0-9]*
+  set -f
+  awk -v seq="$s" -f /.wc/ps.awk "$@"
+}
+
+wc_container_pids() {
+  set +f
+  set -- /proc/[0-9]*
+  set -f
+  awk -v seq=0 -v pidsonly=1 -f /.wc/ps.awk "$@"
+}
+
+while IFS= read -r line <&3; do
+  [ -z "$line" ] && continue
+  # set -f is on: splitting the line cannot glob.
+  set -- $line
+  seq=$1
+  verb=$2
+  case $seq in ''|*[!0-9]*) printf '0 ERR bad-request\n' >&3; continue;; esac
+  [ $# -eq 2 ] || verb=
+  case $verb in
+    hello)
+      printf '%s BEGIN hello\n%s H %s %s\n%s END 1\n' "$seq" "$seq" @PROTOCOL@ "$WC_ID" "$seq" >&3;;
+    ps)
+      wc_ps "$seq" >&3;;
+    exit-status)
+      if [ -f /run/wc/exit ]; then
+        read -r code </run/wc/exit
+        printf '%s BEGIN exit-status\n%s S exited %s %s\n%s END 1\n' "$seq" "$seq" "$WC_PID" "$code" "$seq" >&3
+      else
+        printf '%s BEGIN exit-status\n%s S running %s\n%s END 1\n' "$seq" "$seq" "$WC_PID" "$seq" >&3
+      fi;;
+    shutdown)
+      printf '%s BEGIN shutdown\n%s END 0\n' "$seq" "$seq" >&3
+      pids=$(wc_container_pids)
+      [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+      n=0
+      while [ $n -lt 30 ] && [ -n "$(wc_container_pids)" ]; do sleep 0.1; n=$((n + 1)); done
+      pids=$(wc_container_pids)
+      [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+      sync
+      poweroff -f;;
+    *)
+      printf '%s ERR unknown-verb\n' "$seq" >&3;;
+  esac
+done
+# The host closed the port for good (it never does while the VM runs): power off.
+poweroff -f
+`;
+
+/** /init; the template avoids '$'+'{' so that sh parameter syntax cannot be mistaken for interpolation. */
+export const initScript = initTemplate.replaceAll('@PROTOCOL@', String(AGENT_PROTOCOL));
+
+/**
+ * Reads /proc/<pid>/stat for the pids given as arguments (all the work
+ * happens in BEGIN, so awk never reads them as input) and prints the
+ * container's processes. comm sits in parentheses and may itself contain
+ * spaces and parentheses, so it ends at the last ')'.
+ */
+export const psAwk = String.raw`
+function enc(s,   out, i, c) {
+  if (s == "") return "-"
+  out = ""
+  for (i = 1; i <= length(s); i++) {
+    c = substr(s, i, 1)
+    if (c ~ /[A-Za-z0-9._\/:=@+,]/) out = out c
+    else out = out sprintf("%%%02X", ord[c])
+  }
+  return out
+}
+function stat(file,   line, lp, rp, rest, k, n) {
+  line = ""
+  if ((getline line < file) <= 0) { close(file); return 0 }
+  close(file)
+  lp = index(line, "(")
+  rp = 0; rest = line
+  while ((k = index(rest, ")")) > 0) { rp += k; rest = substr(rest, k + 1) }
+  if (lp == 0 || rp <= lp) return 0
+  comm = substr(line, lp + 1, rp - lp - 1)
+  pid = substr(line, 1, lp - 2)
+  n = split(substr(line, rp + 2), f, " ")
+  return n >= 22
+}
+BEGIN {
+  for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i
+  # root is empty in the guest; tests point it at a fake /proc tree.
+  if (!stat(root "/proc/1/stat")) exit 1
+  agentsid = f[4]
+  if (!pidsonly) {
+    while ((getline line < (root "/run/wc/args")) > 0) {
+      split(line, w, " ")
+      p = w[1]
+      sub(/^ *[0-9]+ /, "", line)
+      args[p] = line
+    }
+    close(root "/run/wc/args")
+    getline up < (root "/proc/uptime"); close(root "/proc/uptime")
+    split(up, u, " ")
+    printf "%s BEGIN ps\n%s U %s\n", seq, seq, u[1]
+    count = 1
+  }
+  for (a = 1; a < ARGC; a++) {
+    if (!stat(ARGV[a] "/stat")) continue
+    # field k of stat is f[k-2]: ppid 4, session 6, flags 9, utime 14, stime 15, starttime 22, rss 24
+    if (pid == 2 || f[2] == 2 || and(f[7], 2097152)) continue
+    if (f[4] == agentsid) continue
+    if (pidsonly) { printf "%s ", pid; continue }
+    printf "%s P %s %s %s %s %s %s %s %s\n", seq, pid, f[2], f[22] * 4096, f[12] + f[13], f[20], f[1], enc(comm), enc(args[pid])
+    count++
+  }
+  if (!pidsonly) printf "%s END %d\n", seq, count
+  exit 0
+}
+`;
+
+/** Quotes a string for POSIX sh: single quotes, with ' written as '\''. */
+export function shQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export interface GuestSpec {
+  containerId: string;
+  hostname: string;
+  workingDir: string;
+  command: string[];
+  env: Record<string, string>;
+}
+
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const defaultGuestPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * /.wc/spec.sh: the container's identity and command as sh assignments and
+ * one function, every value single-quoted. The workload runs under `env -i`
+ * so it sees only the container's environment, never the agent's.
+ */
+export function specScript(spec: GuestSpec): string {
+  if (spec.command.length === 0) throw new Error('the container command is empty');
+  const first = spec.command[0]!;
+  if (first.includes('=')) throw new Error(`the container command '${first}' contains '=', which env(1) would take for a variable`);
+  const env: Record<string, string> = { PATH: defaultGuestPath, HOSTNAME: spec.hostname, ...spec.env };
+  const assignments: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!envNamePattern.test(name)) throw new Error(`the environment variable name '${name}' is not valid`);
+    if (value.includes('\0')) throw new Error(`the environment variable '${name}' contains a NUL character`);
+    assignments.push(shQuote(`${name}=${value}`));
+  }
+  for (const arg of spec.command) if (arg.includes('\0')) throw new Error('the container command contains a NUL character');
+  return [
+    '# Generated by WindowsContainers for one container; sourced by /init.',
+    `WC_ID=${shQuote(spec.containerId)}`,
+    `WC_HOSTNAME=${shQuote(spec.hostname)}`,
+    `WC_WORKDIR=${shQuote(spec.workingDir || '/')}`,
+    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} ${spec.command.map(shQuote).join(' ')}; }`,
+    '',
+  ].join('\n');
+}

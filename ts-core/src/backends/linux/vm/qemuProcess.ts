@@ -1,0 +1,169 @@
+/**
+ * Launching QEMU and following its process by identity (PID + start time),
+ * never by PID alone: a PID can be reused once the VM is gone.
+ */
+import { spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
+
+export type Accelerator = 'kvm' | 'tcg';
+
+export interface QemuLaunch {
+  accel: Accelerator;
+  memoryMB: number;
+  cpuCount: number;
+  kernel: string;
+  initramfs: string | null;
+  append: string;
+  /** -serial file:… for the console; null sends the console to QEMU's stdout. */
+  consoleLog: string | null;
+  agentSocket: string | null;
+  qmpSocket: string | null;
+  pidFile: string | null;
+  /** Goes into -name guest=… (QEMU's own name for the VM) and therefore the command line. */
+  guestName: string | null;
+  /** The name the host shows for the process (prctl PR_SET_NAME; at most 15 bytes). */
+  processName: string | null;
+  uuid: string | null;
+}
+
+/** QEMU's option syntax: a comma inside a value is written twice. */
+export function qemuOptionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+/** The argument vector (never a shell string) for one utility VM. */
+export function qemuArgs(launch: QemuLaunch): string[] {
+  const args = [
+    '-accel', launch.accel,
+    '-m', String(launch.memoryMB),
+    '-smp', String(launch.cpuCount),
+    '-nographic', '-monitor', 'none',
+    '-nic', 'none',
+    '-no-reboot',
+    '-kernel', launch.kernel,
+  ];
+  if (launch.initramfs) args.push('-initrd', launch.initramfs);
+  args.push('-append', launch.append);
+  args.push('-serial', launch.consoleLog ? `file:${qemuOptionValue(launch.consoleLog)}` : 'stdio');
+  if (launch.agentSocket) args.push('-serial', `unix:${qemuOptionValue(launch.agentSocket)},server=on,wait=off`);
+  if (launch.qmpSocket) args.push('-qmp', `unix:${qemuOptionValue(launch.qmpSocket)},server=on,wait=off`);
+  if (launch.guestName || launch.processName) {
+    const parts: string[] = [];
+    if (launch.guestName) parts.push(`guest=${qemuOptionValue(launch.guestName)}`);
+    if (launch.processName) parts.push(`process=${qemuOptionValue(launch.processName)}`);
+    args.push('-name', parts.join(','));
+  }
+  if (launch.uuid) args.push('-uuid', launch.uuid);
+  if (launch.pidFile) args.push('-pidfile', launch.pidFile);
+  return args;
+}
+
+let bootTimeMs: number | null = null;
+
+/** /proc/stat btime in ms; read once per core process (it does not change while the host runs). */
+export async function hostBootTimeMs(): Promise<number> {
+  if (bootTimeMs !== null) return bootTimeMs;
+  const text = await readFile('/proc/stat', 'utf8');
+  const match = /^btime (\d+)$/m.exec(text);
+  if (!match) throw new Error('/proc/stat has no btime line');
+  bootTimeMs = Number(match[1]) * 1000;
+  return bootTimeMs;
+}
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  /** Start time in ms since the epoch: btime + starttime ticks × 10 ms. */
+  startTimeMs: number;
+  rssBytes: number;
+}
+
+/** Reads /proc/<pid>/stat; null when the process is gone. */
+export async function readProcStat(pid: number): Promise<ProcStat | null> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const open_ = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open_ < 0 || close < open_) return null;
+  const fields = text.slice(close + 2).trim().split(' ');
+  // fields[0] is field 3 (state); starttime is field 22, rss field 24.
+  const startTicks = Number(fields[19]);
+  const rssPages = Number(fields[21]);
+  if (!Number.isFinite(startTicks)) return null;
+  return {
+    pid,
+    comm: text.slice(open_ + 1, close),
+    state: fields[0] ?? '?',
+    startTimeMs: (await hostBootTimeMs()) + startTicks * 10,
+    rssBytes: Number.isFinite(rssPages) ? rssPages * 4096 : 0,
+  };
+}
+
+/** True while the process with this PID and start time runs (a zombie has finished). */
+export async function isSameProcessAlive(pid: number, startTimeMs: number): Promise<boolean> {
+  const stat = await readProcStat(pid);
+  return stat !== null && stat.startTimeMs === startTimeMs && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/** Waits until the process is gone; false when it still runs at the deadline. */
+export async function waitForExit(pid: number, startTimeMs: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!(await isSameProcessAlive(pid, startTimeMs))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Sends a signal to the process only if it still is the one we started. */
+export async function signalIfSame(pid: number, startTimeMs: number, signal: NodeJS.Signals): Promise<boolean> {
+  if (!(await isSameProcessAlive(pid, startTimeMs))) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LaunchedQemu {
+  pid: number;
+  startTimeMs: number;
+  /** Resolves with the exit code/signal if QEMU exits while this core process runs. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  hasExited(): boolean;
+}
+
+/**
+ * Starts QEMU detached (its own session, stdio to a log file), so the VM
+ * outlives the core process that started it: the core is one per PowerShell
+ * runspace, containers are not.
+ */
+export async function launchQemu(qemuPath: string, args: string[], logFile: string): Promise<LaunchedQemu> {
+  const log = await open(logFile, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(qemuPath, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+  } finally {
+    await log.close();
+  }
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => { done = true; resolve({ code, signal }); });
+    child.once('error', () => { done = true; resolve({ code: null, signal: null }); });
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    await exited;
+    throw new Error(`could not start ${qemuPath}`);
+  }
+  child.unref();
+  const stat = await readProcStat(pid);
+  // Read right after spawn; if QEMU died already the start time is unknowable and the caller reports the exit.
+  return { pid, startTimeMs: stat?.startTimeMs ?? -1, exited, hasExited: () => done };
+}
