@@ -200,7 +200,7 @@ describe('Get-Process columns', () => {
       pagedMemorySize: 3 * 1048576,
       privateMemorySize: 364_544,
       nonpagedSystemMemorySize: 2560,
-      startTime: new Date(1_795_941_824_350).toISOString(),
+      startTimeMs: 1_795_941_824_350,
       namespacePids: [42, 1],
     });
   });
