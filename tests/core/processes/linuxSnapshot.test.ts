@@ -243,6 +243,12 @@ describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  it('fails with a CoreError that says what to do when there is no process table to read', () => {
+    expect(() => takeLinuxSnapshot({ procRoot: path.join(root, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'BackendUnavailable', message: expect.stringMatching(/Mount procfs there/) }),
+    );
+  });
+
   it('reads good entries, marks malformed ones unreadable with a reason, and drops vanished ones', () => {
     const snap = takeLinuxSnapshot({ procRoot: root });
     // 16 has no cmdline/status files, so without the kernel-thread flag it reads as gone.
