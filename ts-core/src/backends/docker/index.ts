@@ -251,9 +251,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const docker = client();
       const container = await inspectRaw(docker, name);
       context.progress('Stopping container', `Stopping ${name} (up to ${timeoutSeconds} s)`);
-      // Docker waits t seconds, then kills: allow that plus time for the kill.
+      // Docker waits t seconds, then kills: allow that plus time for the kill, and answer before the bridge (t + 60 s) gives up.
       await docker.request('POST', `/containers/${container.Id}/stop`, {
-        query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 60) * 1000,
+        query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 45) * 1000,
       });
       const daemon = await facts(docker);
       return toInfo(await inspectRaw(docker, container.Id), daemon);

@@ -43,9 +43,11 @@ export async function locateQemu(env: NodeJS.ProcessEnv = process.env): Promise<
  * <repo>/dist/, the sources in <repo>/ts-core/src/backends/linux/vm/.
  */
 export function repoRootCandidates(): string[] {
-  // __dirname exists in the CommonJS bundle and under vitest; cwd is the last resort.
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  return [...new Set([path.resolve(here, '..'), path.resolve(here, '../../../../../..'), process.cwd()])];
+  // __dirname is <repo>/dist in the bundle and this source directory under
+  // vitest. The working directory is never consulted: the directory a user
+  // happens to be in must not choose the kernel.
+  if (typeof __dirname !== 'string') return [];
+  return [path.basename(__dirname) === 'dist' ? path.resolve(__dirname, '..') : path.resolve(__dirname, '../../../../..')];
 }
 
 /**
