@@ -44,3 +44,28 @@ describe('confirming a claimed host PID', () => {
     expect(confirmHostPid(claim, null)).toBe(4242);
   });
 });
+
+describe('container.create refusing an incompatible Windows image', () => {
+  it('refuses before any backend call, so the one-shot CLI and DSC get the same pre-flight as the module', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { Dispatcher } = await import('../../../ts-core/src/protocol/dispatcher.js');
+    const { containerCommands } = await import('../../../ts-core/src/commands/container.js');
+    const state = await mkdtemp(path.join(os.tmpdir(), 'wc-preflight-'));
+    const previous = process.env.WINDOWSCONTAINERS_STATE_DIR;
+    process.env.WINDOWSCONTAINERS_STATE_DIR = state;
+    try {
+      const response = await new Dispatcher(containerCommands).execute(1, 'container.create', {
+        name: 'servercore', image: 'mcr.microsoft.com/windows/servercore:ltsc2022', isolation: 'Process', backend: 'linux',
+      }, () => {});
+      expect(response).toMatchObject({ success: false, error: { code: 'ImageIncompatibleWithHost' } });
+      if (!response.success) expect(response.error.message).toContain('ltsc2022');
+      expect(await readdir(state)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.WINDOWSCONTAINERS_STATE_DIR;
+      else process.env.WINDOWSCONTAINERS_STATE_DIR = previous;
+      await rm(state, { recursive: true, force: true });
+    }
+  });
+});
