@@ -1,6 +1,7 @@
 // Bundles the core into one file the module runs with node. koffi stays
 // external: it carries prebuilt native binaries that must be loaded from
-// node_modules, and only the hcs backend loads it.
+// node_modules. The hcs backend loads it, and the linux backend for mount(2)
+// (it falls back to mount(8) if koffi cannot be loaded).
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 

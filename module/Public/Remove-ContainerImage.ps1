@@ -4,8 +4,12 @@ function Remove-ContainerImage {
     Removes an image from the linux backend's local image store.
 
     .DESCRIPTION
-    Remove-ContainerImage deletes an imported image. Containers created from
-    it keep working: each has its own copy of the root filesystem.
+    Remove-ContainerImage deletes an imported image. A process-isolated
+    container's root filesystem is an overlay of its image (the container's
+    writes are kept apart, in the container's own directory), so an image is
+    not removed while a container uses it: the error ImageInUse names those
+    containers; remove them first. Where overlayfs cannot be used, containers
+    get a copy of the image instead and do not hold it.
 
     .PARAMETER Name
     The image's name.

@@ -52,12 +52,16 @@ BeforeAll {
                 }
                 catch { $false }
             } | ForEach-Object { [int]$_.Name })
+        # Mounts (a container's overlay rootfs) under the state directory, from the kernel's own table.
+        $mounts = @(Get-Content -LiteralPath /proc/self/mountinfo | ForEach-Object { $_.Split(' ')[4] } |
+                Where-Object { $_ -like "$($script:state)/*" })
         [pscustomobject]@{
             RuncIds       = $runcIds
             ContainerDirs = $containerDirs
             Cgroups       = $cgroups
             Processes     = $processes
-            Total         = $runcIds.Count + $containerDirs.Count + $cgroups.Count + $processes.Count
+            Mounts        = $mounts
+            Total         = $runcIds.Count + $containerDirs.Count + $cgroups.Count + $processes.Count + $mounts.Count
         }
     }
 
@@ -150,12 +154,14 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
 
         It 'Should leave nothing behind once removed with -Force' {
             (Get-Leftover).Total | Should -BeGreaterThan $before.Total
+            (Get-Leftover).Mounts | Should -Be @("$state/containers/e2e-ping/rootfs")
             Remove-IsolatedContainer -Name 'e2e-ping' -Force
             $after = Get-Leftover
             $after.RuncIds | Should -BeNullOrEmpty
             $after.Cgroups | Should -BeNullOrEmpty
             $after.Processes | Should -BeNullOrEmpty
             $after.ContainerDirs | Should -BeNullOrEmpty
+            $after.Mounts | Should -BeNullOrEmpty
             Test-ProcessAlive $container.HostProcessId | Should -BeFalse
             Get-IsolatedContainer -Name 'e2e-ping' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }

@@ -38,6 +38,8 @@ export const errorCodes = {
   ContainerStateCorrupt: 'invalidData',
   ImageNotFound: 'notFound',
   ImageAlreadyExists: 'conflict',
+  /** A container's overlay rootfs still reads from the image. */
+  ImageInUse: 'conflict',
   InvalidImageArchive: 'invalidData',
   ImageIncompatibleWithHost: 'usage',
   InvalidImageReference: 'usage',

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxBackend } from '../../../../ts-core/src/backends/linux/index.js';
-import { importImage } from '../../../../ts-core/src/backends/linux/images.js';
+import { importImage, removeImage } from '../../../../ts-core/src/backends/linux/images.js';
+import { resetOverlayProbe, useMountBinary } from '../../../../ts-core/src/backends/linux/rootfsMount.js';
 import { cgroupsPathFor, metadataFile, runcRoot } from '../../../../ts-core/src/backends/linux/state.js';
 import { existingCgroupDirs, isAlive } from '../../../../ts-core/src/backends/linux/cgroups.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
@@ -37,6 +38,13 @@ function spec(name: string, command: string[], extra: Partial<ContainerSpec> = {
   return { name, image: 'busybox', isolation: 'Process', command, env: {}, workingDir: '', hostname: '', memoryMB: undefined, cpuCount: undefined, ...extra };
 }
 
+/** Mount points at or below the state directory, read straight from the kernel's table. */
+function mountsInState(): string[] {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
+    .map((line) => line.split(' ')[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((mountPoint) => mountPoint === state || mountPoint.startsWith(`${state}/`));
+}
+
 /** Everything containers of this state directory can leave on the host. */
 function leftovers(names: readonly string[]) {
   const runcIds = execFileSync(findRunc()!, ['--root', runcRoot(), 'list', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -50,10 +58,10 @@ function leftovers(names: readonly string[]) {
       return false;
     }
   });
-  return { runcIds, containerDirs, cgroups, processes };
+  return { runcIds, containerDirs, cgroups, processes, mounts: mountsInState() };
 }
 
-const nothing = { runcIds: [], containerDirs: [], cgroups: [], processes: [] };
+const nothing = { runcIds: [], containerDirs: [], cgroups: [], processes: [], mounts: [] };
 
 async function thrown(promise: Promise<unknown>): Promise<CoreError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -116,6 +124,74 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect((await thrown(backend.inspect('vt-ping'))).code).toBe('ContainerNotFound');
   });
 
+  it('runs the container on an overlay of the image: writes stay in the container, removal unmounts it', async () => {
+    const rootfs = path.join(state, 'containers', 'vt-overlay', 'rootfs');
+    await backend.create(spec('vt-overlay', ['sh', '-c', 'echo changed > /etc/hosts; echo written > /etc/from-container; sleep 600']), context);
+    expect(JSON.parse(fs.readFileSync(metadataFile('vt-overlay'), 'utf8')).runtimeData.rootfs).toBe('overlay');
+    expect(mountsInState()).toEqual([rootfs]);
+    const line = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === rootfs)!;
+    expect(line.split(' - ')[1]!.split(' ')[0]).toBe('overlay');
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(rootfs, 'etc', 'from-container')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readFileSync(path.join(rootfs, 'etc', 'from-container'), 'utf8')).toBe('written\n');
+    expect(fs.readFileSync(path.join(rootfs, 'etc', 'hosts'), 'utf8')).toBe('changed\n');
+    // The image is untouched: the new file and the changed one live in the container's upper directory.
+    const imageRootfs = path.join(state, 'images', 'busybox', 'rootfs');
+    expect(fs.existsSync(path.join(imageRootfs, 'etc', 'from-container'))).toBe(false);
+    expect(fs.readFileSync(path.join(imageRootfs, 'etc', 'hosts'), 'utf8')).toBe('127.0.0.1 localhost\n');
+    expect(fs.readFileSync(path.join(state, 'containers', 'vt-overlay', 'upper', 'etc', 'hosts'), 'utf8')).toBe('changed\n');
+    await backend.remove('vt-overlay', true, context);
+    expect(leftovers(['vt-overlay'])).toEqual(nothing);
+  });
+
+  it('refuses to remove an image a container overlays, naming the container, and removes it once the container is gone', async () => {
+    await importImage({ name: 'busybox-two', path: writeBusyboxTar(state) });
+    await backend.create(spec('vt-user', ['sleep', '600'], { image: 'busybox-two' }), context);
+    const error = await thrown(Promise.resolve().then(() => removeImage('busybox-two')));
+    expect(error.code).toBe('ImageInUse');
+    expect(error.message).toContain("'vt-user'");
+    expect(error.details).toMatchObject({ name: 'busybox-two', containers: ['vt-user'] });
+    expect(fs.existsSync(path.join(state, 'images', 'busybox-two', 'rootfs', 'bin', 'busybox'))).toBe(true);
+    // Damaged metadata does not hide the user: the mount table still names it.
+    const file = metadataFile('vt-user');
+    const intact = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, intact.slice(0, 20));
+    expect((await thrown(Promise.resolve().then(() => removeImage('busybox-two')))).details).toMatchObject({ containers: ['vt-user'] });
+    fs.writeFileSync(file, intact);
+    await backend.remove('vt-user', true, context);
+    removeImage('busybox-two');
+    expect(fs.existsSync(path.join(state, 'images', 'busybox-two'))).toBe(false);
+    expect(leftovers(['vt-user'])).toEqual(nothing);
+  });
+
+  it('mounts and unmounts the overlay with mount(8) where the mount(2) system call cannot be reached', async () => {
+    useMountBinary(true);
+    try {
+      await backend.create(spec('vt-mount8', ['sleep', '600']), context);
+      expect(mountsInState()).toEqual([path.join(state, 'containers', 'vt-mount8', 'rootfs')]);
+      expect(JSON.parse(fs.readFileSync(metadataFile('vt-mount8'), 'utf8')).runtimeData.rootfs).toBe('overlay');
+      await backend.remove('vt-mount8', true, context);
+      expect(leftovers(['vt-mount8'])).toEqual(nothing);
+    } finally {
+      useMountBinary(false);
+    }
+  });
+
+  it('falls back to a copy of the image, and says so, where overlayfs cannot be used', async () => {
+    resetOverlayProbe('overlayfs switched off by this test');
+    try {
+      context.messages.length = 0;
+      await backend.create(spec('vt-copy', ['sleep', '600']), context);
+      expect(context.messages.join('\n')).toContain("The rootfs of 'vt-copy' is a copy of image 'busybox', not an overlay: overlayfs switched off by this test.");
+      expect(JSON.parse(fs.readFileSync(metadataFile('vt-copy'), 'utf8')).runtimeData.rootfs).toBe('copy');
+      expect(mountsInState()).toEqual([]);
+      expect(fs.lstatSync(path.join(state, 'containers', 'vt-copy', 'rootfs', 'bin', 'ping')).isSymbolicLink()).toBe(true);
+      await backend.remove('vt-copy', true, context);
+      expect(leftovers(['vt-copy'])).toEqual(nothing);
+    } finally {
+      resetOverlayProbe(undefined);
+    }
+  });
+
   it('rolls back a create whose command does not exist', async () => {
     const error = await thrown(backend.create(spec('vt-bad', ['/no/such/binary']), context));
     expect(error.code).toBe('RuntimeFailed');
@@ -170,6 +246,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
 
   it('reports truncated metadata with its path, and a forced remove cleans up by name', async () => {
     const info = await backend.create(spec('vt-corrupt', ['sleep', '600']), context);
+    expect(mountsInState()).toEqual([path.join(state, 'containers', 'vt-corrupt', 'rootfs')]);
     const file = metadataFile('vt-corrupt');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 30));
     const error = await thrown(backend.inspect('vt-corrupt'));

@@ -6,6 +6,8 @@ import { CoreError } from '../../protocol/errors.js';
 import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
+import { containersRoot, listContainerNames, readMetadata } from './state.js';
+import { overlayLowerDirs, readMounts } from './rootfsMount.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
 
 /**
@@ -318,13 +320,60 @@ export function listImages(): (ImageRecord & { rootfs: string })[] {
   return listImageNames().map((name) => ({ ...readRecord(name), rootfs: imageRootfsDir(name) }));
 }
 
-/** Removes an image; containers keep their own rootfs copies, so this never breaks one. */
+/**
+ * The containers whose rootfs is an overlay of this image: by their metadata,
+ * and by the overlay mounts whose lower directory is the image's rootfs (which
+ * also finds a container whose metadata is damaged). Containers with a copy
+ * of the image do not need it any more.
+ */
+export function imageUsers(name: string): string[] {
+  const users = new Set<string>();
+  for (const container of listContainerNames()) {
+    try {
+      const metadata = readMetadata(container);
+      if (metadata.image === name && metadata.runtimeData.rootfs === 'overlay') users.add(container);
+    } catch {
+      // damaged or half-created: the mount table below still tells
+    }
+  }
+  const rootfs = imageRootfsDir(name);
+  let realRootfs = rootfs;
+  try {
+    realRootfs = fs.realpathSync(rootfs);
+  } catch {
+    // compare as given
+  }
+  const root = containersRoot();
+  for (const mount of readMounts()) {
+    if (!overlayLowerDirs(mount).some((lower) => lower === rootfs || lower === realRootfs)) continue;
+    const relative = path.relative(root, mount.mountPoint).split(path.sep);
+    users.add(relative.length === 2 && relative[1] === 'rootfs' && !relative[0]!.startsWith('..') ? relative[0]! : mount.mountPoint);
+  }
+  return [...users].sort();
+}
+
+function imageInUse(name: string, users: readonly string[]): CoreError {
+  return new CoreError('ImageInUse',
+    `The image '${name}' is in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => `'${u}'`).join(', ')}, whose rootfs overlays it. Remove ${users.length === 1 ? 'that container' : 'those containers'} first (Remove-IsolatedContainer -Name ${users.join(', ')} -Force).`,
+    { details: { name, containers: users } });
+}
+
+/** Removes an image, unless a container's overlay rootfs still reads from it (ImageInUse, naming the containers). */
 export function removeImage(name: string): void {
   validateImageName(name);
   const dir = imageDir(name);
   if (!fs.existsSync(dir)) throw imageNotFound(name);
-  // Rename first so a half-deleted image is never visible under its name.
+  const users = imageUsers(name);
+  if (users.length > 0) throw imageInUse(name, users);
+  // Rename first so a half-deleted image is never visible under its name (and
+  // no new container can mount it); then look again for a container that
+  // mounted it in between, and give the image back if one did.
   const doomed = path.join(imagesRoot(), `.remove-${name}-${randomBytes(6).toString('hex')}`);
   fs.renameSync(dir, doomed);
+  const late = readMounts().filter((m) => overlayLowerDirs(m).some((lower) => lower === path.join(dir, 'rootfs') || lower.startsWith(`${doomed}${path.sep}`)));
+  if (late.length > 0) {
+    fs.renameSync(doomed, dir);
+    throw imageInUse(name, imageUsers(name));
+  }
   fs.rmSync(doomed, { recursive: true, force: true });
 }

@@ -175,7 +175,11 @@ export function createLinuxBackend(): LinuxBackend {
         } catch (cleanupError) {
           context.warning(`Rollback of '${name}' was incomplete: ${toCoreError(cleanupError).message}`);
         }
-        removeContainerDir(name);
+        try {
+          removeContainerDir(name);
+        } catch (cleanupError) {
+          context.warning(`Rollback of '${name}' was incomplete: ${toCoreError(cleanupError).message}`);
+        }
         throw error;
       }
       // Just started: a live main process means running, without asking the runtime again.

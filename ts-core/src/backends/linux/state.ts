@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
 import { validateContainerName } from './names.js';
+import { mountsUnder } from './rootfsMount.js';
 
 /**
  * The linux backend's on-disk state, shared by its runtimes (runc for
@@ -13,7 +14,9 @@ import { validateContainerName } from './names.js';
  *   <state>/runc/                  runc --root (0700), never the system default
  *   <state>/containers/<name>/     one per container, reserved by mkdir (0700)
  *       container.json             ContainerMetadata (below), replaced atomically
- *       config.json, rootfs/       the OCI bundle (runc)
+ *       config.json, rootfs/       the OCI bundle (runc); rootfs/ is an overlay mount of the
+ *       upper/, work/              image's rootfs (upper/ holds the container's writes), or a copy where
+ *                                  overlayfs cannot be used (runtimeData.rootfs says which)
  *       container.log              the container's stdout and stderr
  *       runc.log                   runc's own log (json)
  *
@@ -180,6 +183,13 @@ export function isFreshReservation(name: string): boolean {
 export function removeContainerDir(name: string): void {
   const dir = containerDir(validateContainerName(name));
   if (!fs.existsSync(dir)) return;
+  // Never delete through a mount (an overlay rootfs the runtime could not unmount): that would reach into the image.
+  const mounted = mountsUnder(dir);
+  if (mounted.length > 0) {
+    throw new CoreError('RuntimeFailed',
+      `The directory of container '${name}' still has mounts (${mounted.map((m) => m.mountPoint).join(', ')}), so it was not deleted. Unmount them (umount -l <path>) and run Remove-IsolatedContainer -Name ${name} -Force again.`,
+      { details: { name, mounts: mounted.map((m) => m.mountPoint) } });
+  }
   // Rename out of the way first: the name is free again at once, and a
   // half-removed directory is never mistaken for a container.
   const doomed = path.join(containersRoot(), `.removing-${name}-${randomBytes(4).toString('hex')}`);

@@ -1,0 +1,221 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { CoreError } from '../../protocol/errors.js';
+import type { CommandContext } from '../../protocol/dispatcher.js';
+
+/**
+ * A container's rootfs as an overlay of the image's rootfs (read-only lower
+ * layer) and the container's own upper directory, instead of a copy of the
+ * image: mounting takes a few milliseconds where copying busybox's ~400
+ * applet symlinks took 130–280 ms. The mount is made in the core's (the
+ * host's) mount namespace with the mount(2) system call through koffi (the
+ * FFI the hcs backend uses: 0.4 ms against 20–45 ms for spawning mount(8) on
+ * a loaded host), or with `mount(8)` and an argument array where koffi cannot
+ * be loaded; it is unmounted when the container is destroyed.
+ *
+ *   <container>/upper/   what the container wrote
+ *   <container>/work/    overlayfs's own work directory (same filesystem as upper)
+ *   <container>/rootfs/  the merged view runc starts the container in
+ *
+ * /proc/self/mountinfo is the truth about what is mounted (read, never
+ * trusted beyond its documented shape).
+ */
+
+export const OVERLAY_UPPER = 'upper';
+export const OVERLAY_WORK = 'work';
+
+export interface MountEntry {
+  /** Mount point, unescaped. */
+  mountPoint: string;
+  fsType: string;
+  /** Per-superblock options (for overlay: lowerdir=…,upperdir=…,workdir=…), unescaped per option. */
+  superOptions: string[];
+}
+
+/** The kernel escapes space, tab, newline and backslash (and, in overlay's options, comma) as \ooo. */
+function unescapeMountField(value: string): string {
+  return value.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** Parses mountinfo text (proc(5)); lines of another shape are skipped, not guessed at. */
+export function parseMountInfo(text: string): MountEntry[] {
+  const entries: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const fields = line.split(' ');
+    const separator = fields.indexOf('-', 6);
+    if (separator < 0 || fields.length < separator + 4 || fields[4] === undefined) continue;
+    entries.push({
+      mountPoint: unescapeMountField(fields[4]),
+      fsType: fields[separator + 1]!,
+      // Split before unescaping: an escaped comma (\054) inside a path is not a separator.
+      superOptions: fields[separator + 3]!.split(',').map(unescapeMountField),
+    });
+  }
+  return entries;
+}
+
+export function readMounts(mountInfoFile = '/proc/self/mountinfo'): MountEntry[] {
+  try {
+    return parseMountInfo(fs.readFileSync(mountInfoFile, 'utf8'));
+  } catch {
+    return []; // no /proc (not Linux): nothing is mounted by this module
+  }
+}
+
+/** Mounts at `dir` or below it, deepest first (the order to unmount them in). */
+export function mountsUnder(dir: string, mounts: readonly MountEntry[] = readMounts()): MountEntry[] {
+  let root = path.resolve(dir);
+  try {
+    root = fs.realpathSync(root); // mountinfo shows resolved paths
+  } catch {
+    // gone already: compare as given
+  }
+  return mounts
+    .filter((m) => m.mountPoint === root || m.mountPoint.startsWith(root + path.sep))
+    .sort((a, b) => b.mountPoint.length - a.mountPoint.length);
+}
+
+/** The lower directories of an overlay mount (`lowerdir=a:b`), or [] for any other mount. */
+export function overlayLowerDirs(entry: MountEntry): string[] {
+  if (entry.fsType !== 'overlay') return [];
+  const option = entry.superOptions.find((o) => o.startsWith('lowerdir='));
+  return option ? option.slice('lowerdir='.length).split(':') : [];
+}
+
+/** Why a path cannot go into mount(8)'s overlay option string (`,` and `:` are separators there), or null. */
+function unmountablePath(p: string): string | null {
+  return /[,:\\\n\r\0]/.test(p) ? `the path ${JSON.stringify(p)} holds a character (',', ':', '\\' or a line break) that overlayfs options cannot carry` : null;
+}
+
+/** mount(2) and umount2(2) from libc, or null where koffi or libc cannot be loaded (then mount(8) / umount(8) serve). */
+interface Libc {
+  mount(source: string, target: string, fsType: string, flags: number, data: string): number;
+  umount2(target: string, flags: number): number;
+  errno(): number;
+}
+
+const MNT_DETACH = 2;
+let libc: Promise<Libc | null> | undefined;
+
+function loadLibc(): Promise<Libc | null> {
+  libc ??= (async () => {
+    if (process.platform !== 'linux') return null;
+    try {
+      const koffi = (await import('koffi')).default;
+      const lib = koffi.load('libc.so.6');
+      const mount = lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
+      const umount2 = lib.func('int umount2(const char *target, int flags)');
+      return {
+        mount: (source, target, fsType, flags, data) => mount(source, target, fsType, flags, data) as number,
+        umount2: (target, flags) => umount2(target, flags) as number,
+        errno: () => koffi.errno(),
+      };
+    } catch {
+      return null;
+    }
+  })();
+  return libc;
+}
+
+function errnoText(errno: number): string {
+  const name = Object.entries(os.constants.errno).find(([, value]) => value === errno)?.[0];
+  return name ? `${name} (errno ${errno})` : `errno ${errno}`;
+}
+
+/** mount -t overlay; null on success, else why not. */
+async function mountOverlay(options: string, target: string): Promise<string | null> {
+  const calls = await loadLibc();
+  if (calls) {
+    if (calls.mount('overlay', target, 'overlay', 0, options) === 0) return null;
+    return `mount(2) of an overlay failed: ${errnoText(calls.errno())}`;
+  }
+  const result = await execa('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { reject: false, timeout: 30_000, stdin: 'ignore' });
+  if (result.exitCode === 0) return null;
+  if (result.exitCode === undefined || result.timedOut) {
+    throw new CoreError('OperationTimeout', `Mounting the container's rootfs at ${target} did not finish.`, { details: { target } });
+  }
+  return `mount -t overlay failed (exit ${result.exitCode}): ${String(result.stderr).trim() || String(result.stdout).trim() || 'no message'}`;
+}
+
+/** umount, lazily (MNT_DETACH) if asked; null on success, else why not. */
+async function unmount(target: string, lazy: boolean): Promise<string | null> {
+  const calls = await loadLibc();
+  if (calls) return calls.umount2(target, lazy ? MNT_DETACH : 0) === 0 ? null : errnoText(calls.errno());
+  const result = await execa('umount', [...(lazy ? ['--lazy'] : []), target], { reject: false, timeout: 30_000, stdin: 'ignore' });
+  return result.exitCode === 0 ? null : String(result.stderr).trim() || `exit ${result.exitCode ?? 'none'}`;
+}
+
+let overlayUnusable: string | null | undefined; // undefined: not looked at yet in this core process
+
+/** Why overlayfs cannot be used on this host at all (the kernel lacks it), or null if it is worth trying. */
+export function overlayUnavailableReason(): string | null {
+  if (overlayUnusable !== undefined) return overlayUnusable;
+  try {
+    if (!/\toverlay$/m.test(fs.readFileSync('/proc/filesystems', 'utf8'))) return (overlayUnusable = 'the kernel has no overlay filesystem (not in /proc/filesystems)');
+  } catch {
+    return (overlayUnusable = '/proc/filesystems cannot be read');
+  }
+  return null;
+}
+
+/** Test hook: go through mount(8) / umount(8) as where koffi cannot be loaded (false: the system calls again). */
+export function useMountBinary(yes: boolean): void {
+  libc = yes ? Promise.resolve(null) : undefined;
+}
+
+/** Test hook: forget what was learnt about overlayfs on this host. */
+export function resetOverlayProbe(value?: string | null): void {
+  overlayUnusable = value;
+}
+
+/**
+ * Mounts `lower` (read-only) under `<containerDir>/rootfs` with an upper and
+ * a work directory beside it. Returns null when mounted, or the reason the
+ * overlay could not be used (the caller falls back to a copy), having removed
+ * the directories it made.
+ */
+export async function mountOverlayRootfs(lower: string, containerDir: string): Promise<string | null> {
+  const unavailable = overlayUnavailableReason();
+  if (unavailable) return unavailable;
+  const upper = path.join(containerDir, OVERLAY_UPPER);
+  const work = path.join(containerDir, OVERLAY_WORK);
+  const target = path.join(containerDir, 'rootfs');
+  for (const p of [lower, upper, work]) {
+    const why = unmountablePath(p);
+    if (why) return why;
+  }
+  const lowerStat = fs.statSync(lower, { throwIfNoEntry: false });
+  if (!lowerStat?.isDirectory()) return `the image rootfs ${lower} is not a directory (ENOENT)`;
+  for (const dir of [upper, work, target]) fs.mkdirSync(dir, { mode: 0o700 });
+  // The container's / has the image's mode (runc does not change it).
+  fs.chmodSync(upper, lowerStat.mode & 0o7777);
+  const why = await mountOverlay(`lowerdir=${lower},upperdir=${upper},workdir=${work}`, target);
+  if (why === null) return null;
+  // A failed mount leaves nothing mounted; the empty directories go so a copy can take their place.
+  if (mountsUnder(target).length === 0) {
+    for (const dir of [upper, work, target]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return why; // not remembered: it may be about this path only, and another attempt costs a system call
+}
+
+/**
+ * Unmounts everything at or below `dir`, deepest first: a plain umount,
+ * then, as a last resort for a mount something still holds, a lazy one
+ * (with a warning). Throws RuntimeFailed if anything is still mounted.
+ */
+export async function unmountUnder(dir: string, context: CommandContext | null): Promise<void> {
+  for (const entry of mountsUnder(dir)) {
+    const failed = await unmount(entry.mountPoint, false);
+    if (failed === null) continue;
+    if (mountsUnder(entry.mountPoint).every((m) => m.mountPoint !== entry.mountPoint)) continue; // gone meanwhile
+    context?.warning(`Unmounting ${entry.mountPoint} failed (${failed}); detaching it lazily instead.`);
+    await unmount(entry.mountPoint, true);
+  }
+  const left = mountsUnder(dir).map((m) => m.mountPoint);
+  if (left.length > 0) {
+    throw new CoreError('RuntimeFailed', `Could not unmount ${left.join(', ')}. Unmount it by hand (umount -l <path>) and remove the container again.`, { details: { mounts: left } });
+  }
+}
