@@ -51,6 +51,13 @@ mount -t tmpfs -o mode=0755 tmpfs /run/wc
 hostname "$WC_HOSTNAME"
 ip link set lo up
 
+stty -F /dev/ttyS1 raw -echo
+# One descriptor for the whole loop: reopening the port per line loses input.
+exec 3<>/dev/ttyS1
+# Ready before the workload starts: the workload is root in the guest and may
+# write to this port too, but never before the ready line.
+printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+
 # The waiter stays in the agent's session; the workload gets its own.
 (
   cd "$WC_WORKDIR" 2>/dev/null || cd /
@@ -61,11 +68,6 @@ ip link set lo up
 ) &
 while [ ! -f /run/wc/pid ]; do sleep 0.05; done
 read -r WC_PID </run/wc/pid
-
-stty -F /dev/ttyS1 raw -echo
-# One descriptor for the whole loop: reopening the port per line loses input.
-exec 3<>/dev/ttyS1
-printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
 
 wc_ps() {
   s=$1
