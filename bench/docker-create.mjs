@@ -25,11 +25,17 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'wc-bench-'));
 const out = await build({
   entryPoints: [path.join(repo, 'ts-core/src/backends/docker/index.ts')],
   bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  // The bundle may import createRequire itself (koffi, via the hcs backend): alias ours.
+  banner: { js: "import { createRequire as wcCreateRequire } from 'node:module'; const require = wcCreateRequire(import.meta.url);" },
 });
 const bundled = path.join(tmp, 'docker-backend.mjs');
 writeFileSync(bundled, out.outputFiles[0].contents);
-const { createDockerBackend } = await import(pathToFileURL(bundled).href);
+let createDockerBackend;
+try {
+  ({ createDockerBackend } = await import(pathToFileURL(bundled).href));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 
 const started = execFileSync('bash', [harness, 'start'], { encoding: 'utf8' });
 const env = Object.fromEntries(started.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
@@ -81,6 +87,5 @@ try {
   } catch {
     failed = true;
   }
-  rmSync(tmp, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;

@@ -2,6 +2,9 @@ function Complete-ContainerName {
     <#
     .SYNOPSIS
     Tab completion of container names: asks the core quickly, and stays silent when it cannot answer.
+    .DESCRIPTION
+    ArgumentCompleter script blocks are not bound to the module, so the
+    public commands call this through the module (& $module { ... }).
     #>
     [CmdletBinding()]
     [OutputType([System.Management.Automation.CompletionResult])]

@@ -10,7 +10,7 @@ function Start-CoreServer {
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
-        [int] $ReadyTimeoutSeconds = 20
+        [int] $ReadyTimeoutSeconds = 60
     )
 
     $node = if ($env:WINDOWSCONTAINERS_NODE) { $env:WINDOWSCONTAINERS_NODE } else {

@@ -64,6 +64,7 @@ function Get-ContainerHost {
         Platform         = $info.os.platform
         Version          = $info.os.version
         Build            = $info.os.build
+        Revision         = $info.os.revision
         HostClass        = $info.os.hostClass
         Architecture     = $info.os.architecture
         DefaultIsolation = $info.defaultIsolation

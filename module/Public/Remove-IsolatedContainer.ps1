@@ -44,7 +44,7 @@ function Remove-IsolatedContainer {
     [OutputType([void])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
-        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) Complete-ContainerName -WordToComplete $wordToComplete })]
+        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) $module = Get-Module WindowsContainers | Select-Object -First 1; if ($module) { & $module { param($word) Complete-ContainerName -WordToComplete $word } $wordToComplete } })]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

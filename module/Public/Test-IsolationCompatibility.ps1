@@ -32,7 +32,8 @@ function Test-IsolationCompatibility {
     any machine. On a host that is not Windows, -HostBuild or -HostEdition is
     required.
 
-    All images from the pipeline are checked in one call to the core.
+    Images from the pipeline are collected and checked in one call to the core
+    (one per 1000 images).
 
     .PARAMETER Image
     Image references, such as mcr.microsoft.com/windows/servercore:ltsc2022.
@@ -96,6 +97,13 @@ function Test-IsolationCompatibility {
 
     Shows why a Windows 10 workstation cannot run an ltsc2022 image under either isolation.
 
+    .EXAMPLE
+    Get-IsolatedContainer | Test-IsolationCompatibility -HostEdition 'Windows Server 2025' -Isolation Process | Where-Object Allowed -EQ $false
+
+    Before upgrading a host to Windows Server 2025: which of its containers' images
+    would no longer start with process isolation there (containers bind by their
+    Image property).
+
     .INPUTS
     System.String
     Objects with an Image property (and optionally ImageBuild).
@@ -152,7 +160,7 @@ function Test-IsolationCompatibility {
     end {
         if ($images.Count -eq 0) { return }
 
-        $arguments = @{ images = $images.ToArray(); isolations = @($Isolation) }
+        $arguments = @{ isolations = @($Isolation) }
         if ($Backend) { $arguments.backend = $Backend }
         if ($HostBuild -or $HostEdition) {
             $hostSpec = @{}
@@ -176,44 +184,49 @@ function Test-IsolationCompatibility {
             $arguments.host = $hostSpec
         }
 
-        # A large batch is still one request; allow it time in proportion.
-        $timeout = [math]::Min(3600, 60 + [math]::Ceiling($images.Count / 100))
-        try {
-            $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $arguments -TimeoutSeconds $timeout
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        # One request per chunk of images (the core takes up to 5000 per request,
+        # and a request must stay under 1 MB): one round trip for any usual batch.
+        $chunkSize = 1000
+        for ($offset = 0; $offset -lt $images.Count; $offset += $chunkSize) {
+            $request = $arguments.Clone()
+            $request.images = $images.GetRange($offset, [math]::Min($chunkSize, $images.Count - $offset)).ToArray()
+            try {
+                $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $request -TimeoutSeconds 120
+            }
+            catch {
+                $PSCmdlet.ThrowTerminatingError($_)
+            }
 
-        foreach ($result in $body.results) {
-            if ($null -ne $result.error) {
-                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $result.image -Message $result.error.message))
-                continue
-            }
-            if ($Quiet) {
-                if ($null -eq $result.allowed) {
-                    Write-Warning "$($result.image) under $($result.isolation) isolation: unknown, answering `$false. $($result.reason)"
-                    $false
+            foreach ($result in $body.results) {
+                if ($null -ne $result.error) {
+                    $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $result.image -Message $result.error.message))
+                    continue
                 }
-                else {
-                    [bool]$result.allowed
+                if ($Quiet) {
+                    if ($null -eq $result.allowed) {
+                        Write-Warning "$($result.image) under $($result.isolation) isolation: unknown, answering `$false. $($result.reason)"
+                        $false
+                    }
+                    else {
+                        [bool]$result.allowed
+                    }
+                    continue
                 }
-                continue
-            }
-            [pscustomobject]@{
-                PSTypeName         = 'WindowsContainers.IsolationCompatibility'
-                Image              = $result.image
-                Isolation          = $result.isolation
-                Allowed            = $result.allowed
-                Reason             = $result.reason
-                Suggestion         = $result.suggestion
-                ImageBuild         = $result.imageBuild
-                HostBuild          = $result.hostBuild
-                ImageRelease       = $result.imageRelease
-                ImageRevision      = $result.imageRevision
-                Host               = $body.host.name
-                RequestedIsolation = $result.requestedIsolation
-                Source             = $result.source
+                [pscustomobject]@{
+                    PSTypeName         = 'WindowsContainers.IsolationCompatibility'
+                    Image              = $result.image
+                    Isolation          = $result.isolation
+                    Allowed            = $result.allowed
+                    Reason             = $result.reason
+                    Suggestion         = $result.suggestion
+                    ImageBuild         = $result.imageBuild
+                    HostBuild          = $result.hostBuild
+                    ImageRelease       = $result.imageRelease
+                    ImageRevision      = $result.imageRevision
+                    Host               = $body.host.name
+                    RequestedIsolation = $result.requestedIsolation
+                    Source             = $result.source
+                }
             }
         }
     }

@@ -190,14 +190,17 @@ stop() {
     for d in $(cgroup_dirs "$cgroup_parent"); do rmdir "$d" 2>/dev/null || true; done
     if [[ -n $(cgroup_dirs "$cgroup_parent") ]]; then left="cgroup: $(cgroup_dirs "$cgroup_parent" | tr '\n' ' ')"; fi
   fi
-  if [[ -f $DIR/created-outside ]]; then
-    local outside
-    while read -r outside; do
-      # /run/containerd/s holds shim sockets; empty once every shim is gone.
-      find "$outside" -depth -type d -empty -delete 2>/dev/null || true
-      [[ -e $outside ]] && left+=$'\n'"outside: $outside still holds $(find "$outside" | head -5 | tr '\n' ' ')"
-    done <"$DIR/created-outside"
-  fi
+  # Dirs dockerd and the shims make outside their roots. Empty ones go once no Docker runs at all
+  # (a parallel run may have made them); a non-empty one the harness made is a leftover unless
+  # another daemon (a parallel test run, a system Docker) may be using it.
+  local outside others=
+  if pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || pgrep -f containerd-shim >/dev/null; then others=1; fi
+  for outside in /run/docker /run/containerd; do
+    [[ -z $others && -d $outside ]] && find "$outside" -depth -type d -empty -delete 2>/dev/null
+    if [[ -e $outside && -z $others ]] && grep -qxF "$outside" "$DIR/created-outside" 2>/dev/null; then
+      left+=$'\n'"outside: $outside still holds $(find "$outside" | head -5 | tr '\n' ' ')"
+    fi
+  done
   left=$(printf '%s' "$left" | sed '/^$/d')
   if [[ -n $left ]]; then
     say "left behind (kept $DIR for inspection):"

@@ -101,6 +101,22 @@ Describe 'Isolation of Docker containers, end to end' -Tag E2E -Skip:(-not $canR
         }
     }
 
+    Context 'When the containers are listed and stopped through the cmdlets' {
+        It 'Should list both as docker containers with their isolation' {
+            $listed = @(Get-IsolatedContainer -Name "wcd-*-$($procName.Split('-')[-1])" | Sort-Object Name)
+            $listed.Name | Should -Be @($hvName, $procName)
+            $listed.Backend | Should -Be @('docker', 'docker')
+            $listed.Isolation | Should -Be @('HyperV', 'Process')
+        }
+
+        It 'Should stop the process-isolated container and report it exited' {
+            $stopped = Stop-IsolatedContainer -Name $procName -TimeoutSeconds 1 -PassThru -Confirm:$false
+            $stopped.State | Should -Be 'exited'
+            $stopped.HostProcessId | Should -BeNullOrEmpty
+            Invoke-PrivateDockerCli $daemon inspect -f '{{.State.Status}}' $procName | Should -Be 'exited'
+        }
+    }
+
     Context 'When the image does not exist' {
         It 'Should fail with ImageNotFound and the daemon''s message, creating nothing' {
             $before = @(Invoke-PrivateDockerCli $daemon ps -aq)

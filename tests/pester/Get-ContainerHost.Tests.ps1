@@ -56,7 +56,7 @@ Describe 'Get-ContainerHost' {
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
                 [pscustomobject]@{
                     computerName     = 'node1'
-                    os               = [pscustomobject]@{ platform = 'win32'; name = 'Windows 11 Pro'; version = '10.0.26100'; build = 26100; hostClass = 'Client'; architecture = 'x64' }
+                    os               = [pscustomobject]@{ platform = 'win32'; name = 'Windows 11 Pro'; version = '10.0.26100'; build = 26100; revision = 2605; hostClass = 'Client'; architecture = 'x64' }
                     defaultIsolation = 'HyperV'
                     backends         = @([pscustomobject]@{ name = 'hcs'; usable = $true; reason = 'computecore.dll answers.'; isolations = @('Process', 'HyperV'); details = @{} })
                     core             = [pscustomobject]@{ version = '0.1.0' }
@@ -67,6 +67,7 @@ Describe 'Get-ContainerHost' {
         It 'Should map the core''s answer onto the object' {
             $result = Get-ContainerHost
             $result.Build | Should -Be 26100
+            $result.Revision | Should -Be 2605
             $result.HostClass | Should -Be 'Client'
             $result.DefaultIsolation | Should -Be 'HyperV'
             $result.Backends[0].Isolations | Should -Be @('Process', 'HyperV')

@@ -100,6 +100,16 @@ Describe 'Test-IsolationCompatibility' {
             $result.ImageRevision | Should -Be 2527
         }
 
+        It 'Should take the Image of container objects from the pipeline, not their Name' {
+            $containers = @(
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.Container'; Name = 'web'; Image = 'mcr.microsoft.com/windows/servercore:ltsc2019' }
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.Container'; Name = 'api'; Image = 'mcr.microsoft.com/windows/servercore:ltsc2022' }
+            )
+            $results = @($containers | Test-IsolationCompatibility -Isolation Process)
+            $results.Image | Should -Be @('mcr.microsoft.com/windows/servercore:ltsc2019', 'mcr.microsoft.com/windows/servercore:ltsc2022')
+            $results.Allowed | Should -Be @($false, $true)
+        }
+
         It 'Should answer a digest without a build as unknown' {
             $result = Test-IsolationCompatibility -Image ('mcr.microsoft.com/windows/servercore@sha256:' + ('a' * 64)) -Isolation HyperV
             $result.Allowed | Should -BeNullOrEmpty
@@ -142,6 +152,17 @@ Describe 'Test-IsolationCompatibility' {
             $results = @($images | Test-IsolationCompatibility -Isolation Process)
             $results.Count | Should -Be 25
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
+        }
+
+        It 'Should send very large batches in chunks of 1000, keeping the order' {
+            $images = 1..2500 | ForEach-Object { "contoso/app$($_):ltsc2022" }
+            $results = @($images | Test-IsolationCompatibility -Isolation Process)
+            $results.Count | Should -Be 2500
+            $results[0].Image | Should -Be 'contoso/app1:ltsc2022'
+            $results[2499].Image | Should -Be 'contoso/app2500:ltsc2022'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 1000 } -Times 2 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 500 } -Times 1 -Exactly
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
         }
 

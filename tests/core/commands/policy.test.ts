@@ -92,7 +92,7 @@ describe('isolation.compatibility', () => {
 });
 
 describe('a host that is not Windows', () => {
-  const linux = hostFromOs({ platform: 'linux', name: 'Debian GNU/Linux 12 (bookworm)', version: '6.1.0', build: null, hostClass: null, architecture: 'x64' });
+  const linux = hostFromOs({ platform: 'linux', name: 'Debian GNU/Linux 12 (bookworm)', version: '6.1.0', build: null, revision: null, hostClass: null, architecture: 'x64' });
 
   it('Should refuse Windows images under any isolation', () => {
     const results = evaluateCompatibility({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2022' }] }, linux);
@@ -115,11 +115,20 @@ describe('host descriptions', () => {
   });
 
   it('Should use a local Windows host as read by host.info', () => {
-    expect(hostFromOs({ platform: 'win32', name: 'Windows Server 2022 Datacenter', version: '10.0.20348', build: 20348, hostClass: 'Server', architecture: 'x64' })).toMatchObject({
+    expect(hostFromOs({ platform: 'win32', name: 'Windows Server 2022 Datacenter', version: '10.0.20348', build: 20348, revision: 2527, hostClass: 'Server', architecture: 'x64' })).toMatchObject({
       build: 20348,
+      revision: 2527,
       class: 'Server',
       source: 'local',
     });
+  });
+
+  it('Should apply the Windows Server 2016 same-revision rule with the revision host.info read', () => {
+    const host = hostFromOs({ platform: 'win32', name: 'Windows Server 2016 Datacenter', version: '10.0.14393', build: 14393, revision: 6897, hostClass: 'Server', architecture: 'x64' });
+    const check = (reference: string) =>
+      evaluateCompatibility({ images: [{ reference }], isolations: ['Process'] }, host)[0]!.allowed;
+    expect(check('mcr.microsoft.com/windows/servercore:10.0.14393.6897')).toBe(true);
+    expect(check('mcr.microsoft.com/windows/servercore:10.0.14393.5125')).toBe(false);
   });
 
   it('Should refuse an edition and a class that contradict each other', () => {

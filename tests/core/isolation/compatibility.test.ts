@@ -330,3 +330,25 @@ describe('suggestions name supported images', () => {
     );
   });
 });
+
+describe('the catalogue answers every pair it knows', () => {
+  const hosts = [
+    ...serverReleases.map((r) => ({ build: r.build, class: 'Server' as const })),
+    ...clientReleases.map((r) => ({ build: r.build, class: 'Client' as const })),
+  ];
+  const pairs = hosts.flatMap((host) => serverReleases.flatMap((image) => (['Process', 'HyperV'] as const).map((isolation) => ({ host, image: image.build, isolation }))));
+
+  it(`Should answer all ${pairs.length} catalogued host × image × isolation triples with true or false`, () => {
+    const unanswered = pairs.filter(({ host, image, isolation }) => compatibility({ ...host, revision: 7 }, { build: image, revision: 7 }, isolation).allowed === null);
+    expect(unanswered).toEqual([]);
+  });
+
+  it('Should give every refusal a suggestion and every answer a reason naming both builds', () => {
+    for (const { host, image, isolation } of pairs) {
+      const answer = compatibility({ ...host, revision: 7 }, { build: image, revision: 7 }, isolation);
+      expect(answer.reason).toContain(`(${host.build})`);
+      expect(answer.reason).toContain(`(${image})`);
+      if (answer.allowed === false) expect(answer.suggestion).toMatch(/^(Use|Update|Run) /);
+    }
+  });
+});

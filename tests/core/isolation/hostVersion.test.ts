@@ -31,6 +31,10 @@ describe('parseHostVersion', () => {
     ['10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)', 20348, null, 'Server', 'kernelVersion'],
     ['10.0 14393 (14393.1715.amd64fre.rs1_release_inmarket.170906-1810)', 14393, null, 'Server', 'kernelVersion'],
     ['10.0 16299 (16299.0.amd64fre.rs3_release.170922-1354)', 16299, null, null, 'kernelVersion'],
+    // Enablement-package releases keep the BuildLabEx of the release they sit on.
+    ['10.0 19045 (19041.1.amd64fre.vb_release.191206-1406)', 19045, null, 'Client', 'kernelVersion'],
+    ['10.0 22631 (22621.1.amd64fre.ni_release.220506-1250)', 22631, null, 'Client', 'kernelVersion'],
+    ['10.0 26200 (26100.1.amd64fre.ge_release.240331-1435)', 26200, null, 'Client', 'kernelVersion'],
     ['Windows Server 2022', 20348, null, 'Server', 'edition'],
     ['Windows 11 24H2', 26100, null, 'Client', 'edition'],
   ] as const)('Should read %j', (value, build, revision, hostClass, form) => {
@@ -46,7 +50,7 @@ describe('parseHostVersion', () => {
     ['10.0.99999', 'impossible'],
     ['100000', 'impossible'],
     ['10.0.20348.99999', 'revision 99999'],
-    ['10.0 20348 (17763.1.amd64fre.rs5_release.180914-1434)', 'disagree'],
+    ['10.0 17763 (20348.1.amd64fre.fe_release.210507-1500)', 'newer than its build'],
     ['10.0.20348.', 'neither a build'],
   ])('Should reject %j (%s) with InvalidHostVersion naming it', (value, why) => {
     const error = errorOf(() => parseHostVersion(value));

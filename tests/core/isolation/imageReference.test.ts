@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageBuild, parseImageReference } from '../../../ts-core/src/isolation/imageReference.js';
 import { CoreError } from '../../../ts-core/src/protocol/errors.js';
+import { serverReleases } from '../../../ts-core/src/isolation/windowsBuilds.js';
 
 const digest = 'a'.repeat(64);
 
@@ -130,6 +131,14 @@ describe('parseImageBuild', () => {
     } catch (error) {
       expect((error as CoreError).code).toBe('InvalidImageReference');
       expect((error as CoreError).message).toContain(`'${String(value).trim()}'`);
+    }
+  });
+});
+
+describe('catalogue tags', () => {
+  it.each(serverReleases.flatMap((r) => r.tags.map((tag) => [tag, r.build] as const)))('Should read servercore:%s as build %i, with -KB and -amd64 suffixes too', (tag, build) => {
+    for (const suffix of ['', '-KB5034127', '-amd64', '-KB5034127-amd64']) {
+      expect(parseImageReference(`mcr.microsoft.com/windows/servercore:${tag}${suffix}`).build).toBe(build);
     }
   });
 });

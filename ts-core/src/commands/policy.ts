@@ -103,7 +103,7 @@ function hostName(build: number, hostClass: HostClass | null): string {
 
 export function hostFromOs(os: HostOs): PolicyHost {
   if (os.platform === 'win32' && os.build !== null) {
-    return { platform: 'win32', name: hostName(os.build, os.hostClass), build: os.build, revision: null, class: os.hostClass, source: 'local' };
+    return { platform: 'win32', name: hostName(os.build, os.hostClass), build: os.build, revision: os.revision, class: os.hostClass, source: 'local' };
   }
   return { platform: os.platform, name: os.name, build: null, revision: null, class: null, source: 'local' };
 }

@@ -11,6 +11,8 @@ export interface HostOs {
   version: string;
   /** Windows build number; null elsewhere. */
   build: number | null;
+  /** Windows update build revision (the registry's UBR: 10.0.14393.<UBR>); null elsewhere or unread. */
+  revision: number | null;
   hostClass: HostClass | null;
   architecture: string;
 }
@@ -23,6 +25,7 @@ export async function readHostOs(): Promise<HostOs> {
     name: (await readOsReleaseName()) ?? `${os.type()} ${os.release()}`,
     version: os.release(),
     build: null,
+    revision: null,
     hostClass: null,
     architecture: os.arch(),
   };
@@ -43,7 +46,8 @@ const ntKey = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
 async function readWindowsOs(): Promise<HostOs> {
   const release = os.release(); // "10.0.20348"
   const build = Number.parseInt(release.split('.')[2] ?? '', 10);
-  const values = await readRegistryValues(ntKey, ['ProductName', 'InstallationType']);
+  const values = await readRegistryValues(ntKey, ['ProductName', 'InstallationType', 'UBR']);
+  const revision = Number.parseInt(values.get('UBR') ?? '', 16);
   const installationType = values.get('InstallationType') ?? '';
   // "Server", "Server Core" and "Nano Server" are Server SKUs; "Client" is Windows 10/11.
   const hostClass: HostClass | null = /server/i.test(installationType) ? 'Server' : /client/i.test(installationType) ? 'Client' : null;
@@ -52,22 +56,36 @@ async function readWindowsOs(): Promise<HostOs> {
     name: values.get('ProductName') ?? os.version(),
     version: release,
     build: Number.isFinite(build) ? build : null,
+    // Windows Server 2016 runs process-isolated containers only at the same revision.
+    revision: Number.isFinite(revision) ? revision : null,
     hostClass,
     architecture: os.arch(),
   };
 }
 
-/** `reg query` with an argument array; its output is parsed, never trusted beyond REG_SZ lines. */
+/** `reg query` with an argument array; an unreadable registry leaves the values out. */
 async function readRegistryValues(key: string, names: string[]): Promise<Map<string, string>> {
-  const values = new Map<string, string>();
   try {
     const { stdout } = await execa('reg.exe', ['query', key], { timeout: 5000, windowsHide: true });
-    for (const line of stdout.split(/\r?\n/)) {
-      const match = /^\s+(\S+)\s+REG_SZ\s+(.*)$/.exec(line);
-      if (match && names.includes(match[1]!)) values.set(match[1]!, match[2]!.trim());
-    }
+    return parseRegQuery(stdout, names);
   } catch {
     // An unreadable registry leaves the class unknown; callers say so.
+    return new Map();
+  }
+}
+
+/**
+ * The named values of `reg query` output. Only REG_SZ lines (their text) and
+ * REG_DWORD lines (their hex digits, without 0x) are read; anything else in
+ * the output is ignored, never interpreted.
+ */
+export function parseRegQuery(stdout: string, names: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of stdout.split(/\r?\n/)) {
+    const text = /^\s+(\S+)\s+REG_SZ\s+(.*)$/.exec(line);
+    if (text && names.includes(text[1]!)) values.set(text[1]!, text[2]!.trim());
+    const dword = /^\s+(\S+)\s+REG_DWORD\s+0x([0-9a-fA-F]{1,8})\s*$/.exec(line);
+    if (dword && names.includes(dword[1]!)) values.set(dword[1]!, dword[2]!);
   }
   return values;
 }

@@ -76,12 +76,15 @@ export function parseHostVersion(value: string | number): HostVersion {
   }
 
   // Docker's KernelVersion on Windows is "<major>.<minor> <build> (<BuildLabEx>)".
-  // BuildLabEx keeps the release's lab revision, not the installed update, so
-  // its ".1" is not the host's revision: the revision is left unknown.
+  // BuildLabEx keeps the release's lab build and revision, not the installed
+  // update: its ".1" is not the host's revision (left unknown), and releases
+  // shipped as enablement packages keep an older lab build (Windows 10 22H2:
+  // "10.0 19045 (19041.1.amd64fre.vb_release…)", Windows 11 23H2: 22631 over
+  // 22621). The first build is the host's; a lab build newer than it is corrupt.
   const kernel = /^(\d{1,3})\.(\d{1,3}) (\d{1,6}) \((\d{1,6})\.\d+\.[A-Za-z0-9_.]+(?:-\d+)?\)$/.exec(input);
   if (kernel) {
     if (kernel[1] !== '10' || kernel[2] !== '0') throw invalid(input, `Windows containers need Windows 10.0, not ${kernel[1]}.${kernel[2]}`);
-    if (kernel[3] !== kernel[4]) throw invalid(input, `its build ${kernel[3]} and its BuildLabEx build ${kernel[4]} disagree`);
+    if (Number(kernel[4]) > Number(kernel[3])) throw invalid(input, `its BuildLabEx build ${kernel[4]} is newer than its build ${kernel[3]}`);
     const build = Number(kernel[3]);
     checkBuild(input, build, null);
     return { build, revision: null, class: classOf(build), input, form: 'kernelVersion' };

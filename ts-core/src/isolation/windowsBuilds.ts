@@ -99,8 +99,6 @@ export const MAX_POSSIBLE_BUILD = 65535;
 /** Revisions (UBR) are 16-bit as well in the file-version form 10.0.B.R. */
 export const MAX_POSSIBLE_REVISION = 65535;
 
-export const knownBuilds: readonly number[] = [...new Set([...serverReleases, ...clientReleases].map((r) => r.build))].sort((a, b) => a - b);
-
 export function serverReleaseByBuild(build: number): WindowsServerRelease | undefined {
   return serverReleases.find((r) => r.build === build);
 }

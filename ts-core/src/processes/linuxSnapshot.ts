@@ -36,6 +36,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { CoreError } from '../protocol/errors.js';
 import type { HostProcess, HostSnapshot } from './types.js';
 
 /** stat fields we use, as numbers; `comm` raw. */
@@ -265,10 +266,13 @@ function readTicksPerSecond(): number {
 
 export function procClock(): ProcClock {
   if (!clock) {
-    clock = {
-      ticksPerSecond: readTicksPerSecond(),
-      bootTimeMs: parseBootTimeSeconds(readFileSync('/proc/stat', 'latin1')) * 1000,
-    };
+    let bootTimeMs: number;
+    try {
+      bootTimeMs = parseBootTimeSeconds(readFileSync('/proc/stat', 'latin1')) * 1000;
+    } catch (error) {
+      throw new CoreError('ExternalDataInvalid', `Could not read the boot time (btime) from /proc/stat, which every process start time is measured from: ${(error as Error).message}. Is /proc mounted?`, { cause: error });
+    }
+    clock = { ticksPerSecond: readTicksPerSecond(), bootTimeMs };
   }
   return clock;
 }
@@ -310,8 +314,13 @@ interface ReadContext {
 class ProcReader {
   #buffer = Buffer.allocUnsafe(16 * 1024);
 
-  /** The file's bytes; valid only until the next read. */
-  read(path: string): Buffer {
+  /**
+   * The file's bytes; valid only until the next read. `lineFile`: a seq_file
+   * document that ends in a newline (stat, status). The kernel generates it
+   * whole and hands out all of it that fits, so a short first read ending in
+   * '\n' is the complete file and the read that would return 0 is skipped.
+   */
+  read(path: string, lineFile = false): Buffer {
     const fd = openSync(path, 'r');
     try {
       let length = 0;
@@ -321,9 +330,11 @@ class ProcReader {
           this.#buffer.copy(bigger, 0, 0, length);
           this.#buffer = bigger;
         }
-        const n = readSync(fd, this.#buffer, length, this.#buffer.length - length, null);
+        const room = this.#buffer.length - length;
+        const n = readSync(fd, this.#buffer, length, room, null);
         if (n === 0) return this.#buffer.subarray(0, length);
         length += n;
+        if (lineFile && n < room && this.#buffer[length - 1] === 0x0a) return this.#buffer.subarray(0, length);
       }
     } finally {
       closeSync(fd);
@@ -343,7 +354,7 @@ function failure(error: unknown, dir: string): ReadOutcome {
 function readOne(pid: number, ctx: ReadContext): ReadOutcome {
   const dir = `${ctx.procRoot}/${pid}`;
   try {
-    const stat = parseStat(ctx.reader.read(`${dir}/stat`).toString('utf8'), pid);
+    const stat = parseStat(ctx.reader.read(`${dir}/stat`, true).toString('utf8'), pid);
     const common = {
       pid,
       parentPid: stat.ppid === 0 ? null : stat.ppid,
@@ -376,7 +387,7 @@ function readOne(pid: number, ctx: ReadContext): ReadOutcome {
     const name = untruncatedProcessName(stat.comm, cmdline);
     const commandLine = commandLineFromCmdline(cmdline);
     // Only ASCII keys and numbers are used from status.
-    const status = parseStatus(ctx.reader.read(`${dir}/status`).toString('latin1'));
+    const status = parseStatus(ctx.reader.read(`${dir}/status`, true).toString('latin1'));
     if (status.pid !== null && status.pid !== pid) throw new ProcParseError(`status is for pid ${status.pid}, not ${pid}`);
     let pidNamespace: string | null = null;
     if (status.nsPids.length === 1 && ctx.ownPidNamespace !== null) {
@@ -435,7 +446,13 @@ function readUsers(): Map<number, string> {
 
 function listPids(procRoot: string): number[] {
   const pids: number[] = [];
-  for (const entry of readdirSync(procRoot)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch (error) {
+    throw new CoreError('BackendUnavailable', `Could not list the host's processes in ${procRoot} (${errnoCode(error) ?? 'error'}). Mount procfs there (mount -t proc proc /proc) and try again.`, { cause: error });
+  }
+  for (const entry of entries) {
     if (/^[1-9]\d{0,9}$/.test(entry)) pids.push(Number(entry));
   }
   return pids.sort((a, b) => a - b);

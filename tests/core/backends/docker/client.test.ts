@@ -188,6 +188,29 @@ describe('DockerClient', () => {
     expect(error.message).toContain('stalled');
   });
 
+  it('refuses an answer larger than its cap instead of buffering it', async () => {
+    respond((_request, socket) => socket.end(httpResponse(200, JSON.stringify({ ok: true, pad: 'x'.repeat(4096) }))));
+    const docker = new DockerClient({ endpoint: { kind: 'unix', socketPath, display: `unix://${socketPath}` }, timeoutMs: 2_000, maxBodyBytes: 1024 });
+    const error = await failure(docker.request('GET', '/info', { schema: anything }));
+    expect(error.code).toBe('DockerResponseInvalid');
+    expect(error.message).toContain('larger than 1024 bytes');
+  });
+
+  it('negotiates again after a failed negotiation: the daemon may have come up since', async () => {
+    let versionCalls = 0;
+    script = (request, socket) => {
+      if (request.path === '/version' && ++versionCalls === 1) {
+        socket.end(httpResponse(500, '{"message":"starting up"}'));
+        return;
+      }
+      socket.end(request.path === '/version' ? httpResponse(200, versionBody) : httpResponse(200, '{"ok":true}'));
+    };
+    const docker = client();
+    expect((await failure(docker.request('GET', '/info', { schema: anything }))).message).toBe('Docker: starting up');
+    await expect(docker.request('GET', '/info', { schema: anything })).resolves.toEqual({ ok: true });
+    expect(versionCalls).toBe(2);
+  });
+
   it('names the endpoint when nothing listens there', async () => {
     const missing = path.join(dir, 'missing.sock');
     const docker = new DockerClient({ endpoint: { kind: 'unix', socketPath: missing, display: `unix://${missing}` } });

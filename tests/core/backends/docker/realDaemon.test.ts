@@ -128,6 +128,17 @@ describe('docker backend against a private dockerd', () => {
     it('has no worker', async () => {
       expect(await backend.worker('wc-proc', linuxHostSnapshot())).toBeNull();
     });
+
+    it('passes environment, working directory, hostname and limits to Docker', async () => {
+      await backend.create(spec('wc-opts', {
+        env: { GREETING: 'hello world', EMPTY: '' }, workingDir: '/tmp', hostname: 'wc-box', memoryMB: 64, cpuCount: 0.5,
+      }), context);
+      const config = JSON.parse(await dockerCli(daemon, ['inspect', '-f', '{{json .Config}}', 'wc-opts'])) as { Env: string[]; WorkingDir: string; Hostname: string };
+      expect(config.Env).toEqual(expect.arrayContaining(['GREETING=hello world', 'EMPTY=']));
+      expect(config).toMatchObject({ WorkingDir: '/tmp', Hostname: 'wc-box' });
+      expect(await dockerCli(daemon, ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}', 'wc-opts'])).toBe(`${64 * 1024 * 1024} 500000000`);
+      await backend.remove('wc-opts', true, context);
+    }, 60_000);
   });
 
   describe('a HyperV-class container on runsc', () => {
@@ -183,7 +194,7 @@ describe('docker backend against a private dockerd', () => {
   });
 
   describe('listing', () => {
-    it('shows managed containers only by default, every container with -All', async () => {
+    it('shows this module\'s live containers without all, every container with all', async () => {
       await dockerCli(daemon, ['run', '-d', '--name', 'not-ours', daemon.image, '/bin/sleep', '999']);
       const managed = await backend.list({ all: false });
       expect(managed.map((c) => c.name)).toEqual(['wc-hv', 'wc-proc']);
@@ -233,6 +244,15 @@ describe('docker backend against a private dockerd', () => {
       expect(await allContainerNames()).toEqual(before);
     });
 
+    it('asks for -Command when the image has no default command, creating nothing', async () => {
+      const before = await allContainerNames();
+      const error = await failure(backend.create(spec('wc-nocmd', { command: [] }), context));
+      expect(error.code).toBe('InvalidArgument');
+      expect(error.message).toContain(`Image '${daemon.image}' has no default command`);
+      expect(error.message).toContain('-Command');
+      expect(await allContainerNames()).toEqual(before);
+    });
+
     it('says ContainerNotFound for a name the daemon does not have', async () => {
       const error = await failure(backend.inspect('wc-nobody-home'));
       expect(error.code).toBe('ContainerNotFound');
@@ -254,6 +274,8 @@ describe('docker backend against a private dockerd', () => {
       expect(info).toMatchObject({ state: 'exited', hostPid: null });
       expect(info.exitCode).not.toBeNull();
       await expect(backend.processes('wc-proc')).rejects.toThrow(/not running/);
+      expect((await backend.list({ all: false })).map((c) => c.name)).toEqual(['wc-hv']);
+      expect((await backend.list({ all: true })).find((c) => c.name === 'wc-proc')?.state).toBe('exited');
       // Stopping a stopped container is not an error (Docker answers 304).
       expect((await backend.stop('wc-proc', 1, context)).state).toBe('exited');
     }, 60_000);

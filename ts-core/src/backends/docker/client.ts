@@ -18,6 +18,8 @@ export interface DockerClientOptions {
   connectTimeoutMs?: number;
   /** Time for a whole call, from connect to the last byte, unless a call says otherwise. */
   timeoutMs?: number;
+  /** Largest answer accepted; default 32 MiB. */
+  maxBodyBytes?: number;
 }
 
 export interface RequestOptions<S extends z.ZodType | undefined> {
@@ -55,12 +57,14 @@ export class DockerClient {
   readonly endpoint: DockerEndpoint;
   readonly #connectTimeoutMs: number;
   readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
   #negotiated: Promise<{ apiVersion: string; version: DockerVersion }> | null = null;
 
   constructor(options: DockerClientOptions) {
     this.endpoint = options.endpoint;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
   /**
@@ -183,8 +187,8 @@ export class DockerClient {
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            finish(this.#invalid(what, `the answer is larger than ${MAX_BODY_BYTES} bytes`));
+          if (size > this.#maxBodyBytes) {
+            finish(this.#invalid(what, `the answer is larger than ${this.#maxBodyBytes} bytes`));
             return;
           }
           chunks.push(chunk);

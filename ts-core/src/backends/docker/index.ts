@@ -156,24 +156,25 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
       context.verbose(`Docker at ${docker.endpoint.display} (${daemon.osType}): ${JSON.stringify(isolationConfig)} for ${spec.isolation} isolation.`);
       context.progress('Creating container', `Creating ${spec.name} from ${spec.image}`, 10);
-      const created = await docker.request('POST', '/containers/create', {
-        query: { name: spec.name },
-        schema: createResponseSchema,
-        notFound: 'image',
-        body: {
-          Image: spec.image,
-          ...(spec.command.length ? { Cmd: spec.command } : {}),
-          Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-          ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
-          ...(spec.hostname ? { Hostname: spec.hostname } : {}),
-          Labels: { [managedLabel]: 'true', [nameLabel]: spec.name },
-          HostConfig: {
-            ...isolationConfig,
-            ...(spec.memoryMB ? { Memory: spec.memoryMB * 1024 * 1024 } : {}),
-            ...(spec.cpuCount ? { NanoCpus: Math.round(spec.cpuCount * 1e9) } : {}),
+      const created = await explainCreateFailure(spec, () =>
+        docker.request('POST', '/containers/create', {
+          query: { name: spec.name },
+          schema: createResponseSchema,
+          notFound: 'image',
+          body: {
+            Image: spec.image,
+            ...(spec.command.length ? { Cmd: spec.command } : {}),
+            Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+            ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+            ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+            Labels: { [managedLabel]: 'true', [nameLabel]: spec.name },
+            HostConfig: {
+              ...isolationConfig,
+              ...(spec.memoryMB ? { Memory: spec.memoryMB * 1024 * 1024 } : {}),
+              ...(spec.cpuCount ? { NanoCpus: Math.round(spec.cpuCount * 1e9) } : {}),
+            },
           },
-        },
-      });
+        }));
       for (const warning of created.Warnings) context.warning(`Docker: ${warning}`);
       try {
         context.progress('Creating container', `Starting ${spec.name}`, 60);
@@ -193,8 +194,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     async list({ all }): Promise<ContainerInfo[]> {
       const docker = client();
       const daemon = await facts(docker);
+      // `all` as the other backends read it (stopped ones too) and as Docker users expect of -All
+      // (containers this module did not make too); without it: this module's live containers.
       const summaries = await docker.request('GET', '/containers/json', {
-        query: { all: true, ...(all ? {} : { filters: JSON.stringify({ label: [`${managedLabel}=true`] }) }) },
+        query: all ? { all: true } : { all: true, filters: JSON.stringify({ label: [`${managedLabel}=true`], status: ['created', 'running'] }) },
         schema: containerListSchema,
       });
       const infos: ContainerInfo[] = [];
@@ -251,9 +254,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const docker = client();
       const container = await inspectRaw(docker, name);
       context.progress('Stopping container', `Stopping ${name} (up to ${timeoutSeconds} s)`);
-      // Docker waits t seconds, then kills: allow that plus time for the kill.
+      // Docker waits t seconds, then kills: allow that plus time for the kill, and answer before the bridge (t + 60 s) gives up.
       await docker.request('POST', `/containers/${container.Id}/stop`, {
-        query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 60) * 1000,
+        query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 45) * 1000,
       });
       const daemon = await facts(docker);
       return toInfo(await inspectRaw(docker, container.Id), daemon);
@@ -291,6 +294,20 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
         `Set WINDOWSCONTAINERS_DOCKER_EXEC_ROOT to the daemon's --exec-root.`);
     }
     return runscProcesses(runtimePath, root, container.Id);
+  }
+}
+
+/** Docker's words for a create that lacks something the user can give, turned into what to do. */
+async function explainCreateFailure<T>(spec: ContainerSpec, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof CoreError && error.code === 'DockerError' && /no command specified/i.test(error.message)) {
+      throw new CoreError('InvalidArgument',
+        `Image '${spec.image}' has no default command, and none was given. Give one with -Command (for example -Command '/bin/sh', '-c', 'sleep 3600').`,
+        { cause: error, details: error.details });
+    }
+    throw error;
   }
 }
 
