@@ -192,8 +192,13 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
 
         It 'Should not take a look-alike for the worker of a HyperV container whose VM is gone' {
             $name = "hv-gone-$script:suffix"
-            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -MemoryMB 192 -CpuCount 1
+            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sh, -c, 'sleep 1; exit 7' -MemoryMB 192 -CpuCount 1
             try {
+                # The command ends, the VM stays: the agent reports the exit code.
+                $deadline = [datetime]::UtcNow.AddSeconds(60)
+                do { Start-Sleep -Milliseconds 500; $seen = Get-IsolatedContainer -Name $name } while ($seen.State -ne 'exited' -and [datetime]::UtcNow -lt $deadline)
+                $seen.State | Should -Be 'exited'
+                $seen.ExitCode | Should -Be 7
                 $vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $name 'vm.json') | ConvertFrom-Json
                 # The limits reach QEMU.
                 (Get-Process -Id $vm.pid).CommandLine | Should -BeLike '* -m 192 -smp 1 *'

@@ -209,6 +209,28 @@ const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const defaultGuestPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
+ * The last step before the container's program: busybox's env and sh run
+ * their own applet for a bare command name (`ping` would be the agent's
+ * busybox ping, not the image's), so the name is looked up in the container's
+ * PATH here, like execvp, and executed by path with argv[0] kept ($0).
+ */
+export const execScript = [
+  'set -f',
+  'p=$1',
+  'shift',
+  'case $p in',
+  '  */*) ;;',
+  '  *) found=',
+  '     IFS=:',
+  '     for d in $PATH; do [ -n "$d" ] || d=.; if [ -f "$d/$p" ] && [ -x "$d/$p" ]; then found=$d/$p; break; fi; done',
+  '     unset IFS',
+  '     if [ -z "$found" ]; then echo "$p: not found (PATH=$PATH)" >&2; exit 127; fi',
+  '     p=$found;;',
+  'esac',
+  'exec -a "$0" "$p" "$@"',
+].join('\n');
+
+/**
  * /.wc/spec.sh: the container's identity and command as sh assignments and
  * one function, every value single-quoted. The workload runs under `env -i`
  * so it sees only the container's environment, never the agent's.
@@ -230,7 +252,7 @@ export function specScript(spec: GuestSpec): string {
     `WC_ID=${shQuote(spec.containerId)}`,
     `WC_HOSTNAME=${shQuote(spec.hostname)}`,
     `WC_WORKDIR=${shQuote(spec.workingDir || '/')}`,
-    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} ${spec.command.map(shQuote).join(' ')}; }`,
+    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} /.wc/busybox sh -c ${shQuote(execScript)} ${shQuote(first)} ${spec.command.map(shQuote).join(' ')}; }`,
     '',
   ].join('\n');
 }
