@@ -234,6 +234,26 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
         }
 
+        It 'Should name the apt package when QEMU is missing, and create nothing' {
+            $env:WINDOWSCONTAINERS_QEMU = Join-Path $script:stateDir 'no-such-qemu'
+            try {
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+                $name = "hv-noqemu-$script:suffix"
+                { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'DependencyMissing*' -ExpectedMessage '*apt-get install qemu-system-x86*'
+                Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+                # The backend offers HyperV only when it can run it.
+                $linux = (Get-ContainerHost).Backends | Where-Object Name -EQ 'linux'
+                $linux.Isolations | Should -Not -Contain 'HyperV'
+                $linux.Reason | Should -Match 'qemu-system-x86'
+            }
+            finally {
+                Remove-Item Env:WINDOWSCONTAINERS_QEMU
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+            }
+            ((Get-ContainerHost).Backends | Where-Object Name -EQ 'linux').Isolations | Should -Contain 'HyperV'
+        }
+
         It 'Should name the apt package when there is no kernel, and create nothing' {
             $env:WINDOWSCONTAINERS_KERNEL = Join-Path $script:stateDir 'no-such-vmlinuz'
             try {

@@ -34,7 +34,7 @@ export const AGENT_PROTOCOL = 1;
 /** Busybox applets the agent calls; each gets a symlink in /.wc/bin. */
 export const agentApplets = [
   'sh', 'mount', 'mkdir', 'ip', 'stty', 'setsid', 'env', 'awk', 'ps', 'cat', 'mv', 'rm', 'kill',
-  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut',
+  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut', 'readlink',
 ] as const;
 
 const initTemplate = String.raw`#!/.wc/busybox sh
@@ -51,6 +51,13 @@ mount -t tmpfs -o mode=0755 tmpfs /run/wc
 hostname "$WC_HOSTNAME"
 ip link set lo up
 
+stty -F /dev/ttyS1 raw -echo
+# One descriptor for the whole loop: reopening the port per line loses input.
+exec 3<>/dev/ttyS1
+# Ready before the workload starts: the workload is root in the guest and may
+# write to this port too, but never before the ready line.
+printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+
 # The waiter stays in the agent's session; the workload gets its own.
 (
   cd "$WC_WORKDIR" 2>/dev/null || cd /
@@ -61,11 +68,10 @@ ip link set lo up
 ) &
 while [ ! -f /run/wc/pid ]; do sleep 0.05; done
 read -r WC_PID </run/wc/pid
-
-stty -F /dev/ttyS1 raw -echo
-# One descriptor for the whole loop: reopening the port per line loses input.
-exec 3<>/dev/ttyS1
-printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+# Answer only once the workload runs the image's program rather than our
+# setsid/env on the way to it, so that the first ps already shows it (at most 5 s).
+n=0
+while [ $n -lt 100 ] && [ "$(readlink /proc/$WC_PID/exe 2>/dev/null)" = /.wc/busybox ]; do sleep 0.05; n=$((n + 1)); done
 
 wc_ps() {
   s=$1
