@@ -102,6 +102,10 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $result.worker | Should -BeNullOrEmpty
         }
 
+        It 'Should pass Test-ContainerIsolation -Isolation Process through the cmdlets' {
+            Test-ContainerIsolation -Name $script:processId.Substring(0, 12) -Isolation Process -Quiet | Should -BeTrue
+        }
+
         It 'Should stop through HCS, and Docker should see it stopped' {
             $stopped = Invoke-Core hcs.stop @{ name = $script:processId; timeoutSeconds = 30 }
             $stopped.container.state | Should -Be 'exited'
@@ -156,6 +160,25 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $result.worker.name | Should -Be 'vmwp'
             $result.worker.tieField | Should -Be 'commandLine'
             $result.worker.tieToken | Should -Be $script:vmGuid -Because 'the tie token is the VM GUID (compared case-insensitively here)'
+        }
+    }
+
+    Context 'When the cmdlets check a Hyper-V container Docker created' {
+        BeforeAll {
+            $script:hypervId2 = Start-PingContainer -Isolation hyperv
+        }
+        AfterAll {
+            if ($script:hypervId2) { docker rm -f $script:hypervId2 | Out-Null }
+        }
+
+        It "Should pass Test-ContainerIsolation -Isolation HyperV (the docker backend asks HCS for the VM GUID)" {
+            $result = Test-ContainerIsolation -Name $script:hypervId2.Substring(0, 12) -Isolation HyperV
+            $result.Passed | Should -BeTrue -Because (($result | Format-List * | Out-String))
+        }
+
+        It 'Should stop through Stop-IsolatedContainer' {
+            Stop-IsolatedContainer -Name $script:hypervId2.Substring(0, 12) -TimeoutSeconds 30 -Confirm:$false
+            (docker inspect -f '{{.State.Running}}' $script:hypervId2) | Should -Be 'false'
         }
     }
 

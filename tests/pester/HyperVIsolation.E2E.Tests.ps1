@@ -27,6 +27,18 @@ BeforeAll {
         }
     }
 
+    # The worker as Get-Process shows it, until it is gone. A QEMU whose launching core has exited is
+    # reaped by PID 1 a moment after it exits; until then the host lists it as a zombie.
+    function Get-WorkerAfterExit([int] $Id, [string] $Name) {
+        $deadline = [datetime]::UtcNow.AddSeconds(5)
+        do {
+            $left = Get-Process -Id $Id -ErrorAction Ignore | Where-Object ProcessName -EQ $Name
+            if (-not $left) { return }
+            Start-Sleep -Milliseconds 100
+        } while ([datetime]::UtcNow -lt $deadline)
+        $left
+    }
+
     # A host process that looks like a VM worker: a copy of bash under the given file name,
     # its command line carrying whatever the caller wants a careless check to see.
     function Start-Decoy([string] $FileName, [string[]] $Arguments) {
@@ -53,7 +65,16 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $script:name = "hv-ping-$script:suffix"
             # An unusual packet size marks this ping among others on a shared host.
             $script:size = [string](100 + $PID % 800)
-            $script:container = New-IsolatedContainer -Name $script:name -Image busybox -Isolation HyperV -Command ping, '-s', $script:size, '127.0.0.1'
+            # Created by another PowerShell process that then exits, taking its core with it:
+            # everything below also proves that the VM outlives the session that made it.
+            $manifest = Join-Path $script:repo 'WindowsContainers.psd1'
+            $create = "Import-Module '$manifest'; New-IsolatedContainer -Name '$($script:name)' -Image busybox -Isolation HyperV -Command ping, '-s', '$($script:size)', '127.0.0.1' | ConvertTo-Json -Depth 4"
+            # This very PowerShell: pwsh itself, or `dotnet pwsh.dll` when it runs as a .NET tool.
+            $host_ = [Environment]::ProcessPath
+            $pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { @($host_, [Environment]::GetCommandLineArgs()[0]) } else { @($host_) }
+            $script:creatorOutput = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $create
+            if ($LASTEXITCODE) { throw "The creating PowerShell failed (exit $LASTEXITCODE): $script:creatorOutput" }
+            $script:container = ($script:creatorOutput -join "`n") | ConvertFrom-Json
             $script:processes = @(Get-ContainerProcess -Name $script:name)
             $script:result = Test-ContainerIsolation -Name $script:name
             $script:vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $script:name 'vm.json') | ConvertFrom-Json
@@ -61,6 +82,17 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
 
         It 'Should create a running HyperV container backed by a utility VM' {
             $script:container.Isolation | Should -Be 'HyperV'
+            (Get-IsolatedContainer -Name $script:name).State | Should -Be 'running'
+            # The utility VM's id is QEMU's -uuid, on the worker's command line as the VM GUID is on vmwp's.
+            $script:container.UtilityVmId | Should -Be $script:vm.vmId
+            (Get-Process -Id $script:vm.pid).CommandLine | Should -BeLike "* -uuid $($script:vm.vmId) *"
+            $script:container.HostProcessId | Should -BeNullOrEmpty
+        }
+
+        It 'Should keep running after the PowerShell session and core that created it have exited' {
+            # QEMU was started detached: its parent now is not a core process.
+            $parent = (Get-Process -Id $script:vm.pid).Parent
+            if ($null -ne $parent) { $parent.CommandLine | Should -Not -BeLike '*windowscontainers-core.cjs*' }
             (Get-IsolatedContainer -Name $script:name).State | Should -Be 'running'
         }
 
@@ -126,14 +158,14 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
         It 'Should stop: the agent powers the VM off and QEMU exits' {
             Stop-IsolatedContainer -Name $script:name -Confirm:$false
             (Get-IsolatedContainer -Name $script:name).State | Should -Be 'exited'
-            Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
+            Get-WorkerAfterExit -Id $script:vm.pid -Name $script:vm.processName | Should -BeNullOrEmpty
             @(Get-ContainerProcess -Name $script:name) | Should -HaveCount 0
             (Test-ContainerIsolation -Name $script:name).ObservedIsolation | Should -Be 'Inconclusive'
         }
 
         It 'Should remove the container and leave no QEMU process, socket, initramfs or file' {
             Remove-IsolatedContainer -Name $script:name -Force -Confirm:$false
-            Get-Process -Id $script:vm.pid -ErrorAction Ignore | Where-Object ProcessName -EQ $script:vm.processName | Should -BeNullOrEmpty
+            Get-WorkerAfterExit -Id $script:vm.pid -Name $script:vm.processName | Should -BeNullOrEmpty
             @(Get-HostProcessByCommandLine "*guest=$($script:name),*") | Should -HaveCount 0
             Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $script:name) | Should -BeFalse
             Test-Path -LiteralPath $script:vm.files.agentSocket | Should -BeFalse

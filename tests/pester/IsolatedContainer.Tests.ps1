@@ -27,6 +27,10 @@ AfterAll {
 Describe 'New-IsolatedContainer' {
     BeforeAll {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand { New-FakeContainerRecord -Name $Arguments.name -Isolation 'Process' }
+        # The Windows-image pre-flight: busybox is not a Windows image, so it passes untouched.
+        Mock -ModuleName WindowsContainers Invoke-CoreCommand -ParameterFilter { $Command -eq 'isolation.compatibility' } {
+            [pscustomobject]@{ host = [pscustomobject]@{ name = 'test' }; results = @([pscustomobject]@{ error = $null; allowed = $null; windowsImage = $false; isolation = $Arguments.isolations[0] }) }
+        }
     }
 
     Context 'When given every parameter' {
@@ -44,7 +48,7 @@ Describe 'New-IsolatedContainer' {
         It 'Should leave out what was not given, and default -Isolation to Default' {
             $null = New-IsolatedContainer -Name web -Image busybox
             Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -Times 1 -Exactly -ParameterFilter {
-                $Arguments.isolation -eq 'Default' -and -not $Arguments.ContainsKey('backend') -and -not $Arguments.ContainsKey('memoryMB') -and @($Arguments.command).Count -eq 0
+                $Command -eq 'container.create' -and $Arguments.isolation -eq 'Default' -and -not $Arguments.ContainsKey('backend') -and -not $Arguments.ContainsKey('memoryMB') -and @($Arguments.command).Count -eq 0
             }
         }
     }

@@ -60,6 +60,25 @@ describe('hcs.* commands', () => {
     expect(standin.callCount('HcsShutDownComputeSystem')).toBe(1);
   });
 
+  it('lets the generic container commands list and stop an HCS container by its short id (Stop-IsolatedContainer)', async () => {
+    const short = processContainer.slice(0, 12);
+    const listed = await call('container.list', { names: [short] });
+    expect(listed.success).toBe(true);
+    expect((listed.body!.containers as Array<{ name: string; backend: string }>).map((c) => [c.name, c.backend])).toEqual([[short, 'hcs']]);
+    const stopped = await call('container.stop', { name: short, timeoutSeconds: 5 });
+    expect(stopped.success).toBe(true);
+    expect(stopped.body).toMatchObject({ name: short, backend: 'hcs', state: 'exited' });
+    expect(standin.callCount('HcsShutDownComputeSystem')).toBe(1);
+  });
+
+  it('lets isolation.test (Test-ContainerIsolation) judge an HCS container; off Windows it must not pass', async () => {
+    const short = processContainer.slice(0, 12);
+    const response = await call('isolation.test', { names: [short], expected: { [short]: 'Process' } });
+    expect(response.success).toBe(true);
+    const [result] = response.body!.results as Array<{ backend: string; observedIsolation: string; passed: boolean }>;
+    expect(result).toMatchObject({ backend: 'hcs', observedIsolation: 'Inconclusive', passed: false });
+  });
+
   it('rejects a name with a line break before touching HCS', async () => {
     const response = await call('hcs.processes', { name: 'a\nb' });
     expect(response.success).toBe(false);

@@ -219,6 +219,24 @@ const cases: Case[] = [
     worker: { alive: true, tied: false },
   },
 
+  {
+    name: 'a worker tied by user whose user the host could not name',
+    evidence: hyperVEvidence({
+      snapshot: snapshot([systemd, hostProcess({ pid: 6000, name: 'vmmem', user: null, commandLine: `vmmem ${VM_ID}` })]),
+      worker: { pid: 6000, name: 'vmmem', startTimeMs: null, tieToken: `NT VIRTUAL MACHINE\\${VM_ID}`, tieField: 'user', how: 'test' },
+    }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/its user does not contain/i],
+    worker: { alive: true, tied: false },
+  },
+  {
+    name: 'the tie token must match exactly: another VM id differing in one character is not a tie',
+    evidence: hyperVEvidence({ worker: { ...workerClaim, tieToken: VM_ID.replace(/0$/, '1') } }),
+    observed: 'Inconclusive',
+    reasonIncludes: [/look-alike/i],
+    worker: { alive: true, tied: false },
+  },
+
   // --- dead or reused workers -----------------------------------------------------
   {
     name: 'the tied worker is dead (its PID is not in the snapshot)',
@@ -521,6 +539,12 @@ describe('judge', () => {
     const j = judge(hyperVEvidence(), 'Process');
     expect(j).toMatchObject({ expected: 'Process', observed: 'HyperV', passed: false });
     expect(j.summary).toMatch(/^Expected process isolation, but the isolation is Hyper-V isolation\./);
+  });
+
+  it('passes a Hyper-V container expected to be Hyper-V-isolated', () => {
+    const j = judge(hyperVEvidence(), 'HyperV');
+    expect(j).toMatchObject({ expected: 'HyperV', observed: 'HyperV', passed: true });
+    expect(j.summary).toMatch(/^Expected Hyper-V isolation and observed it\. Container 'hv1': none of its 2 processes/);
   });
 
   it('fails on Inconclusive whatever was expected', () => {

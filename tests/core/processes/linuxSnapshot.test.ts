@@ -200,7 +200,7 @@ describe('Get-Process columns', () => {
       pagedMemorySize: 3 * 1048576,
       privateMemorySize: 364_544,
       nonpagedSystemMemorySize: 2560,
-      startTime: new Date(1_795_941_824_350).toISOString(),
+      startTimeMs: 1_795_941_824_350,
       namespacePids: [42, 1],
     });
   });
@@ -242,6 +242,12 @@ describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('fails with a CoreError that says what to do when there is no process table to read', () => {
+    expect(() => takeLinuxSnapshot({ procRoot: path.join(root, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'BackendUnavailable', message: expect.stringMatching(/Mount procfs there/) }),
+    );
+  });
 
   it('reads good entries, marks malformed ones unreadable with a reason, and drops vanished ones', () => {
     const snap = takeLinuxSnapshot({ procRoot: root });

@@ -3,6 +3,7 @@ import { defineCommand } from '../protocol/dispatcher.js';
 import { CoreError, toCoreError } from '../protocol/errors.js';
 import { readHostOs } from '../host/hostInfo.js';
 import { resolveIsolation } from '../isolation/defaults.js';
+import { evaluateCompatibility, hostFromOs } from './policy.js';
 import { autoBackend, getBackend, parseBackendName, probeAll } from '../backends/registry.js';
 import { locateBackend, requireBackendFor } from '../backends/locate.js';
 import { validateContainerName } from '../backends/linux/names.js';
@@ -41,6 +42,14 @@ export const containerCreate = defineCommand({
     const { isolation, defaulted } = resolveIsolation(args.isolation, { platform: hostOs.platform, hostClass: hostOs.hostClass }, backend.name);
     if (defaulted) {
       context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
+    }
+    // The module checks this before it calls the core; the check is repeated
+    // here so the one-shot CLI and DSC get the same refusal before a backend runs.
+    const [verdict] = evaluateCompatibility({ images: [{ reference: args.image }], isolations: [isolation] }, hostFromOs(hostOs));
+    if (verdict?.allowed === false) {
+      throw new CoreError('ImageIncompatibleWithHost',
+        `Cannot create a container from '${args.image}' with ${isolation} isolation on this host: ${verdict.reason ?? ''}${verdict.suggestion ? ` ${verdict.suggestion}` : ''}`,
+        { details: { image: args.image, isolation, reason: verdict.reason, suggestion: verdict.suggestion, hostBuild: verdict.hostBuild, imageBuild: verdict.imageBuild } });
     }
     // Names are global across backends: commands find containers by name alone.
     const elsewhere = await locateBackend(name, { except: backend.name });
@@ -89,7 +98,10 @@ export const containerList = defineCommand({
             }
           }
         } else {
-          containers.push(...(await backend.list({ all: args.all })));
+          const found = await backend.list({ all: args.all });
+          // On Windows HCS also sees Docker's containers (same id): Docker's record, with its name and image, wins.
+          const listed = new Set(containers.map((c) => c.id));
+          containers.push(...(backend.name === 'hcs' ? found.filter((c) => !listed.has(c.id)) : found));
         }
       } catch (error) {
         const coreError = toCoreError(error);

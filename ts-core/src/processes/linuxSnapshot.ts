@@ -36,6 +36,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { CoreError } from '../protocol/errors.js';
 import type { HostProcess, HostSnapshot } from './types.js';
 
 /** stat fields we use, as numbers; `comm` raw. */
@@ -265,10 +266,13 @@ function readTicksPerSecond(): number {
 
 export function procClock(): ProcClock {
   if (!clock) {
-    clock = {
-      ticksPerSecond: readTicksPerSecond(),
-      bootTimeMs: parseBootTimeSeconds(readFileSync('/proc/stat', 'latin1')) * 1000,
-    };
+    let bootTimeMs: number;
+    try {
+      bootTimeMs = parseBootTimeSeconds(readFileSync('/proc/stat', 'latin1')) * 1000;
+    } catch (error) {
+      throw new CoreError('ExternalDataInvalid', `Could not read the boot time (btime) from /proc/stat, which every process start time is measured from: ${(error as Error).message}. Is /proc mounted?`, { cause: error });
+    }
+    clock = { ticksPerSecond: readTicksPerSecond(), bootTimeMs };
   }
   return clock;
 }
@@ -442,7 +446,13 @@ function readUsers(): Map<number, string> {
 
 function listPids(procRoot: string): number[] {
   const pids: number[] = [];
-  for (const entry of readdirSync(procRoot)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch (error) {
+    throw new CoreError('BackendUnavailable', `Could not list the host's processes in ${procRoot} (${errnoCode(error) ?? 'error'}). Mount procfs there (mount -t proc proc /proc) and try again.`, { cause: error });
+  }
+  for (const entry of entries) {
     if (/^[1-9]\d{0,9}$/.test(entry)) pids.push(Number(entry));
   }
   return pids.sort((a, b) => a - b);

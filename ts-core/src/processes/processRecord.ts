@@ -24,8 +24,7 @@ export interface HostProcessRecord {
   workingSet: number;
   /** CPU: TotalProcessorTime in seconds. */
   cpuSeconds: number;
-  /** StartTime, ISO 8601 UTC; startTimeMs the same instant in ms since the epoch. */
-  startTime: string;
+  /** StartTime in ms since the Unix epoch (the module turns it into a DateTime, as for every core record). */
   startTimeMs: number;
   commandLine: string;
   userName: string | null;
@@ -45,7 +44,6 @@ export function toHostProcessRecord(p: HostProcess): HostProcessRecord {
     privateMemorySize: p.privateBytes,
     workingSet: p.workingSetBytes,
     cpuSeconds: p.cpuSeconds,
-    startTime: new Date(p.startTimeMs).toISOString(),
     startTimeMs: p.startTimeMs,
     commandLine: p.commandLine,
     userName: p.user,

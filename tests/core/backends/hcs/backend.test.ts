@@ -81,6 +81,17 @@ describe('list and inspect', () => {
     expect(list.every((c) => c.backend === 'hcs' && c.managed === false)).toBe(true);
   });
 
+  it("goes by Docker's 12-character short id where HCS names a container by its 64-hex id, and finds it by that name", async () => {
+    const list = await backend.list({ all: true });
+    expect(list.map((c) => c.name)).toEqual([processContainer.slice(0, 12), hypervContainer.slice(0, 12)]);
+    expect((await backend.inspect(processContainer.slice(0, 12))).id).toBe(processContainer);
+  });
+
+  it('keeps a name HCS gives that the cmdlets can use as it is', async () => {
+    standin.addSystem({ id: 'b'.repeat(64), systemType: 'Container', name: 'web-1', state: 'Running' });
+    expect((await backend.inspect('web-1')).name).toBe('web-1');
+  });
+
   it('leaves stopped containers out unless all are asked for', async () => {
     await backend.terminate(processContainer);
     expect((await backend.list({ all: false })).map((c) => c.id)).toEqual([hypervContainer]);

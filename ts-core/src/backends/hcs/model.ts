@@ -92,7 +92,7 @@ export function toContainerState(state: string | null): ContainerState {
  */
 export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
   return {
-    name: view.name,
+    name: containerName(view),
     id: view.id,
     backend: 'hcs',
     image: '',
@@ -106,6 +106,21 @@ export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
     utilityVmId: view.hostingSystemId,
     managed: false,
   };
+}
+
+/** The container-name rule the cmdlets apply to -Name (see backends/linux/names.ts). */
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/**
+ * The name the cmdlets show and accept. HCS names Docker's and containerd's
+ * containers by their 64-hex id, one character over the cmdlets' 63-character
+ * name limit: those go by the 12-character short id Docker prints (the hcs
+ * backend resolves unique id prefixes). Any other name stays as HCS has it.
+ */
+export function containerName(view: Pick<ComputeSystemView, 'id' | 'name'>): string {
+  if (CONTAINER_NAME.test(view.name) && !view.name.includes('..')) return view.name;
+  if (view.name === view.id && /^[0-9a-f]{64}$/i.test(view.id)) return view.id.slice(0, 12).toLowerCase();
+  return view.name;
 }
 
 /** "PING.EXE" → "PING": the name Get-Process shows (it drops only the extension). */

@@ -72,7 +72,8 @@ function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerIn
     startedAt: metadata.startedAt,
     exitCode: status.state === 'exited' ? metadata.exitCode : null,
     hostPid: status.hostPid,
-    utilityVmId: metadata.runtime === 'qemu' ? metadata.runtimeId : null,
+    // The utility VM's own id: QEMU's -uuid, which is on the worker's command line as the VM GUID is on vmwp's.
+    utilityVmId: metadata.runtime === 'qemu' ? (typeof metadata.runtimeData.vmId === 'string' ? metadata.runtimeData.vmId : metadata.runtimeId) : null,
     managed: true,
   };
 }

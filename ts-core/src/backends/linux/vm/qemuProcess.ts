@@ -110,13 +110,28 @@ export async function isSameProcessAlive(pid: number, startTimeMs: number): Prom
   return stat !== null && stat.startTimeMs === startTimeMs && stat.state !== 'Z' && stat.state !== 'X';
 }
 
-/** Waits until the process is gone; false when it still runs at the deadline. */
+/** How long to wait, best effort, for whoever is QEMU's parent to reap it once it has exited. */
+const REAP_GRACE_MS = 2000;
+
+/**
+ * Waits until the process has exited; false when it still runs at the
+ * deadline. A QEMU whose launching core has gone belongs to PID 1, which
+ * reaps it a moment later: until then the host still lists it as a zombie,
+ * so wait briefly for that too, so that "stopped" also means "gone from the
+ * process table" wherever PID 1 reaps.
+ */
 export async function waitForExit(pid: number, startTimeMs: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!(await isSameProcessAlive(pid, startTimeMs))) return true;
+    if (!(await isSameProcessAlive(pid, startTimeMs))) break;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
+  }
+  const reapDeadline = Date.now() + REAP_GRACE_MS;
+  for (;;) {
+    const stat = await readProcStat(pid);
+    if (!stat || stat.startTimeMs !== startTimeMs || Date.now() >= reapDeadline) return true;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
