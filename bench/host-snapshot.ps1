@@ -23,16 +23,7 @@ $repo = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..'))
 Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
 $module = Get-Module WindowsContainers
 
-function Measure-Median([scriptblock] $Action, [int] $Count) {
-    $samples = foreach ($i in 1..$Count) {
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        & $Action
-        $watch.Stop()
-        $watch.Elapsed.TotalMilliseconds
-    }
-    $sorted = @($samples | Sort-Object)
-    $sorted[[int][math]::Floor($sorted.Count / 2)]
-}
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 $coreSide = {
     $body = & $module { Invoke-CoreCommand -Command host.processes }

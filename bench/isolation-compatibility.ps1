@@ -24,16 +24,7 @@ Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
 $tags = 'ltsc2016', 'ltsc2019', 'ltsc2022', 'ltsc2025', '1809-KB4493509', '10.0.17763.5458', '20H2'
 $references = foreach ($i in 1..$Images) { "mcr.microsoft.com/windows/servercore:$($tags[$i % $tags.Count])" }
 
-function Measure-Median([scriptblock] $Action, [int] $Count) {
-    $samples = foreach ($i in 1..$Count) {
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        & $Action
-        $watch.Stop()
-        $watch.Elapsed.TotalMilliseconds
-    }
-    $sorted = @($samples | Sort-Object)
-    $sorted[[int][math]::Floor($sorted.Count / 2)]
-}
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 # Warm-up: start the core.
 $null = Test-IsolationCompatibility -Image $references[0] -HostBuild 20348

@@ -21,16 +21,7 @@ $module = Get-Module WindowsContainers
 $bundle = Join-Path $repo 'dist' 'windowscontainers-core.cjs'
 $node = (Get-Command node -CommandType Application | Select-Object -First 1).Source
 
-function Measure-Median([scriptblock] $Action, [int] $Count) {
-    $samples = foreach ($i in 1..$Count) {
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        & $Action
-        $watch.Stop()
-        $watch.Elapsed.TotalMilliseconds
-    }
-    $sorted = @($samples | Sort-Object)
-    $sorted[[int][math]::Floor($sorted.Count / 2)]
-}
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 # Warm-up: start the core and let the JIT settle on both sides.
 $null = & $module { Invoke-CoreCommand -Command core.ping }

@@ -148,3 +148,11 @@ Describe 'The format file' {
         }
     }
 }
+
+Describe 'The about topic' {
+    It 'Should be found by Get-Help and explain the verdict' {
+        $text = Get-Help about_WindowsContainers | Out-String
+        $text | Should -Match 'Inconclusive'
+        $text | Should -Match 'Test-IsolationCompatibility'
+    }
+}
