@@ -4,15 +4,22 @@ function Get-IsolatedContainer {
     Gets containers by name (wildcards allowed) from every usable backend.
 
     .DESCRIPTION
-    Get-IsolatedContainer lists the containers this host's backends hold,
-    running or exited, with their isolation, state and the host PID of
-    their main process. -Name takes wildcards; a name without wildcards
+    Get-IsolatedContainer lists the containers this module made on this
+    host's backends, running or exited, with their isolation, state and the
+    host PID of their main process. -All adds the containers it did not make
+    (other Docker containers, compute systems HCS reports), each with the
+    isolation read from its backend. A name without wildcards finds its
+    container either way. -Name takes wildcards; a name without wildcards
     that matches nothing is an error (ContainerNotFound), like Get-Process.
     A container whose saved state is damaged is reported as an error
     (ContainerStateCorrupt) and the others are still listed.
 
     .PARAMETER Name
     Names or wildcard patterns. Defaults to all containers.
+
+    .PARAMETER All
+    Also lists containers this module did not create, such as containers
+    started with docker run or by containerd.
 
     .EXAMPLE
     Get-IsolatedContainer
@@ -23,6 +30,12 @@ function Get-IsolatedContainer {
     Get-IsolatedContainer -Name web* | Where-Object State -eq running
 
     Lists the running containers whose names start with web.
+
+    .EXAMPLE
+    Get-IsolatedContainer -All | Test-ContainerIsolation
+
+    Checks the isolation of every container on the host, including those
+    started with docker run.
 
     .EXAMPLE
     Get-IsolatedContainer web | Format-List *
@@ -39,7 +52,9 @@ function Get-IsolatedContainer {
         [SupportsWildcards()]
         [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) $module = Get-Module WindowsContainers | Select-Object -First 1; if ($module) { & $module { param($word) Complete-ContainerName -WordToComplete $word } $wordToComplete } })]
         [ValidateNotNullOrEmpty()]
-        [string[]] $Name = @('*')
+        [string[]] $Name = @('*'),
+
+        [switch] $All
     )
 
     begin {
@@ -52,7 +67,7 @@ function Get-IsolatedContainer {
 
     end {
         try {
-            $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 120
+            $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns); all = [bool]$All } -TimeoutSeconds 120
         }
         catch {
             $PSCmdlet.ThrowTerminatingError($_)

@@ -192,8 +192,13 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
 
         It 'Should not take a look-alike for the worker of a HyperV container whose VM is gone' {
             $name = "hv-gone-$script:suffix"
-            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -MemoryMB 192 -CpuCount 1
+            $container = New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sh, -c, 'sleep 1; exit 7' -MemoryMB 192 -CpuCount 1
             try {
+                # The command ends, the VM stays: the agent reports the exit code.
+                $deadline = [datetime]::UtcNow.AddSeconds(60)
+                do { Start-Sleep -Milliseconds 500; $seen = Get-IsolatedContainer -Name $name } while ($seen.State -ne 'exited' -and [datetime]::UtcNow -lt $deadline)
+                $seen.State | Should -Be 'exited'
+                $seen.ExitCode | Should -Be 7
                 $vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $name 'vm.json') | ConvertFrom-Json
                 # The limits reach QEMU.
                 (Get-Process -Id $vm.pid).CommandLine | Should -BeLike '* -m 192 -smp 1 *'
@@ -232,6 +237,26 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -CpuCount 0.5 -Command sleep, '300' -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InvalidArgument*' -ExpectedMessage '*CpuCount 0.5*whole number*'
             Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+        }
+
+        It 'Should name the apt package when QEMU is missing, and create nothing' {
+            $env:WINDOWSCONTAINERS_QEMU = Join-Path $script:stateDir 'no-such-qemu'
+            try {
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+                $name = "hv-noqemu-$script:suffix"
+                { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'DependencyMissing*' -ExpectedMessage '*apt-get install qemu-system-x86*'
+                Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
+                # The backend offers HyperV only when it can run it.
+                $linux = (Get-ContainerHost).Backends | Where-Object Name -EQ 'linux'
+                $linux.Isolations | Should -Not -Contain 'HyperV'
+                $linux.Reason | Should -Match 'qemu-system-x86'
+            }
+            finally {
+                Remove-Item Env:WINDOWSCONTAINERS_QEMU
+                Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
+            }
+            ((Get-ContainerHost).Backends | Where-Object Name -EQ 'linux').Isolations | Should -Contain 'HyperV'
         }
 
         It 'Should name the apt package when there is no kernel, and create nothing' {

@@ -102,6 +102,13 @@ Describe 'Get-IsolatedContainer' {
         Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -Times 1 -Exactly -ParameterFilter { $Command -eq 'container.list' -and ($Arguments.names -join ',') -eq 'web*,broken' }
     }
 
+    It 'Should ask for the containers this module made, and for every container with -All' {
+        $null = Get-IsolatedContainer -ErrorAction SilentlyContinue
+        Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -Times 1 -Exactly -ParameterFilter { $Command -eq 'container.list' -and $Arguments.all -eq $false }
+        $null = Get-IsolatedContainer -All -ErrorAction SilentlyContinue
+        Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -Times 1 -Exactly -ParameterFilter { $Command -eq 'container.list' -and $Arguments.all -eq $true }
+    }
+
     It 'Should still list the readable containers and write the others as errors with the core''s code' {
         $found = Get-IsolatedContainer -ErrorVariable problems -ErrorAction SilentlyContinue
         @($found.Name) | Should -Be @('web-1', 'web-2')

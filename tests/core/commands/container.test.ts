@@ -69,3 +69,25 @@ describe('container.create refusing an incompatible Windows image', () => {
     }
   });
 });
+
+describe('selectListed (what Get-IsolatedContainer shows)', async () => {
+  const { selectListed } = await import('../../../ts-core/src/commands/container.js');
+  const container = (name: string, managed: boolean) => ({
+    name, id: name, backend: 'docker' as const, image: 'busybox', isolation: 'Process' as const, state: 'exited' as const, command: [],
+    createdAt: '2026-11-29T00:00:00Z', startedAt: null, exitCode: 0, hostPid: null, utilityVmId: null, managed,
+  });
+  const listed = [container('web1', true), container('web2', false), container('db', true)];
+
+  it('shows the containers this module made, in any state', () => {
+    expect(selectListed(listed, ['*'], false).map((c) => c.name)).toEqual(['web1', 'db']);
+    expect(selectListed(listed, ['web*'], false).map((c) => c.name)).toEqual(['web1']);
+  });
+
+  it('adds the others with all', () => {
+    expect(selectListed(listed, ['web*'], true).map((c) => c.name)).toEqual(['web1', 'web2']);
+  });
+
+  it('finds any container by its exact name', () => {
+    expect(selectListed(listed, ['web2'], false).map((c) => c.name)).toEqual(['web2']);
+  });
+});

@@ -77,7 +77,8 @@ export const containerList = defineCommand({
   summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards).',
   args: z.strictObject({
     names: z.array(nameSchema).max(1000).default(['*']),
-    all: z.boolean().default(true),
+    /** Also containers this module did not make (other Docker containers, HCS systems). */
+    all: z.boolean().default(false),
   }),
   async run(args) {
     const patterns = args.names.length > 0 ? args.names : ['*'];
@@ -90,7 +91,7 @@ export const containerList = defineCommand({
       const backend = getBackend(status.name);
       try {
         if (backend.name === 'linux') {
-          const { containers: found, problems } = await (backend as LinuxBackend).listWithProblems({ all: args.all });
+          const { containers: found, problems } = await (backend as LinuxBackend).listWithProblems({ all: true });
           containers.push(...found);
           for (const problem of problems) {
             if (regexps.some((r) => r.test(problem.name))) {
@@ -98,7 +99,7 @@ export const containerList = defineCommand({
             }
           }
         } else {
-          const found = await backend.list({ all: args.all });
+          const found = await backend.list({ all: true });
           // On Windows HCS also sees Docker's containers (same id): Docker's record, with its name and image, wins.
           const listed = new Set(containers.map((c) => c.id));
           containers.push(...(backend.name === 'hcs' ? found.filter((c) => !listed.has(c.id)) : found));
@@ -108,7 +109,7 @@ export const containerList = defineCommand({
         errors.push({ name: '*', code: coreError.code, message: `The ${backend.name} backend could not list containers: ${coreError.message}`, backend: backend.name });
       }
     }
-    const matching = containers.filter((c) => regexps.some((r) => r.test(c.name)));
+    const matching = selectListed(containers, patterns, args.all);
     for (const pattern of patterns) {
       if (hasWildcard(pattern)) continue;
       const literal = wildcardToRegExp(pattern);
@@ -119,6 +120,17 @@ export const containerList = defineCommand({
     return { containers: matching, errors };
   },
 });
+
+/**
+ * What Get-IsolatedContainer shows: the containers this module made, in any
+ * state, whose names match; with `all`, also the ones it did not make. A
+ * name given without wildcards always finds its container, made here or not,
+ * so any container can be inspected by name.
+ */
+export function selectListed(containers: readonly ContainerInfo[], patterns: readonly string[], all: boolean): ContainerInfo[] {
+  const matchers = patterns.map((pattern) => ({ regexp: wildcardToRegExp(pattern), literal: !hasWildcard(pattern) }));
+  return containers.filter((c) => matchers.some((m) => m.regexp.test(c.name) && (all || c.managed || m.literal)));
+}
 
 export const containerGet = defineCommand({
   name: 'container.get',

@@ -204,6 +204,14 @@ describe('worker', () => {
     });
   });
 
+  it('does not take a vmwp.exe outside System32 for the worker, even with the GUID on its command line', async () => {
+    const real = snapshot.processes.find((p) => p.pid === 5012)!;
+    const lookalike = { ...real, pid: 8888, commandLine: real.commandLine.replace('C:\\Windows\\System32\\vmwp.exe', 'C:\\Users\\eve\\vmwp.exe') };
+    expect(lookalike.commandLine).toContain('Users');
+    const withoutRealWorkers = snapshot.processes.filter((p) => p.pid !== 5012 && !/^vmmem/i.test(p.name));
+    expect(await backend.worker(hypervContainer, [...withoutRealWorkers, lookalike])).toBeNull();
+  });
+
   it('does not pick one of two vmwp that both claim the VM', async () => {
     const twin = { ...snapshot.processes.find((p) => p.pid === 5012)!, pid: 7777 };
     expect(await backend.worker(hypervContainer, [...snapshot.processes, twin])).toBeNull();

@@ -79,7 +79,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     const state = toState(container.State.Status);
     const vmClassOnLinux = daemon.osType === 'linux' && isolation === 'HyperV';
     return {
-      name: container.Config.Labels[nameLabel] ?? container.Name.replace(/^\//, ''),
+      // Docker's own name, not the label: it is what later calls find the container by, even after `docker rename`.
+      name: container.Name.replace(/^\//, ''),
       id: container.Id,
       backend: 'docker',
       image: container.Config.Image,

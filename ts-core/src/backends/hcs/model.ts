@@ -19,6 +19,7 @@
  *   vmwp.exe, whose command line holds the VM GUID, and the VM's memory
  *   through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
  */
+import { findHyperVWorker } from '../../processes/hyperVWorker.js';
 import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ComputeSystemSummary, ProcessDetails } from './schema.js';
@@ -160,50 +161,11 @@ export function toContainerProcesses(list: readonly ProcessDetails[], isolation:
   }));
 }
 
-/** Where `token` occurs in `text` ignoring case: the text's own spelling of it, or null. */
-function occurrence(text: string, token: string): string | null {
-  const at = text.toLowerCase().indexOf(token.toLowerCase());
-  return at < 0 ? null : text.slice(at, at + token.length);
-}
-
 /**
- * The worker of a utility VM in a host snapshot: the one vmwp whose command
- * line holds the VM GUID, else the one vmmem running as
- * NT VIRTUAL MACHINE\<VM GUID>. Two candidates of the same kind is not a
- * guess this code makes: it answers null. The tie token is the GUID as the
- * host process spells it (vmwp writes it in upper case).
+ * The worker of a utility VM in a host snapshot: the system's vmwp.exe whose
+ * command line holds the VM GUID (else the one vmmem running as
+ * NT VIRTUAL MACHINE\<VM GUID>), by the same rules the docker backend uses.
  */
 export function findUtilityVmWorker(runtimeId: string, snapshot: readonly HostProcess[]): WorkerClaim | null {
-  const vmwp = snapshot
-    .filter((p) => p.name.toLowerCase() === 'vmwp')
-    .map((p) => ({ p, token: occurrence(p.commandLine, runtimeId) }))
-    .filter((c): c is { p: HostProcess; token: string } => c.token !== null);
-  if (vmwp.length === 1) {
-    const { p, token } = vmwp[0]!;
-    return {
-      pid: p.pid,
-      name: p.name,
-      startTimeMs: p.startTimeMs,
-      tieToken: token,
-      tieField: 'commandLine',
-      how: `HCS names utility VM ${runtimeId} as this container's host; vmwp PID ${p.pid} has that VM GUID in its command line.`,
-    };
-  }
-  if (vmwp.length > 1) return null;
-  const vmmem = snapshot
-    .filter((p) => /^vmmem/i.test(p.name) && p.user !== null)
-    .map((p) => ({ p, token: occurrence(p.user!, `NT VIRTUAL MACHINE\\${runtimeId}`) }))
-    .filter((c): c is { p: HostProcess; token: string } => c.token !== null);
-  if (vmmem.length === 1) {
-    const { p, token } = vmmem[0]!;
-    return {
-      pid: p.pid,
-      name: p.name,
-      startTimeMs: p.startTimeMs,
-      tieToken: token,
-      tieField: 'user',
-      how: `HCS names utility VM ${runtimeId} as this container's host; ${p.name} PID ${p.pid} runs as ${token}.`,
-    };
-  }
-  return null;
+  return findHyperVWorker(snapshot, runtimeId);
 }

@@ -70,7 +70,7 @@ function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerIn
     command: metadata.command,
     createdAt: metadata.createdAt,
     startedAt: metadata.startedAt,
-    exitCode: status.state === 'exited' ? metadata.exitCode : null,
+    exitCode: status.state === 'exited' ? (status.exitCode ?? metadata.exitCode) : null,
     hostPid: status.hostPid,
     // The utility VM's own id: QEMU's -uuid, which is on the worker's command line as the VM GUID is on vmwp's.
     utilityVmId: metadata.runtime === 'qemu' ? (typeof metadata.runtimeData.vmId === 'string' ? metadata.runtimeData.vmId : metadata.runtimeId) : null,

@@ -90,15 +90,19 @@ export function createQemuRuntime(): LinuxRuntime {
     async statusAll(list) {
       const statuses = new Map<string, RuntimeStatus>();
       for (const metadata of list) {
-        let state: RuntimeStatus['state'] = 'unknown';
+        let status: RuntimeStatus = { state: 'unknown', hostPid: null };
         try {
           const record = await recordOf(metadata);
-          if (!record || !(await isVmAlive(record))) state = 'exited';
-          else state = (await vmExitStatus(record, STATUS_AGENT_TIMEOUT_MS)).state === 'running' ? 'running' : 'exited';
+          if (!record || !(await isVmAlive(record))) status = { state: 'exited', hostPid: null };
+          else {
+            // The VM may outlive its command: the agent says whether the command still runs, and its exit code.
+            const agent = await vmExitStatus(record, STATUS_AGENT_TIMEOUT_MS);
+            status = agent.state === 'running' ? { state: 'running', hostPid: null } : { state: 'exited', hostPid: null, exitCode: agent.code };
+          }
         } catch {
-          state = 'unknown'; // a VM that does not answer is neither running nor exited as far as anyone can tell
+          // A VM that does not answer is neither running nor exited as far as anyone can tell.
         }
-        statuses.set(metadata.name, { state, hostPid: null });
+        statuses.set(metadata.name, status);
       }
       return statuses;
     },

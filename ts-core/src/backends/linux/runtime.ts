@@ -9,6 +9,8 @@ export interface RuntimeStatus {
   state: ContainerState;
   /** Host PID of the main process while it runs and the host sees it. */
   hostPid: number | null;
+  /** The main process's exit code when the runtime knows it (the utility VM's agent does); else the stored one counts. */
+  exitCode?: number | null;
 }
 
 /**

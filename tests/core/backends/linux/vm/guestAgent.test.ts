@@ -85,13 +85,38 @@ describe('guest agent ps (busybox awk over /proc)', () => {
 describe('spec script', () => {
   it('should hand the command and environment to env -i unchanged, whatever characters they hold', () => {
     const command = ['printf', '%s|', "it's", '$HOME', '`id`', 'a b', '"q"', '\\n'];
-    const script = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command, env: { FOO: "x'y $z" } });
-    // Run the generated wc_start with env -i and printf from the host's busybox instead of /.wc/bin.
-    const portable = script.replaceAll('/.wc/bin/setsid ', '').replaceAll('/.wc/bin/env', 'busybox env');
-    const out = execFileSync('busybox', ['sh', '-c', `${portable}\nPATH=/usr/bin:/bin; wc_start`]).toString();
+    const script = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command, env: { FOO: "x'y $z", PATH: '/usr/bin:/bin' } });
+    // Run the generated wc_start with the host's busybox instead of the guest's /.wc.
+    const portable = (s: string) => s.replaceAll('/.wc/bin/setsid ', '').replaceAll('/.wc/bin/env', 'busybox env').replaceAll('/.wc/busybox', 'busybox');
+    const out = execFileSync('busybox', ['sh', '-c', `${portable(script)}\nwc_start`]).toString();
     expect(out).toBe("it's|$HOME|`id`|a b|\"q\"|\\n|");
-    const env = execFileSync('busybox', ['sh', '-c', `${portable.replace(/'printf'.*; }/, "'busybox' 'env'; }")}\nwc_start`]).toString();
-    expect(env.split('\n')).toEqual(expect.arrayContaining(["FOO=x'y $z", 'HOSTNAME=h']));
+    const envScript = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command: ['env'], env: { FOO: "x'y $z", PATH: '/usr/bin:/bin' } });
+    const env = execFileSync('busybox', ['sh', '-c', `${portable(envScript)}\nwc_start`]).toString();
+    expect(env.split('\n')).toEqual(expect.arrayContaining(["FOO=x'y $z", 'HOSTNAME=h', 'PATH=/usr/bin:/bin']));
+  });
+
+  it("should run the image's program found in the container's PATH, not busybox's applet of that name", () => {
+    // busybox sh and env prefer their own applets for a bare name; the exec step must not.
+    const script = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command: ['sh', '-c', 'readlink /proc/$$/exe; echo "$0"'], env: { PATH: '/usr/bin:/bin' } });
+    const portable = script.replaceAll('/.wc/bin/setsid ', '').replaceAll('/.wc/bin/env', 'busybox env').replaceAll('/.wc/busybox', 'busybox');
+    const out = execFileSync('busybox', ['sh', '-c', `${portable}\nwc_start`]).toString().trim().split('\n');
+    expect(out[0]).toBe(execFileSync('readlink', ['-f', '/bin/sh']).toString().trim()); // dash here, not busybox
+    expect(out[1]).toBe('sh'); // argv[0] kept
+  });
+
+  it('should exit 127 naming the program when the PATH has no such program', () => {
+    const script = specScript({ containerId: 'c1', hostname: 'h', workingDir: '/', command: ['no-such-program-wc'], env: { PATH: '/usr/bin:/bin' } });
+    const portable = script.replaceAll('/.wc/bin/setsid ', '').replaceAll('/.wc/bin/env', 'busybox env').replaceAll('/.wc/busybox', 'busybox');
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync('busybox', ['sh', '-c', `${portable}\nwc_start`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(127);
+    expect(stderr).toContain('no-such-program-wc: not found');
   });
 
   it('should refuse variable names a shell or env(1) would misread', () => {

@@ -77,6 +77,13 @@ describe('KVM probe', () => {
     expect(result.durationMs).toBeLessThan(1000);
   });
 
+  it('should still answer when the cache cannot be written', async () => {
+    const blocker = path.join(dir, 'not-a-dir');
+    await writeFile(blocker, '');
+    const result = await probeKvm({ qemuPath: '/usr/bin/qemu-system-x86_64', kernelPath: '/nonexistent', devicePath: path.join(dir, 'kvm'), cacheFile: path.join(blocker, 'kvm-probe.json') });
+    expect(result).toMatchObject({ accel: 'tcg', cached: false });
+  });
+
   it('should bound a test boot that hangs, kill it, choose TCG and cache the answer', async () => {
     // A "QEMU" that never exits, and a device node it may open: the nested-KVM hang in miniature.
     const fakeQemu = path.join(dir, 'hanging-qemu');

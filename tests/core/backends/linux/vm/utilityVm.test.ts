@@ -114,6 +114,29 @@ describe('utility VM on real QEMU', () => {
     }
   }, 240_000);
 
+  it('should report garbage a guest writes on the agent port as AgentProtocolError, and stop such a VM through QEMU (QMP)', async () => {
+    // The workload is root in the guest and can write to the agent's serial port: its output is untrusted.
+    const id = `vmg${process.pid}`;
+    const dir = path.join(work, 'containers', id);
+    const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+    const record = await bootUtilityVm({
+      containerId: id, dir, rootfsDir: rootfs, accel: 'tcg',
+      guest: { containerId: id, hostname: 'liar', workingDir: '/', command: ['sh', '-c', 'while :; do echo "the guest lies"; sleep 0.05; done >/dev/ttyS1'], env: {} },
+    }, context);
+    try {
+      const error = await caught(vmProcesses(record, 5000));
+      expect(error.code).toBe('AgentProtocolError');
+      expect(error.message).toContain('"the guest lies"');
+      const outcome = await stopUtilityVm(record, 3000);
+      expect(outcome.how).toBe('qmp');
+      expect(await isVmAlive(record)).toBe(false);
+    } finally {
+      await destroyUtilityVm(record);
+    }
+    expect(await readdir(dir)).toEqual([]);
+    expect(pidsWithCommandLine(`guest=${id},`)).toEqual([]);
+  }, 240_000);
+
   it('should fail a boot with a bad kernel with VmBootFailed quoting QEMU, and leave no process or file', async () => {
     const id = `vmk${process.pid}`;
     const dir = path.join(work, 'containers', id);

@@ -34,7 +34,7 @@ export const AGENT_PROTOCOL = 1;
 /** Busybox applets the agent calls; each gets a symlink in /.wc/bin. */
 export const agentApplets = [
   'sh', 'mount', 'mkdir', 'ip', 'stty', 'setsid', 'env', 'awk', 'ps', 'cat', 'mv', 'rm', 'kill',
-  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut',
+  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut', 'readlink',
 ] as const;
 
 const initTemplate = String.raw`#!/.wc/busybox sh
@@ -51,6 +51,13 @@ mount -t tmpfs -o mode=0755 tmpfs /run/wc
 hostname "$WC_HOSTNAME"
 ip link set lo up
 
+stty -F /dev/ttyS1 raw -echo
+# One descriptor for the whole loop: reopening the port per line loses input.
+exec 3<>/dev/ttyS1
+# Ready before the workload starts: the workload is root in the guest and may
+# write to this port too, but never before the ready line.
+printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+
 # The waiter stays in the agent's session; the workload gets its own.
 (
   cd "$WC_WORKDIR" 2>/dev/null || cd /
@@ -61,11 +68,10 @@ ip link set lo up
 ) &
 while [ ! -f /run/wc/pid ]; do sleep 0.05; done
 read -r WC_PID </run/wc/pid
-
-stty -F /dev/ttyS1 raw -echo
-# One descriptor for the whole loop: reopening the port per line loses input.
-exec 3<>/dev/ttyS1
-printf 'WCAGENT READY %s %s\n' @PROTOCOL@ "$WC_ID" >&3
+# Answer only once the workload runs the image's program rather than our
+# setsid/env on the way to it, so that the first ps already shows it (at most 5 s).
+n=0
+while [ $n -lt 100 ] && [ "$(readlink /proc/$WC_PID/exe 2>/dev/null)" = /.wc/busybox ]; do sleep 0.05; n=$((n + 1)); done
 
 wc_ps() {
   s=$1
@@ -203,6 +209,28 @@ const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const defaultGuestPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
+ * The last step before the container's program: busybox's env and sh run
+ * their own applet for a bare command name (`ping` would be the agent's
+ * busybox ping, not the image's), so the name is looked up in the container's
+ * PATH here, like execvp, and executed by path with argv[0] kept ($0).
+ */
+export const execScript = [
+  'set -f',
+  'p=$1',
+  'shift',
+  'case $p in',
+  '  */*) ;;',
+  '  *) found=',
+  '     IFS=:',
+  '     for d in $PATH; do [ -n "$d" ] || d=.; if [ -f "$d/$p" ] && [ -x "$d/$p" ]; then found=$d/$p; break; fi; done',
+  '     unset IFS',
+  '     if [ -z "$found" ]; then echo "$p: not found (PATH=$PATH)" >&2; exit 127; fi',
+  '     p=$found;;',
+  'esac',
+  'exec -a "$0" "$p" "$@"',
+].join('\n');
+
+/**
  * /.wc/spec.sh: the container's identity and command as sh assignments and
  * one function, every value single-quoted. The workload runs under `env -i`
  * so it sees only the container's environment, never the agent's.
@@ -224,7 +252,7 @@ export function specScript(spec: GuestSpec): string {
     `WC_ID=${shQuote(spec.containerId)}`,
     `WC_HOSTNAME=${shQuote(spec.hostname)}`,
     `WC_WORKDIR=${shQuote(spec.workingDir || '/')}`,
-    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} ${spec.command.map(shQuote).join(' ')}; }`,
+    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} /.wc/busybox sh -c ${shQuote(execScript)} ${shQuote(first)} ${spec.command.map(shQuote).join(' ')}; }`,
     '',
   ].join('\n');
 }

@@ -69,10 +69,15 @@ export async function probeKvm(options: KvmProbeOptions): Promise<KvmProbeResult
   }
   const result = await testBoot(full);
   if (cacheFile) {
-    await mkdir(path.dirname(cacheFile), { recursive: true });
-    const temp = `${cacheFile}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify({ key, ...result, cached: undefined })}\n`);
-    await rename(temp, cacheFile);
+    // A cache that cannot be written (read-only state dir) only costs a probe next time.
+    try {
+      await mkdir(path.dirname(cacheFile), { recursive: true });
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      await writeFile(temp, `${JSON.stringify({ key, ...result, cached: undefined })}\n`);
+      await rename(temp, cacheFile);
+    } catch {
+      // keep the answer for this call
+    }
   }
   return result;
 }
