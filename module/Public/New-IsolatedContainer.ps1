@@ -24,6 +24,9 @@ function New-IsolatedContainer {
     with process isolation, for example) is refused with the error
     ImageIncompatibleWithHost, the reason and what to do instead, following
     Microsoft's version-compatibility table (see Test-IsolationCompatibility).
+    A pass is remembered while the same core process runs, so creating many
+    containers from one image asks only once; refusals and warnings are
+    never remembered.
 
     .PARAMETER Name
     The container's name, unique on this host.
@@ -114,13 +117,26 @@ function New-IsolatedContainer {
         # Pre-flight, before any backend call: a Windows image this host cannot run
         # under this isolation is refused here (ImageIncompatibleWithHost) with the
         # reason and what to do instead, instead of failing late in HCS (0xC0370101).
+        # The answer depends only on the image reference, the isolation, the backend
+        # and the host, so a pass from this very core (same process) is not asked
+        # for again: creating many containers from one image costs one round trip
+        # less each. Refusals and warnings are never remembered.
         $preflight = @{ Image = $Image; Isolation = $Isolation }
         if ($PSBoundParameters.ContainsKey('Backend')) { $preflight.Backend = $Backend }
-        try {
-            $null = Assert-ImageCompatibility @preflight
+        $passKey = Get-PreflightPassKey @preflight
+        if ($null -ne $passKey -and $script:PreflightPasses.Contains($passKey)) {
+            Write-Verbose "Pre-flight: '$Image' with $Isolation isolation already passed the compatibility check in this session; not asking the core again."
         }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+        else {
+            $preflightWarnings = $null
+            try {
+                $null = Assert-ImageCompatibility @preflight -WarningVariable preflightWarnings
+            }
+            catch {
+                $PSCmdlet.ThrowTerminatingError($_)
+            }
+            $passKey = Get-PreflightPassKey @preflight
+            if ($null -ne $passKey -and @($preflightWarnings).Count -eq 0) { $null = $script:PreflightPasses.Add($passKey) }
         }
 
         $variables = @{}

@@ -375,6 +375,66 @@ Describe 'New-IsolatedContainer pre-flight' {
         }
     }
 
+    Context 'When one image is created from again and again (compatibility and container.create mocked, a real core running)' {
+        BeforeAll {
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
+                $reference = $Arguments.images[0].reference
+                $result = switch -Wildcard ($reference) {
+                    '*:ltsc2019' { @{ allowed = $false; windowsImage = $true; reason = 'Process isolation needs the same build.'; suggestion = 'Use -Isolation HyperV.' } }
+                    '*@sha256:*' { @{ allowed = $null; windowsImage = $true; reason = 'The build of this digest is unknown.'; suggestion = $null } }
+                    default { @{ allowed = $null; windowsImage = $false; reason = $null; suggestion = $null } }
+                }
+                [pscustomobject]@{
+                    host    = [pscustomobject]@{ name = 'test host' }
+                    results = @([pscustomobject]@{
+                            image = $reference; isolation = 'Process'; requestedIsolation = $Arguments.isolations[0]; allowed = $result.allowed; reason = $result.reason
+                            suggestion = $result.suggestion; windowsImage = $result.windowsImage; imageBuild = $null; hostBuild = $null; error = $null
+                        })
+                }
+            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
+        }
+
+        BeforeEach {
+            # core.ping is not mocked: it starts (or reuses) the real core whose answers may be remembered.
+            InModuleScope WindowsContainers { $script:PreflightPasses.Clear(); $null = Invoke-CoreCommand -Command core.ping }
+        }
+
+        It 'Should ask the core once for a pass, and again once the core has been restarted' {
+            1..3 | ForEach-Object { $null = New-IsolatedContainer -Name "pf-$_" -Image busybox -Isolation Process -Command true }
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 3 -Exactly
+
+            # Another isolation or backend is another question.
+            $null = New-IsolatedContainer -Name pf-4 -Image busybox -Isolation HyperV -Command true
+            $null = New-IsolatedContainer -Name pf-5 -Image busybox -Isolation Process -Backend linux -Command true
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 3 -Exactly
+
+            InModuleScope WindowsContainers { Stop-CoreServer; $null = Invoke-CoreCommand -Command core.ping }
+            $verbose = New-IsolatedContainer -Name pf-6 -Image busybox -Isolation Process -Command true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 4 -Exactly
+            ($verbose.Message -join "`n") | Should -Not -Match 'already passed'
+            $verbose = New-IsolatedContainer -Name pf-7 -Image busybox -Isolation Process -Command true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            ($verbose.Message -join "`n") | Should -Match "Pre-flight: 'busybox' with Process isolation already passed"
+        }
+
+        It 'Should never remember a refusal: every attempt is refused before container.create' {
+            1..2 | ForEach-Object {
+                { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/servercore:ltsc2019 -Isolation Process -Command cmd } |
+                    Should -Throw -ErrorId 'ImageIncompatibleWithHost,New-IsolatedContainer'
+            }
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 2 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
+        }
+
+        It 'Should never remember an answer that warned: the warning comes every time' {
+            $image = 'mcr.microsoft.com/windows/servercore@sha256:' + ('b' * 64)
+            $warnings = 1..2 | ForEach-Object { New-IsolatedContainer -Name "pf-$_" -Image $image -Isolation HyperV -Command cmd 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } }
+            @($warnings).Count | Should -Be 2
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 2 -Exactly
+        }
+    }
+
     Context 'When the real core checks the image on this Linux host (container.create mocked)' -Skip:$IsWindows {
         BeforeAll {
             Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
