@@ -152,6 +152,15 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
             (Get-IsolatedContainer -Name 'e2e-ping').State | Should -Be 'running'
         }
 
+        It 'Should refuse to remove the image its rootfs overlays, naming the container' {
+            $caught = $null
+            try { Remove-ContainerImage -Name busybox -ErrorAction Stop } catch { $caught = $_ }
+            $caught.FullyQualifiedErrorId | Should -Be 'ImageInUse,Remove-ContainerImage'
+            $caught.Exception.Message | Should -Match "in use by container 'e2e-ping'.*Remove-IsolatedContainer -Name e2e-ping -Force"
+            (Get-ContainerImage -Name busybox).Name | Should -Be 'busybox'
+            (Get-IsolatedContainer -Name 'e2e-ping').State | Should -Be 'running'
+        }
+
         It 'Should leave nothing behind once removed with -Force' {
             (Get-Leftover).Total | Should -BeGreaterThan $before.Total
             (Get-Leftover).Mounts | Should -Be @("$state/containers/e2e-ping/rootfs")
