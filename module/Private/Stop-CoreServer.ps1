@@ -17,7 +17,10 @@ function Stop-CoreServer {
         if (-not $process.HasExited) {
             try { $server.Input.Close() } catch { Write-Debug "Closing the core's input failed: $_" }
             if (-not $process.WaitForExit($GraceMilliseconds)) {
-                $process.Kill($true)
+                # The core alone, not its process tree: utility VMs it launched
+                # are its children and must outlive it, as containers outlive
+                # the session that made them.
+                $process.Kill($false)
                 $null = $process.WaitForExit(5000)
             }
         }

@@ -202,6 +202,13 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
                 $vm = Get-Content -Raw -LiteralPath (Join-Path $script:stateDir 'containers' $name 'vm.json') | ConvertFrom-Json
                 # The limits reach QEMU.
                 (Get-Process -Id $vm.pid).CommandLine | Should -BeLike '* -m 192 -smp 1 *'
+                # A core that stops answering is killed by the bridge; the VM it launched is
+                # its child and must outlive it, as it outlives the session.
+                { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 20000 } -TimeoutSeconds 1 } } |
+                    Should -Throw -ErrorId 'CoreTimeout'
+                Start-Sleep -Milliseconds 500
+                # (Read from /proc, skipping zombies: a killed QEMU lingers as one until PID 1 reaps it.)
+                @(Get-HostProcessByCommandLine "*guest=$name,*").Id | Should -Be $vm.pid
                 Stop-Process -Id $vm.pid -Force
                 Start-Sleep -Milliseconds 500
                 # Same name, same command line as the real worker; only PID and start time differ.

@@ -70,8 +70,11 @@ while [ ! -f /run/wc/pid ]; do sleep 0.05; done
 read -r WC_PID </run/wc/pid
 # Answer only once the workload runs the image's program rather than our
 # setsid/env on the way to it, so that the first ps already shows it (at most 5 s).
+# An exec switches exe and comm before it sets up the new argument pages, so
+# also wait for a command line (unless the workload has already exited): the
+# first ps must not catch it half-way.
 n=0
-while [ $n -lt 100 ] && [ "$(readlink /proc/$WC_PID/exe 2>/dev/null)" = /.wc/busybox ]; do sleep 0.05; n=$((n + 1)); done
+while [ $n -lt 100 ] && [ ! -f /run/wc/exit ] && { [ "$(readlink /proc/$WC_PID/exe 2>/dev/null)" = /.wc/busybox ] || [ -z "$(cat /proc/$WC_PID/cmdline 2>/dev/null)" ]; }; do sleep 0.05; n=$((n + 1)); done
 
 wc_ps() {
   s=$1
