@@ -15,6 +15,20 @@ foreach ($folder in 'Private', 'Public') {
     }
 }
 
+# Container names complete from the core, for every command that takes -Name
+# of a container. Registered here, once: the script block runs in the
+# module's scope, where the private Complete-ContainerName lives.
+Register-ArgumentCompleter -ParameterName Name -CommandName @(
+    'Get-IsolatedContainer'
+    'Get-ContainerProcess'
+    'Test-ContainerIsolation'
+    'Stop-IsolatedContainer'
+    'Remove-IsolatedContainer'
+) -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ContainerName -WordToComplete $wordToComplete
+}
+
 # One core process per runspace: when the module goes, its core goes with it.
 $ExecutionContext.SessionState.Module.OnRemove = {
     Stop-CoreServer

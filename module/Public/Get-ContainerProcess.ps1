@@ -49,7 +49,6 @@ function Get-ContainerProcess {
     [OutputType('WindowsContainers.ContainerProcess')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
-        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) $module = Get-Module WindowsContainers | Select-Object -First 1; if ($module) { & $module { param($word) Complete-ContainerName -WordToComplete $word } $wordToComplete } })]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

@@ -50,7 +50,6 @@ function Get-IsolatedContainer {
     param(
         [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [SupportsWildcards()]
-        [ArgumentCompleter({ param($commandName, $parameterName, $wordToComplete) $module = Get-Module WindowsContainers | Select-Object -First 1; if ($module) { & $module { param($word) Complete-ContainerName -WordToComplete $word } $wordToComplete } })]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name = @('*'),
 

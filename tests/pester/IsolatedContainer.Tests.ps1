@@ -260,9 +260,12 @@ Describe 'Stop-IsolatedContainer and Remove-IsolatedContainer' {
 }
 
 Describe 'Tab completion of container names' {
-    It 'Should offer the names the core knows, matching the typed prefix' {
+    It 'Should offer the names the core knows to <_>, matching the typed prefix' -ForEach @(
+        'Get-IsolatedContainer', 'Get-ContainerProcess', 'Test-ContainerIsolation', 'Stop-IsolatedContainer', 'Remove-IsolatedContainer'
+    ) {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand { [pscustomobject]@{ containers = @(New-FakeContainerRecord web-1; New-FakeContainerRecord web-2); errors = @() } }
-        $completion = TabExpansion2 -inputScript 'Remove-IsolatedContainer -Name we' -cursorColumn 'Remove-IsolatedContainer -Name we'.Length
+        $typed = "$_ -Name we"
+        $completion = TabExpansion2 -inputScript $typed -cursorColumn $typed.Length
         @($completion.CompletionMatches.CompletionText) | Should -Be @('web-1', 'web-2')
         Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -Times 1 -Exactly -ParameterFilter { $Command -eq 'container.list' -and $Arguments.names[0] -eq 'we*' }
     }
