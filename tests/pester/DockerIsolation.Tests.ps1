@@ -6,13 +6,6 @@ BeforeDiscovery {
 BeforeAll {
     . "$PSScriptRoot/helpers/PrivateDockerd.ps1"
     $script:savedDockerHost = $env:DOCKER_HOST
-
-    # The core reads DOCKER_HOST from its environment: restart it after changing the variable.
-    function Restart-CoreWith([string] $DockerHost) {
-        $env:DOCKER_HOST = $DockerHost
-        Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
-        InModuleScope WindowsContainers { Stop-CoreServer }
-    }
 }
 
 AfterAll {

@@ -10,6 +10,14 @@ function Test-PrivateDockerdSupported {
     $IsLinux -and ((& id -u) -eq '0') -and [bool](Get-Command dockerd -CommandType Application -ErrorAction Ignore)
 }
 
+function Restart-CoreWith {
+    <# .SYNOPSIS Points DOCKER_HOST at a daemon and restarts the module's core, which reads it from its environment. #>
+    param([string] $DockerHost)
+    $env:DOCKER_HOST = $DockerHost
+    Import-Module (Join-Path $PSScriptRoot '..' '..' '..' 'WindowsContainers.psd1') -Force -Global
+    & (Get-Module WindowsContainers) { Stop-CoreServer }
+}
+
 function Start-PrivateDockerd {
     <#
     .SYNOPSIS Starts dockerd on a private socket with runsc registered and the busybox image imported.
