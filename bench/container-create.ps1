@@ -28,6 +28,7 @@ $work = Join-Path ([System.IO.Path]::GetTempPath()) "wc-bench-create-$PID"
 $null = New-Item -ItemType Directory -Path $work
 $env:WINDOWSCONTAINERS_STATE_DIR = Join-Path $work 'state'
 Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 $runc = (Get-Command runc -CommandType Application | Select-Object -First 1).Source
 $rawRoot = Join-Path $work 'raw-root'
 $null = New-Item -ItemType Directory -Path $rawRoot
@@ -48,8 +49,7 @@ function Measure-Interleaved([hashtable] $Sides, [int] $Count) {
     }
     $medians = @{}
     foreach ($name in $Sides.Keys) {
-        $sorted = @($samples[$name] | Sort-Object)
-        $medians[$name] = $sorted[[int][math]::Floor($sorted.Count / 2)]
+        $medians[$name] = Get-Median $samples[$name]
     }
     $medians
 }

@@ -44,8 +44,8 @@ foreach ($i in 1..$Iterations) {
     $coreSamples.Add((Measure-Median $coreSide 1))
     $psSamples.Add((Measure-Median $getProcessSide 1))
 }
-$core = @($coreSamples | Sort-Object)[[int][math]::Floor($Iterations / 2)]
-$ps = @($psSamples | Sort-Object)[[int][math]::Floor($Iterations / 2)]
+$core = Get-Median $coreSamples
+$ps = Get-Median $psSamples
 $ratio = $core / $ps
 
 'host process snapshot, all {0} processes (median of {1}):' -f $count, $Iterations

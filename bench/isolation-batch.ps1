@@ -25,6 +25,7 @@ $work = Join-Path ([System.IO.Path]::GetTempPath()) "wc-bench-batch-$PID"
 $null = New-Item -ItemType Directory -Path $work
 $env:WINDOWSCONTAINERS_STATE_DIR = Join-Path $work 'state'
 Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 try {
     $null = Import-ContainerImage -Path (Join-Path $repo '.tools' 'images' 'busybox-rootfs.tar') -Name busybox
@@ -42,9 +43,8 @@ try {
         $samples.pipeline.Add((Measure-Command $pipeline).TotalMilliseconds)
         $samples.singles.Add((Measure-Command $singles).TotalMilliseconds)
     }
-    $median = { param($list) $sorted = @($list | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
-    $p = & $median $samples.pipeline
-    $s = & $median $samples.singles
+    $p = Get-Median $samples.pipeline
+    $s = Get-Median $samples.singles
     $ratio = $p / $s
     'Test-ContainerIsolation over {0} containers (median of {1}):' -f $Containers, $Iterations
     '  {0} single calls                 {1,9:N1} ms' -f $Containers, $s

@@ -31,11 +31,7 @@ $env:WINDOWSCONTAINERS_STATE_DIR = $stateDir
 $node = (Get-Command node -CommandType Application | Select-Object -First 1).Source
 $rawBoot = Join-Path $PSScriptRoot 'lib' 'raw-vm-boot.mjs'
 
-function Get-Median([double[]] $Values) {
-    $sorted = @($Values | Sort-Object)
-    if ($sorted.Count % 2) { return $sorted[[int][math]::Floor($sorted.Count / 2)] }
-    ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2
-}
+Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 try {
     Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force

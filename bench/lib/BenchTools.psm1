@@ -4,7 +4,7 @@
 function Get-Median {
     <#
     .SYNOPSIS
-    The median of a list of samples (the upper one of the two middle samples for an even count).
+    The median of a list of samples (the mean of the two middle samples for an even count).
     #>
     [CmdletBinding()]
     [OutputType([double])]
@@ -13,7 +13,8 @@ function Get-Median {
         [double[]] $Values
     )
     $sorted = @($Values | Sort-Object)
-    $sorted[[int][math]::Floor($sorted.Count / 2)]
+    if ($sorted.Count % 2) { return $sorted[[int][math]::Floor($sorted.Count / 2)] }
+    ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2
 }
 
 function Measure-Median {
