@@ -1,6 +1,47 @@
 # WindowsContainers: PowerShell owns the user surface; every container
 # operation is a request to the TypeScript core (see Private/Invoke-CoreCommand.ps1).
+using namespace System.Text.Json.Serialization
+
 Set-StrictMode -Version 3.0
+
+# Typed bodies for the core's large answers. The bridge fills these with
+# System.Text.Json (Invoke-CoreCommand -BodyType, ConvertFrom-CoreBody): about
+# three times cheaper than ConvertFrom-Json building a PSCustomObject per
+# record, and stricter, because a member the core leaves out, adds or sends
+# with another JSON type is refused. Names are the core's camelCase names in
+# PascalCase, and follow Get-Process where a column corresponds.
+
+# One host process as the core's snapshot sees it (ts-core/src/processes/processRecord.ts).
+class WindowsContainersHostProcess {
+    [JsonRequired()] [int] $Id
+    [JsonRequired()] [string] $ProcessName
+    [JsonRequired()] [Nullable[int]] $ParentProcessId
+    [JsonRequired()] [int] $SessionId
+    [JsonRequired()] [long] $NonpagedSystemMemorySize
+    [JsonRequired()] [long] $PagedMemorySize
+    [JsonRequired()] [long] $PrivateMemorySize
+    [JsonRequired()] [long] $WorkingSet
+    [JsonRequired()] [double] $CpuSeconds
+    [JsonRequired()] [long] $StartTimeMs
+    [JsonRequired()] [string] $CommandLine
+    [JsonRequired()] [string] $UserName
+    [JsonRequired()] [int[]] $NamespacePids
+    [JsonRequired()] [string] $PidNamespace
+}
+
+# The answer to host.processes: one snapshot of the host's process table.
+class WindowsContainersHostSnapshot {
+    [JsonRequired()] [datetimeoffset] $TakenAt
+    [JsonRequired()] [WindowsContainersHostProcess[]] $Processes
+    [JsonRequired()] [int[]] $Unreadable
+}
+
+# How the bridge reads typed bodies; built once, because System.Text.Json
+# caches what it learns about a type per options instance.
+$script:CoreJsonOptions = [System.Text.Json.JsonSerializerOptions]::new()
+$script:CoreJsonOptions.PropertyNamingPolicy = [System.Text.Json.JsonNamingPolicy]::CamelCase
+$script:CoreJsonOptions.UnmappedMemberHandling = [JsonUnmappedMemberHandling]::Disallow
+$script:CoreJsonOptions.MakeReadOnly($true)
 
 # The protocol version this module speaks; the core announces its own in its
 # ready event and the bridge refuses a mismatch.

@@ -11,6 +11,9 @@ function Invoke-CoreCommand {
     outlives -TimeoutSeconds stops the core (it cannot be trusted to answer
     in order any more) and fails with CoreTimeout; the next call starts a
     fresh core.
+    With -BodyType, a successful answer is read straight into that .NET type
+    (see ConvertFrom-CoreBody): for large answers such as the host process
+    snapshot, cheaper than ConvertFrom-Json and checked against the type.
     #>
     [CmdletBinding()]
     param(
@@ -23,7 +26,10 @@ function Invoke-CoreCommand {
         [ValidateRange(1, 3600)]
         [int] $TimeoutSeconds = 60,
 
-        [object] $TargetObject
+        [object] $TargetObject,
+
+        # The type of a successful answer's body; without it, the body is a PSCustomObject from ConvertFrom-Json.
+        [type] $BodyType
     )
 
     $server = $script:CoreServer
@@ -71,6 +77,14 @@ function Invoke-CoreCommand {
                 Stop-CoreServer
                 throw (New-CoreErrorRecord -ErrorId 'CoreExited' -Category ResourceUnavailable -TargetObject $TargetObject `
                         -Message "The core exited (exit code $exitCode) while it was running '$Command'. The next command starts a new one.$tail")
+            }
+
+            if ($null -ne $BodyType) {
+                $typed = ConvertFrom-CoreBody -Text $read.Text -RequestId $id -BodyType $BodyType -Command $Command -TargetObject $TargetObject
+                if ($null -ne $typed) {
+                    # The comma keeps an array body whole.
+                    return , $typed
+                }
             }
 
             try {

@@ -1,3 +1,12 @@
+# Bodies for -BodyType tests, shaped after core.sleep's answer ({ slept }).
+class BridgeTestSleepBody {
+    [System.Text.Json.Serialization.JsonRequired()] [int] $Slept
+}
+class BridgeTestSleepBodyWithMore {
+    [System.Text.Json.Serialization.JsonRequired()] [int] $Slept
+    [System.Text.Json.Serialization.JsonRequired()] [string] $WokenBy
+}
+
 BeforeAll {
     Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
 
@@ -93,6 +102,74 @@ Describe 'The core bridge (Invoke-CoreCommand)' {
                 Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 1 } -Verbose 4>&1
             } | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
             $verbose.Message | Should -Contain 'Sleeping 1 ms.'
+        }
+    }
+
+    Context 'When a command''s body is read into a type (-BodyType)' {
+        It 'Should return an instance of that type, filled from the answer' {
+            $body = InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBody] } {
+                param($T)
+                Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 3 } -BodyType $T
+            }
+            $body.GetType().Name | Should -Be 'BridgeTestSleepBody'
+            $body.Slept | Should -Be 3
+        }
+
+        It 'Should still write the events that come before the answer' {
+            $output = InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBody] } {
+                param($T)
+                Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 2 } -BodyType $T -Verbose 4>&1
+            }
+            @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Sleeping 2 ms.'
+            @($output | Where-Object { $_ -is [BridgeTestSleepBody] }).Slept | Should -Be 2
+        }
+
+        It 'Should refuse a member the type does not know with CoreProtocolError, and keep the core' {
+            $corePid = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
+            $record = $null
+            try {
+                InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBody] } {
+                    param($T)
+                    Invoke-CoreCommand -Command core.ping -BodyType $T
+                }
+            }
+            catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -BeLike 'CoreProtocolError*'
+            $record.CategoryInfo.Category | Should -Be 'InvalidData'
+            $record.Exception.Message | Should -Match "'core\.ping'.*BridgeTestSleepBody.*'protocolVersion'"
+            # The answer was whole and in step: the same core serves the next call.
+            (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid | Should -Be $corePid
+        }
+
+        It 'Should refuse an answer that lacks a member the type requires' {
+            { InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBodyWithMore] } {
+                    param($T)
+                    Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 1 } -BodyType $T
+                } } | Should -Throw -ErrorId 'CoreProtocolError' -ExpectedMessage '*missing required properties*wokenBy*'
+        }
+
+        It 'Should refuse a value of another JSON type' {
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping -BodyType ([int]) } } |
+                Should -Throw -ErrorId 'CoreProtocolError' -ExpectedMessage '*System.Int32*'
+        }
+
+        It 'Should turn an error answer into the core''s ErrorId as usual' {
+            { InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBody] } {
+                    param($T)
+                    Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = -1 } -BodyType $T
+                } } | Should -Throw -ErrorId 'InvalidArgument'
+        }
+
+        It 'Should skip an answer to another request and return its own' {
+            $body = InModuleScope WindowsContainers -Parameters @{ T = [BridgeTestSleepBody] } {
+                param($T)
+                $null = Invoke-CoreCommand -Command core.ping
+                # An answer nobody waits for any more, as after Ctrl+C: it arrives first.
+                $script:CoreServer.Input.WriteLine('{"id":424242,"command":"core.sleep","arguments":{"milliseconds":7},"protocolVersion":1}')
+                $script:CoreServer.Input.Flush()
+                Invoke-CoreCommand -Command core.sleep -Arguments @{ milliseconds = 4 } -BodyType $T
+            }
+            $body.Slept | Should -Be 4
         }
     }
 

@@ -1,10 +1,11 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
 
+    # The snapshot as the module reads it: typed records through the bridge.
     function Invoke-HostProcesses([hashtable] $Arguments = @{}) {
         InModuleScope WindowsContainers -Parameters @{ Arguments = $Arguments } {
             param($Arguments)
-            Invoke-CoreCommand -Command host.processes -Arguments $Arguments
+            Get-HostProcessSnapshot @Arguments
         }
     }
 
@@ -46,6 +47,23 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
         }
     }
 
+    Context 'When the module reads it' {
+        It 'Should be typed records, the numbers as numbers' {
+            $snapshot = Invoke-HostProcesses -Arguments @{ ProcessId = @($helperIds[0]) }
+            $snapshot.GetType().Name | Should -Be 'WindowsContainersHostSnapshot'
+            $snapshot.TakenAt | Should -BeOfType [datetimeoffset]
+            ([datetimeoffset]::UtcNow - $snapshot.TakenAt).TotalMinutes | Should -BeLessThan 1
+            $process = $snapshot.Processes[0]
+            $process.GetType().Name | Should -Be 'WindowsContainersHostProcess'
+            $process.Id | Should -BeOfType [int]
+            $process.Id | Should -Be $helperIds[0]
+            $process.WorkingSet | Should -BeOfType [long]
+            $process.StartTimeMs | Should -BeOfType [long]
+            $process.CommandLine | Should -BeExactly '/bin/sleep 60'
+            $process.NamespacePids[0] | Should -Be $helperIds[0]
+        }
+    }
+
     Context 'When compared with Get-Process for the processes alive during both' {
         BeforeAll {
             # Read every property now: Process objects read /proc lazily, and a
@@ -84,7 +102,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
                         $persistent = $true
                         foreach ($attempt in 1..3) {
                             $again = Get-Process -Id $id -ErrorAction Ignore
-                            $core = @((Invoke-HostProcesses -Arguments @{ pids = @($id) }).processes)
+                            $core = @((Invoke-HostProcesses -Arguments @{ ProcessId = @($id) }).processes)
                             if ($null -eq $again -or $core.Count -eq 0 -or $core[0].processName -ceq $again.ProcessName) { $persistent = $false; break }
                         }
                         $persistent
@@ -124,7 +142,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
     Context 'When a helper process is idle' {
         It 'Should report the same name and memory columns as Get-Process for <_>' -ForEach @(0, 1, 2) {
             $helper = Get-Process -Id $helperIds[$_]
-            $core = @((Invoke-HostProcesses -Arguments @{ pids = @($helper.Id) }).processes)
+            $core = @((Invoke-HostProcesses -Arguments @{ ProcessId = @($helper.Id) }).processes)
             $core.Count | Should -Be 1
             $core[0].processName | Should -BeExactly $helper.ProcessName
             [long]$core[0].workingSet | Should -Be $helper.WorkingSet64
@@ -136,20 +154,27 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
 
         It 'Should keep the spaces and parenthesis of a program named "a b) c"' {
             (Get-Process -Id $helperIds[1]).ProcessName | Should -BeExactly 'a b) c'
-            (Invoke-HostProcesses -Arguments @{ pids = @($helperIds[1]) }).processes[0].processName | Should -BeExactly 'a b) c'
+            (Invoke-HostProcesses -Arguments @{ ProcessId = @($helperIds[1]) }).processes[0].processName | Should -BeExactly 'a b) c'
         }
     }
 
     Context 'When filtered' {
         It 'Should return only processes with the given names, like Get-Process -Name' {
-            $result = @((Invoke-HostProcesses -Arguments @{ names = @($longName) }).processes)
+            $result = @((Invoke-HostProcesses -Arguments @{ Name = @($longName) }).processes)
             $expected = @(Get-Process -Name $longName)
             @($result.id | Sort-Object) | Should -Be @($expected.Id | Sort-Object)
             $result.id | Should -Contain $helperIds[2]
         }
 
-        It 'Should reject a PID that is not a positive integer' {
-            { Invoke-HostProcesses -Arguments @{ pids = @(-5) } } | Should -Throw -ErrorId 'InvalidArgument*'
+        It 'Should reject a PID that is not a positive integer, in the module and again in the core' {
+            { Invoke-HostProcesses -Arguments @{ ProcessId = @(-5) } } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command host.processes -Arguments @{ pids = @(-5) } } } |
+                Should -Throw -ErrorId 'InvalidArgument*'
+        }
+
+        It 'Should combine -ProcessId and -Name as both filters at once' {
+            $both = @((Invoke-HostProcesses -Arguments @{ ProcessId = @($helperIds[0], $helperIds[2]); Name = @($longName) }).processes)
+            @($both.Id) | Should -Be @($helperIds[2])
         }
     }
 
@@ -157,10 +182,10 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
         It 'Should no longer list it' {
             $victim = Start-Helper '/bin/sleep' @('60')
             Start-Sleep -Milliseconds 200
-            @((Invoke-HostProcesses -Arguments @{ pids = @($victim.Id) }).processes).Count | Should -Be 1
+            @((Invoke-HostProcesses -Arguments @{ ProcessId = @($victim.Id) }).processes).Count | Should -Be 1
             $victim.Kill()
             $victim.WaitForExit(5000) | Should -BeTrue
-            @((Invoke-HostProcesses -Arguments @{ pids = @($victim.Id) }).processes).Count | Should -Be 0
+            @((Invoke-HostProcesses -Arguments @{ ProcessId = @($victim.Id) }).processes).Count | Should -Be 0
         }
     }
 }
