@@ -11,6 +11,8 @@ import {
   parsePasswd,
   parseStat,
   parseStatus,
+  procClock,
+  readProcessStat,
   startTimeMsFromTicks,
   takeLinuxSnapshot,
   untruncatedProcessName,
@@ -60,6 +62,7 @@ describe('parseStat', () => {
       utimeTicks: 7,
       stimeTicks: 3,
       startTimeTicks: 40435,
+      rssPages: 414,
     });
   });
 
@@ -289,6 +292,30 @@ describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
 
 // ---------------------------------------------------------------------------
 // Against the real /proc, with real children.
+
+describe.runIf(onLinux)('readProcessStat', () => {
+  it('reads this process with the start time a snapshot gives it, after boot and before now', () => {
+    const me = readProcessStat(process.pid);
+    expect(me).not.toBeNull();
+    expect(me!.startTimeMs).toBe(takeLinuxSnapshot({ pids: [process.pid] }).processes[0]!.startTimeMs);
+    expect(me!.startTimeMs).toBeGreaterThanOrEqual(procClock().bootTimeMs);
+    expect(me!.startTimeMs).toBeLessThanOrEqual(Date.now());
+    expect(me!.state).toMatch(/^[RS]$/);
+    expect(me!.rssBytes).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('says null for a PID that does not exist, and for a stat that does not parse', () => {
+    expect(readProcessStat(4_194_304)).toBeNull();
+    const root = mkdtempSync(path.join(tmpdir(), 'wc-stat-'));
+    try {
+      mkdirSync(path.join(root, '12'));
+      writeFileSync(path.join(root, '12', 'stat'), '12 (a) S 1 1 1\n');
+      expect(readProcessStat(12, root)).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe.runIf(onLinux)('takeLinuxSnapshot on this host', () => {
   let dir: string;

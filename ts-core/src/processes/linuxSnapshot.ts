@@ -51,6 +51,8 @@ export interface ParsedStat {
   utimeTicks: number;
   stimeTicks: number;
   startTimeTicks: number;
+  /** Resident set size in pages (field 24). */
+  rssPages: number;
 }
 
 export interface ParsedStatus {
@@ -100,12 +102,12 @@ export function parseStat(text: string, expectedPid?: number): ParsedStat {
   if (!rest.startsWith(' ')) throw new ProcParseError('stat has no fields after comm');
   const fields = rest.slice(1).split(' ');
   // fields[n - 3] is stat field n (proc(5) numbering).
-  if (fields.length < 20) throw new ProcParseError(`stat has ${fields.length + 2} fields, expected at least 22`);
+  if (fields.length < 22) throw new ProcParseError(`stat has ${fields.length + 2} fields, expected at least 24`);
   const state = fields[0]!;
   if (!/^[A-Za-z]$/.test(state)) throw new ProcParseError(`stat state is not a letter: ${JSON.stringify(state)}`);
-  // Every field up to starttime is a kernel-written integer; one that is not
+  // Every field up to rss is a kernel-written integer; one that is not
   // means the line is not what we think it is (shifted or forged).
-  for (let i = 1; i <= 19; i++) {
+  for (let i = 1; i <= 21; i++) {
     if (!signedInteger.test(fields[i]!)) throw new ProcParseError(`stat field ${i + 3} is not an integer: ${JSON.stringify(fields[i])}`);
   }
   return {
@@ -118,6 +120,7 @@ export function parseStat(text: string, expectedPid?: number): ParsedStat {
     utimeTicks: toSafeInteger(fields[11], 'stat utime'),
     stimeTicks: toSafeInteger(fields[12], 'stat stime'),
     startTimeTicks: toSafeInteger(fields[19], 'stat starttime'),
+    rssPages: toSafeInteger(fields[21], 'stat rss'),
   };
 }
 
@@ -491,9 +494,33 @@ export function takeLinuxSnapshot(options: LinuxSnapshotOptions = {}): HostSnaps
   return { takenAtMs, processes, unreadable, unreadableReasons };
 }
 
-/** One process, read the same way as in a snapshot; null when it does not exist (or is unreadable). */
-export function readLinuxHostProcess(pid: number): HostProcess | null {
-  const ctx = newReadContext('/proc');
-  const outcome = readOne(pid, ctx);
-  return outcome.kind === 'ok' ? outcome.process : null;
+/** A process's identity and size from its stat alone (one read): what lifecycle code needs to recognise a PID it recorded. */
+export interface ProcessStat {
+  pid: number;
+  comm: string;
+  /** The kernel's state letter: R, S, D, Z (zombie), X (dead), … */
+  state: string;
+  /** Start time in ms since the epoch, exactly as a snapshot gives it for the same process. */
+  startTimeMs: number;
+  /** Resident set size in bytes (4 KiB pages, as on x86-64). */
+  rssBytes: number;
+}
+
+const PAGE_BYTES = 4096;
+
+/** /proc/<pid>/stat of one process; null when it does not exist or its stat does not parse. */
+export function readProcessStat(pid: number, procRoot = '/proc'): ProcessStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const stat = parseStat(text, pid);
+    return { pid, comm: stat.comm, state: stat.state, startTimeMs: startTimeMsFromTicks(stat.startTimeTicks), rssBytes: stat.rssPages * PAGE_BYTES };
+  } catch (error) {
+    if (error instanceof ProcParseError) return null;
+    throw error;
+  }
 }

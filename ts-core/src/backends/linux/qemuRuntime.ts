@@ -12,7 +12,8 @@ import type { ContainerProcess, WorkerClaim } from '../types.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import type { ContainerMetadata } from './state.js';
 import { USER_HZ } from './vm/agentClient.js';
-import { signalIfSame, waitForExit, readProcStat } from './vm/qemuProcess.js';
+import { signalIfSame, waitForExit } from './vm/qemuProcess.js';
+import { readProcessStat } from '../../processes/linuxSnapshot.js';
 import {
   bootUtilityVm, defaultCpuCount, defaultMemoryMB, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord,
   stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
@@ -45,7 +46,7 @@ async function strayWorkers(name: string): Promise<{ pid: number; startTimeMs: n
       const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
       const initrd = args.indexOf('-initrd');
       if (initrd < 0 || args[initrd + 1] !== initramfs) continue;
-      const stat = await readProcStat(pid);
+      const stat = readProcessStat(pid);
       if (stat && stat.comm === workerProcessName(name)) found.push({ pid, startTimeMs: stat.startTimeMs });
     } catch {
       // exited while we looked

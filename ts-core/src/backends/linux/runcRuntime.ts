@@ -7,7 +7,7 @@ import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
 import { copyTree } from './copyTree.js';
 import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
-import { readLinuxHostProcess, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
+import { readProcessStat, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
@@ -61,7 +61,7 @@ export function createRuncRuntime(): LinuxRuntime {
       // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
       const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
       const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
-      const startTimeMs = hostPid === null ? null : readLinuxHostProcess(hostPid)?.startTimeMs ?? null;
+      const startTimeMs = hostPid === null ? null : readProcessStat(hostPid)?.startTimeMs ?? null;
       return { ...metadata, runtimeData, cgroupsPath, hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
     },
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostBootTimeMs, qemuArgs, readProcStat } from '../../../../../ts-core/src/backends/linux/vm/qemuProcess.js';
+import { qemuArgs } from '../../../../../ts-core/src/backends/linux/vm/qemuProcess.js';
 import { workerProcessName } from '../../../../../ts-core/src/backends/linux/vm/utilityVm.js';
 
 const base = {
@@ -29,19 +29,5 @@ describe('QEMU command line', () => {
     expect(workerProcessName('web-1')).toBe('wc-web-1');
     expect(workerProcessName('a-very-long-container-name')).toBe('wc-a-very-long-');
     expect(workerProcessName('a-very-long-container-name').length).toBe(15);
-  });
-});
-
-describe('process identity', () => {
-  it('should read this process with a start time after boot and before now', async () => {
-    const me = await readProcStat(process.pid);
-    expect(me).not.toBeNull();
-    expect(me!.startTimeMs).toBeGreaterThanOrEqual(await hostBootTimeMs());
-    expect(me!.startTimeMs).toBeLessThanOrEqual(Date.now());
-    expect(me!.state).toMatch(/^[RS]$/);
-  });
-
-  it('should say null for a PID that does not exist', async () => {
-    expect(await readProcStat(4_194_304)).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
  * never by PID alone: a PID can be reused once the VM is gone.
  */
 import { spawn } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { readProcessStat } from '../../../processes/linuxSnapshot.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
@@ -58,55 +59,9 @@ export function qemuArgs(launch: QemuLaunch): string[] {
   return args;
 }
 
-let bootTimeMs: number | null = null;
-
-/** /proc/stat btime in ms; read once per core process (it does not change while the host runs). */
-export async function hostBootTimeMs(): Promise<number> {
-  if (bootTimeMs !== null) return bootTimeMs;
-  const text = await readFile('/proc/stat', 'utf8');
-  const match = /^btime (\d+)$/m.exec(text);
-  if (!match) throw new Error('/proc/stat has no btime line');
-  bootTimeMs = Number(match[1]) * 1000;
-  return bootTimeMs;
-}
-
-export interface ProcStat {
-  pid: number;
-  comm: string;
-  state: string;
-  /** Start time in ms since the epoch: btime + starttime ticks × 10 ms. */
-  startTimeMs: number;
-  rssBytes: number;
-}
-
-/** Reads /proc/<pid>/stat; null when the process is gone. */
-export async function readProcStat(pid: number): Promise<ProcStat | null> {
-  let text: string;
-  try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  const open_ = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open_ < 0 || close < open_) return null;
-  const fields = text.slice(close + 2).trim().split(' ');
-  // fields[0] is field 3 (state); starttime is field 22, rss field 24.
-  const startTicks = Number(fields[19]);
-  const rssPages = Number(fields[21]);
-  if (!Number.isFinite(startTicks)) return null;
-  return {
-    pid,
-    comm: text.slice(open_ + 1, close),
-    state: fields[0] ?? '?',
-    startTimeMs: (await hostBootTimeMs()) + startTicks * 10,
-    rssBytes: Number.isFinite(rssPages) ? rssPages * 4096 : 0,
-  };
-}
-
 /** True while the process with this PID and start time runs (a zombie has finished). */
 export async function isSameProcessAlive(pid: number, startTimeMs: number): Promise<boolean> {
-  const stat = await readProcStat(pid);
+  const stat = readProcessStat(pid);
   return stat !== null && stat.startTimeMs === startTimeMs && stat.state !== 'Z' && stat.state !== 'X';
 }
 
@@ -129,7 +84,7 @@ export async function waitForExit(pid: number, startTimeMs: number, timeoutMs: n
   }
   const reapDeadline = Date.now() + REAP_GRACE_MS;
   for (;;) {
-    const stat = await readProcStat(pid);
+    const stat = readProcessStat(pid);
     if (!stat || stat.startTimeMs !== startTimeMs || Date.now() >= reapDeadline) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -178,7 +133,7 @@ export async function launchQemu(qemuPath: string, args: string[], logFile: stri
     throw new Error(`could not start ${qemuPath}`);
   }
   child.unref();
-  const stat = await readProcStat(pid);
+  const stat = readProcessStat(pid);
   // Read right after spawn; if QEMU died already the start time is unknowable and the caller reports the exit.
   return { pid, startTimeMs: stat?.startTimeMs ?? -1, exited, hasExited: () => done };
 }

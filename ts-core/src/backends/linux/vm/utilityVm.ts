@@ -16,7 +16,8 @@ import type { GuestSpec } from './guestAgent.js';
 import { locateKernel, locateQemu } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
 import { probeKvm } from './kvmProbe.js';
-import { isSameProcessAlive, launchQemu, qemuArgs, readProcStat, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
+import { isSameProcessAlive, launchQemu, qemuArgs, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
+import { readProcessStat } from '../../../processes/linuxSnapshot.js';
 
 export const defaultMemoryMB = 256;
 export const defaultCpuCount = 1;
@@ -302,7 +303,7 @@ export interface WorkerInfo {
 
 /** The QEMU process if it still is the one this record launched. */
 export async function vmWorker(record: VmRecord): Promise<WorkerInfo | null> {
-  const stat = await readProcStat(record.pid);
+  const stat = readProcessStat(record.pid);
   if (!stat || stat.startTimeMs !== record.startTimeMs || stat.state === 'Z') return null;
   return { pid: stat.pid, name: stat.comm, startTimeMs: stat.startTimeMs, rssBytes: stat.rssBytes };
 }
