@@ -34,4 +34,10 @@ describe('readHostOs', () => {
     expect(hostOs).toMatchObject({ platform: 'linux', build: null, revision: null, hostClass: null });
     expect(hostOs.name.length).toBeGreaterThan(0);
   });
+
+  it('reads the host once per core process and hands out the same frozen answer', async () => {
+    const first = await readHostOs();
+    expect(await readHostOs()).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { CoreError } from '../protocol/errors.js';
-import { backendNames, type Backend, type BackendName, type BackendStatus } from './types.js';
+import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus } from './types.js';
 import { createLinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
 import { createHcsBackend, type HcsExtras } from './hcs/index.js';
@@ -61,9 +61,16 @@ export async function autoBackend(): Promise<Backend> {
   const order: BackendName[] = process.platform === 'win32' ? ['hcs', 'docker'] : ['linux', 'docker'];
   const reasons: string[] = [];
   for (const name of order) {
-    const status = await getBackend(name).probe();
-    if (status.usable && status.isolations.length > 0) return getBackend(name);
-    reasons.push(`${name}: ${status.usable ? `${status.reason} It creates no containers here.` : status.reason}`);
+    const backend = getBackend(name);
+    const status = backend.canCreate ? await backend.canCreate() : creatableFrom(await backend.probe());
+    if (status.ok) return backend;
+    reasons.push(`${name}: ${status.reason}`);
   }
   throw new CoreError('BackendUnavailable', `No backend is usable on this host. ${reasons.join(' ')}`, { details: { reasons } });
+}
+
+/** What a full probe says about creating: usable with at least one isolation. */
+export function creatableFrom(status: BackendStatus): CreatableStatus {
+  if (status.usable && status.isolations.length > 0) return { ok: true };
+  return { ok: false, reason: status.usable ? `${status.reason} It creates no containers here.` : status.reason };
 }

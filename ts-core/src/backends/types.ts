@@ -90,9 +90,18 @@ export interface WorkerClaim {
   how: string;
 }
 
+/** The answer to Backend.canCreate: yes, or why not. */
+export type CreatableStatus = { ok: true } | { ok: false; reason: string };
+
 export interface Backend {
   readonly name: BackendName;
   probe(): Promise<BackendStatus>;
+  /**
+   * Whether create() can be tried here (usable, with at least one isolation),
+   * for backends that can tell more cheaply than probe(): autoBackend asks
+   * before every create. Without it, autoBackend reads probe().
+   */
+  canCreate?(): Promise<CreatableStatus>;
   /** Creates and starts; on failure leaves nothing behind. */
   create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo>;
   list(options: { all: boolean }): Promise<ContainerInfo[]>;

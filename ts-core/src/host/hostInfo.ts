@@ -17,8 +17,20 @@ export interface HostOs {
   architecture: string;
 }
 
-/** Reads what kind of host this is. No side effects; every source is optional. */
-export async function readHostOs(): Promise<HostOs> {
+let hostOs: Promise<Readonly<HostOs>> | undefined;
+
+/**
+ * What kind of host this is, read once per core process: the OS, its build
+ * and its update revision change only across a reboot, which no core
+ * survives, and on Windows reading them costs a reg.exe process. No side
+ * effects; every source is optional.
+ */
+export function readHostOs(): Promise<Readonly<HostOs>> {
+  hostOs ??= readHostOsNow().then((value) => Object.freeze(value));
+  return hostOs;
+}
+
+async function readHostOsNow(): Promise<HostOs> {
   if (process.platform === 'win32') return readWindowsOs();
   return {
     platform: process.platform,

@@ -93,6 +93,21 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect(runcRoot().startsWith(state)).toBe(true);
   });
 
+  it('answers canCreate as probe does, without the utility-VM checks', async () => {
+    expect(await backend.canCreate!()).toEqual({ ok: true });
+    const path_ = process.env.PATH;
+    process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-no-runc-'));
+    try {
+      const status = await backend.probe();
+      expect(status.usable).toBe(false);
+      expect(await backend.canCreate!()).toEqual({ ok: false, reason: status.reason });
+      expect(status.reason).toMatch(/apt-get install runc/);
+    } finally {
+      fs.rmSync(process.env.PATH, { recursive: true, force: true });
+      process.env.PATH = path_;
+    }
+  });
+
   it('creates, lists, inspects, reports processes with host PIDs, and removes without a trace', async () => {
     const info = await backend.create(spec('vt-ping', ['ping', '127.0.0.1'], { memoryMB: 32, cpuCount: 0.5 }), context);
     expect(info).toMatchObject({ name: 'vt-ping', backend: 'linux', isolation: 'Process', state: 'running', utilityVmId: null });

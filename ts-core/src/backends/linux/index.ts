@@ -59,6 +59,25 @@ function requireRuncInstalled(): void {
   }
 }
 
+/**
+ * What the backend needs for anything: a Linux host, root, runc on PATH and a
+ * writable state directory (created if missing). Process isolation needs
+ * nothing more.
+ */
+function basicUsability(): { ok: true; runc: string } | { ok: false; runc: string | null; reason: string } {
+  if (process.platform !== 'linux') return { ok: false, runc: null, reason: `The linux backend needs a Linux host (this is ${process.platform}).` };
+  if (!isRoot()) return { ok: false, runc: null, reason: `The linux backend must run as root (this core runs as uid ${process.getuid?.()}).` };
+  const runc = findRunc();
+  if (runc === null) return { ok: false, runc, reason: `runc is not installed: apt-get install ${RUNC_APT_PACKAGE}.` };
+  try {
+    ensureStateLayout();
+    fs.accessSync(containersRoot(), fs.constants.W_OK);
+  } catch (error) {
+    return { ok: false, runc, reason: `The state directory ${stateDir()} is not writable: ${(error as Error).message}.` };
+  }
+  return { ok: true, runc };
+}
+
 function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerInfo {
   return {
     name: metadata.name,
@@ -100,23 +119,22 @@ export function createLinuxBackend(): LinuxBackend {
 
     async probe(): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
-      const unusable = (reason: string): BackendStatus => ({ name: 'linux', usable: false, reason, isolations: [], details });
-      if (process.platform !== 'linux') return unusable(`The linux backend needs a Linux host (this is ${process.platform}).`);
-      if (!isRoot()) return unusable(`The linux backend must run as root (this core runs as uid ${process.getuid?.()}).`);
-      const runc = findRunc();
-      details.runc = runc;
-      if (runc === null) return unusable(`runc is not installed: apt-get install ${RUNC_APT_PACKAGE}.`);
-      try {
-        ensureStateLayout();
-        fs.accessSync(containersRoot(), fs.constants.W_OK);
-      } catch (error) {
-        return unusable(`The state directory ${stateDir()} is not writable: ${(error as Error).message}.`);
-      }
+      const basics = basicUsability();
+      details.runc = basics.runc;
+      if (!basics.ok) return { name: 'linux', usable: false, reason: basics.reason, isolations: [], details };
+      const { runc } = basics;
       // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
       const vm = await vmHostStatus();
       details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
       const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
       return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };
+    },
+
+    // Process isolation needs only what probe() checks before the utility-VM
+    // facts, so a create need not wait for those.
+    async canCreate() {
+      const basics = basicUsability();
+      return basics.ok ? { ok: true } : { ok: false, reason: basics.reason };
     },
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
