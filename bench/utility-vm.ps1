@@ -19,7 +19,7 @@ Process listings per side.
 #>
 [CmdletBinding()]
 param(
-    [ValidateRange(1, 20)] [int] $Boots = 3,
+    [ValidateRange(1, 20)] [int] $Boots = 5,
     [ValidateRange(1, 200)] [int] $PsSamples = 15
 )
 
