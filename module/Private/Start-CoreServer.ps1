@@ -5,7 +5,8 @@ function Start-CoreServer {
     .DESCRIPTION
     The core's stderr (its log) is copied to a file in the temp folder by a
     .NET stream copy, so it can never fill a pipe and stall the core; the
-    bridge quotes its tail when the core dies.
+    bridge quotes its tail when the core dies. Logs of cores that have exited
+    are deleted once they are a day old (Remove-StaleCoreLog).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -52,8 +53,11 @@ function Start-CoreServer {
 
     $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
     $null = New-Item -ItemType Directory -Path $logFolder -Force
+    Remove-StaleCoreLog -Folder $logFolder -WhatIf:$false -Confirm:$false
     $logPath = Join-Path $logFolder "core-$($process.Id).log"
-    $logStream = [System.IO.FileStream]::new($logPath, 'Create', 'Write', 'ReadWrite')
+    # Unbuffered (buffer size 1): what the core wrote is on disk even if this
+    # session ends without closing the stream.
+    $logStream = [System.IO.FileStream]::new($logPath, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write, [System.IO.FileShare]::ReadWrite, 1)
     $logCopy = $process.StandardError.BaseStream.CopyToAsync($logStream)
 
     $server = [pscustomobject]@{

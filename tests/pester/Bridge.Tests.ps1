@@ -205,6 +205,57 @@ Describe 'The core bridge (Invoke-CoreCommand)' {
         }
     }
 
+    Context 'When a core starts and old logs lie in the log folder' {
+        BeforeAll {
+            $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
+            $null = New-Item -ItemType Directory -Path $logFolder -Force
+            # PIDs above any pid_max and Windows' range: no process has them.
+            $tag = Get-Random -Minimum 10000 -Maximum 99999
+            $oldGone = Join-Path $logFolder "core-90000$tag.log"
+            $newGone = Join-Path $logFolder "core-91000$tag.log"
+            $oldAlive = Join-Path $logFolder "core-$PID.log"
+            $notOurs = Join-Path $logFolder "core-notes-$tag.log"
+            foreach ($file in $oldGone, $newGone, $oldAlive, $notOurs) { Set-Content -LiteralPath $file -Value 'log' }
+            foreach ($file in $oldGone, $oldAlive, $notOurs) { (Get-Item -LiteralPath $file).LastWriteTimeUtc = [datetime]::UtcNow.AddDays(-2) }
+            InModuleScope WindowsContainers { Stop-CoreServer }
+            $null = InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }
+        }
+
+        AfterAll {
+            Remove-Item -LiteralPath $oldGone, $newGone, $oldAlive, $notOurs -ErrorAction Ignore
+        }
+
+        It 'Should delete the log of a core that is gone and a day old' {
+            Test-Path -LiteralPath $oldGone | Should -BeFalse
+        }
+
+        It 'Should keep a recent log, the log of a running process, and files that are not core logs' {
+            Test-Path -LiteralPath $newGone | Should -BeTrue
+            Test-Path -LiteralPath $oldAlive | Should -BeTrue
+            Test-Path -LiteralPath $notOurs | Should -BeTrue
+        }
+
+        It 'Should have what a running core logged on disk, without a flush' {
+            $env:WINDOWSCONTAINERS_CORE = Join-Path $PSScriptRoot 'fixtures' 'fake-core-logs.cjs'
+            try {
+                $server = InModuleScope WindowsContainers { Start-CoreServer }
+                # The copy from the core's stderr is asynchronous: give it a moment, never a flush.
+                $text = ''
+                foreach ($attempt in 1..40) {
+                    $stream = [System.IO.FileStream]::new($server.LogPath, 'Open', 'Read', 'ReadWrite')
+                    try { $text = [System.IO.StreamReader]::new($stream).ReadToEnd() } finally { $stream.Dispose() }
+                    if ($text) { break }
+                    Start-Sleep -Milliseconds 50
+                }
+                $text | Should -Match 'fake core: started and logging'
+            }
+            finally {
+                InModuleScope WindowsContainers { Stop-CoreServer }
+                Remove-Item Env:WINDOWSCONTAINERS_CORE -ErrorAction Ignore
+            }
+        }
+    }
+
     Context 'When the module is removed' {
         It 'Should stop its core' {
             $corePid = (InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping }).pid
