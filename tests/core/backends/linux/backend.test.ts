@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxBackend } from '../../../../ts-core/src/backends/linux/index.js';
 import { importImage, removeImage } from '../../../../ts-core/src/backends/linux/images.js';
 import { resetOverlayProbe, useMountBinary } from '../../../../ts-core/src/backends/linux/rootfsMount.js';
+import { useChildProcess } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
 import { cgroupsPathFor, metadataFile, runcRoot } from '../../../../ts-core/src/backends/linux/state.js';
 import { existingCgroupDirs, isAlive } from '../../../../ts-core/src/backends/linux/cgroups.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
@@ -188,6 +189,19 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
       expect(leftovers(['vt-mount8'])).toEqual(nothing);
     } finally {
       useMountBinary(false);
+    }
+  });
+
+  it('starts runc through child_process where posix_spawn cannot be loaded, with the same result', async () => {
+    useChildProcess(true);
+    try {
+      const info = await backend.create(spec('vt-fork', ['sleep', '600']), context);
+      expect(info.state).toBe('running');
+      expect(isAlive(info.hostPid!)).toBe(true);
+      await backend.remove('vt-fork', true, context);
+      expect(leftovers(['vt-fork'])).toEqual(nothing);
+    } finally {
+      useChildProcess(false);
     }
   });
 

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPosixSpawn, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
+
+/**
+ * posix_spawn through koffi: the child must get what child_process would
+ * give it (default signals, /dev/null stdin, only stdio open, the
+ * environment), its exit must be reported, and a timeout must kill it.
+ */
+const onLinux = process.platform === 'linux';
+
+describe.runIf(onLinux)('posix_spawn', () => {
+  let spawner: PosixSpawner;
+  let dir: string;
+
+  beforeAll(async () => {
+    const loaded = await loadPosixSpawn();
+    expect(loaded).not.toBeNull();
+    spawner = loaded!;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-spawn-'));
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the program with stdout and stderr on one file and returns the exit and what it wrote. */
+  async function run(file: string, args: string[], timeoutMs = 10_000) {
+    const out = path.join(dir, `out-${Math.random().toString(16).slice(2)}`);
+    const fd = fs.openSync(out, 'w');
+    try {
+      const exit = await spawner.run(file, args, { stdoutFd: fd, stderrFd: fd, timeoutMs });
+      return { ...exit, output: fs.readFileSync(out, 'utf8') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  it('passes the arguments as they are, with no shell, and reports the exit status', async () => {
+    const result = await run('/bin/echo', ['a b', '$HOME', '; false']);
+    expect(result).toEqual({ exitCode: 0, signal: null, timedOut: false, output: 'a b $HOME ; false\n' });
+    expect((await run('/bin/false', [])).exitCode).toBe(1);
+  });
+
+  it('gives the child stdout and stderr on the descriptor, and stdin from /dev/null', async () => {
+    const result = await run('/bin/ls', ['-l', '/proc/self/fd/0', '/no/such/file']);
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toMatch(/\/proc\/self\/fd\/0 -> \/dev\/null/);
+    expect(result.output).toMatch(/\/no\/such\/file/);
+  });
+
+  it('passes the child no descriptor that child_process would not, and none this process opened', async () => {
+    const opened = fs.openSync(path.join(dir, 'held-open'), 'w');
+    try {
+      const listed = (text: string) => text.trim().split('\n').map(Number).sort((a, b) => a - b);
+      // Each ls opens the directory it lists; anything else comes from the parent.
+      const ours = listed((await run('/bin/ls', ['/proc/self/fd'])).output);
+      const theirs = listed(execFileSync('/bin/ls', ['/proc/self/fd'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+      expect(ours).toEqual(theirs);
+      expect(ours).not.toContain(opened);
+      expect(ours.slice(0, 3)).toEqual([0, 1, 2]);
+    } finally {
+      fs.closeSync(opened);
+    }
+  });
+
+  it('starts the child with no signal ignored or blocked, though node ignores SIGPIPE', async () => {
+    const result = await run('/bin/grep', ['-E', '^Sig(Ign|Blk):', '/proc/self/status']);
+    expect(result.output).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+
+  it('hands the child this process\'s environment', async () => {
+    process.env.WC_SPAWN_TEST = 'x=y z';
+    try {
+      expect((await run('/usr/bin/env', [])).output.split('\n')).toContain('WC_SPAWN_TEST=x=y z');
+    } finally {
+      delete process.env.WC_SPAWN_TEST;
+    }
+  });
+
+  it('kills a child that outlives the timeout, and says so', async () => {
+    const started = Date.now();
+    const result = await run('/bin/sleep', ['30'], 300);
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('rejects, naming the error, when the program does not exist', async () => {
+    await expect(run(path.join(dir, 'no-such-program'), [])).rejects.toThrow(/posix_spawn of .*no-such-program failed: ENOENT/);
+  });
+
+  it('keeps the event loop serving while it waits', async () => {
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 10);
+    try {
+      await run('/bin/sleep', ['0.3']);
+    } finally {
+      clearInterval(interval);
+    }
+    expect(ticks).toBeGreaterThan(5);
+  });
+});
