@@ -21,6 +21,7 @@
  * loaded, and callers then use child_process.
  */
 import os from 'node:os';
+import { loadLibc } from './libc.js';
 
 export interface SpawnedExit {
   /** The exit status, or null when a signal ended the process. */
@@ -56,10 +57,10 @@ let spawner: Promise<PosixSpawner | null> | undefined;
 
 export function loadPosixSpawn(): Promise<PosixSpawner | null> {
   spawner ??= (async () => {
-    if (process.platform !== 'linux') return null;
+    const libc = await loadLibc();
+    if (!libc) return null;
     try {
-      const koffi = (await import('koffi')).default;
-      const lib = koffi.load('libc.so.6');
+      const { lib } = libc;
       const posixSpawn = lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fileActions, void *attributes, const char **argv, const char **envp)');
       const actionsInit = lib.func('int posix_spawn_file_actions_init(void *fileActions)');
       const actionsDestroy = lib.func('int posix_spawn_file_actions_destroy(void *fileActions)');

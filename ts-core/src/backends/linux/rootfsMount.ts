@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
+import { loadLibc } from './libc.js';
 
 /**
  * A container's rootfs as an overlay of the image's rootfs (read-only lower
@@ -91,21 +92,21 @@ function unmountablePath(p: string): string | null {
 }
 
 /** mount(2) and umount2(2) from libc, or null where koffi or libc cannot be loaded (then mount(8) / umount(8) serve). */
-interface Libc {
+interface MountCalls {
   mount(source: string, target: string, fsType: string, flags: number, data: string): number;
   umount2(target: string, flags: number): number;
   errno(): number;
 }
 
 const MNT_DETACH = 2;
-let libc: Promise<Libc | null> | undefined;
+let mountCalls: Promise<MountCalls | null> | undefined;
 
-function loadLibc(): Promise<Libc | null> {
-  libc ??= (async () => {
-    if (process.platform !== 'linux') return null;
+function loadMountCalls(): Promise<MountCalls | null> {
+  mountCalls ??= (async () => {
+    const loaded = await loadLibc();
+    if (!loaded) return null;
     try {
-      const koffi = (await import('koffi')).default;
-      const lib = koffi.load('libc.so.6');
+      const { koffi, lib } = loaded;
       const mount = lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
       const umount2 = lib.func('int umount2(const char *target, int flags)');
       return {
@@ -117,7 +118,7 @@ function loadLibc(): Promise<Libc | null> {
       return null;
     }
   })();
-  return libc;
+  return mountCalls;
 }
 
 function errnoText(errno: number): string {
@@ -127,7 +128,7 @@ function errnoText(errno: number): string {
 
 /** mount -t overlay; null on success, else why not. */
 async function mountOverlay(options: string, target: string): Promise<string | null> {
-  const calls = await loadLibc();
+  const calls = await loadMountCalls();
   if (calls) {
     if (calls.mount('overlay', target, 'overlay', 0, options) === 0) return null;
     return `mount(2) of an overlay failed: ${errnoText(calls.errno())}`;
@@ -142,7 +143,7 @@ async function mountOverlay(options: string, target: string): Promise<string | n
 
 /** umount, lazily (MNT_DETACH) if asked; null on success, else why not. */
 async function unmount(target: string, lazy: boolean): Promise<string | null> {
-  const calls = await loadLibc();
+  const calls = await loadMountCalls();
   if (calls) return calls.umount2(target, lazy ? MNT_DETACH : 0) === 0 ? null : errnoText(calls.errno());
   const result = await execa('umount', [...(lazy ? ['--lazy'] : []), target], { reject: false, timeout: 30_000, stdin: 'ignore' });
   return result.exitCode === 0 ? null : String(result.stderr).trim() || `exit ${result.exitCode ?? 'none'}`;
@@ -163,7 +164,7 @@ export function overlayUnavailableReason(): string | null {
 
 /** Test hook: go through mount(8) / umount(8) as where koffi cannot be loaded (false: the system calls again). */
 export function useMountBinary(yes: boolean): void {
-  libc = yes ? Promise.resolve(null) : undefined;
+  mountCalls = yes ? Promise.resolve(null) : undefined;
 }
 
 /** Test hook: forget what was learnt about overlayfs on this host. */
