@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPosixSpawn, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
+import { readProcessStat } from '../../../../ts-core/src/processes/linuxSnapshot.js';
 
 /**
  * posix_spawn through koffi: the child must get what child_process would
@@ -79,11 +80,29 @@ describe.runIf(onLinux)('posix_spawn', () => {
     }
   });
 
-  it('kills a child that outlives the timeout, and says so', async () => {
+  /** This process's children that have exited but were never reaped. */
+  function zombieChildren(): number[] {
+    return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+      const stat = readProcessStat(pid);
+      if (stat?.state !== 'Z') return false;
+      const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+    });
+  }
+
+  it('kills a child that outlives the timeout, says so, and still reaps it', async () => {
     const started = Date.now();
     const result = await run('/bin/sleep', ['30'], 300);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
     expect(Date.now() - started).toBeLessThan(5_000);
+    // The kill is answered at once; the reap follows when the wait returns.
+    for (let i = 0; i < 50 && zombieChildren().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(zombieChildren()).toEqual([]);
+  });
+
+  it('leaves no zombie behind after children that exit on their own', async () => {
+    await Promise.all([run('/bin/true', []), run('/bin/false', []), run('/bin/sleep', ['0.1'])]);
+    expect(zombieChildren()).toEqual([]);
   });
 
   it('rejects, naming the error, when the program does not exist', async () => {

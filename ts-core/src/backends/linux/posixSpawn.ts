@@ -21,6 +21,7 @@
  * loaded, and callers then use child_process.
  */
 import os from 'node:os';
+import { readProcessStat } from '../../processes/linuxSnapshot.js';
 import { loadLibc } from './libc.js';
 
 export interface SpawnedExit {
@@ -51,6 +52,11 @@ export interface PosixSpawner {
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const O_RDONLY = 0;
+// sys/wait.h
+const P_PID = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const WNOHANG = 1;
 const STRUCT_BYTES = 1024;
 
 let spawner: Promise<PosixSpawner | null> | undefined;
@@ -74,6 +80,7 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
       const sigFillSet = lib.func('int sigfillset(void *sigset)');
       const sigEmptySet = lib.func('int sigemptyset(void *sigset)');
       const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+      const waitid = lib.func('int waitid(int idtype, uint32_t id, void *info, int options)');
 
       const check = (what: string, rc: number) => {
         if (rc !== 0) throw new Error(`${what} failed: ${errnoName(rc)}`);
@@ -114,41 +121,68 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
         }
       };
 
-      /** waitpid on the thread pool, so the event loop keeps serving; retried if a signal interrupts it. */
-      const waitFor = (pid: number): Promise<number> =>
+      /**
+       * Waits on the thread pool (one of libuv's four threads, for as long as
+       * the child runs) until the child has exited, WITHOUT reaping it
+       * (WNOWAIT): its zombie keeps the PID, so nothing else can be given
+       * that PID until reap() below, which runs on the main thread.
+       */
+      const waitUntilExited = (pid: number): Promise<void> =>
         new Promise((resolve, reject) => {
-          const status = [0];
+          const info = Buffer.alloc(STRUCT_BYTES);
           const attempt = (triesLeft: number) =>
-            waitpid.async(pid, status, 0, (error: unknown, result: number) => {
+            waitid.async(P_PID, pid, info, WEXITED | WNOWAIT, (error: unknown, result: number) => {
               if (error) reject(error);
-              else if (result === pid) resolve(status[0]!);
+              else if (result === 0) resolve();
+              // -1: interrupted by a signal (EINTR), which a retry handles; ECHILD would repeat, and ends here.
               else if (triesLeft > 0) attempt(triesLeft - 1);
-              else reject(new Error(`waitpid(${pid}) kept failing`));
+              else reject(new Error(`waiting for process ${pid} failed`));
             });
-          attempt(100);
+          attempt(10);
         });
 
+      /** Reaps the exited child (it is a zombie, so this does not block) and decodes its wait status. */
+      const reap = (pid: number): { exitCode: number | null; signal: NodeJS.Signals | null } => {
+        const status = [0];
+        if ((waitpid(pid, status, WNOHANG) as number) !== pid) throw new Error(`reaping process ${pid} failed`);
+        const termSignal = status[0]! & 0x7f;
+        return termSignal === 0 ? { exitCode: (status[0]! >> 8) & 0xff, signal: null } : { exitCode: null, signal: signalName(termSignal) };
+      };
+
       return {
-        async run(file, args, options) {
+        run(file, args, options) {
           const pid = start(file, args, options);
-          let timedOut = false;
-          // Until waitpid returns, the child (or its zombie) holds the PID, so the kill cannot hit another process.
-          const timer = setTimeout(() => {
-            timedOut = true;
-            try {
-              process.kill(pid, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }, options.timeoutMs);
-          try {
-            const status = await waitFor(pid);
-            const termSignal = status & 0x7f;
-            if (termSignal === 0) return { exitCode: (status >> 8) & 0xff, signal: null, timedOut };
-            return { exitCode: null, signal: signalName(termSignal), timedOut };
-          } finally {
-            clearTimeout(timer);
-          }
+          return new Promise<SpawnedExit>((resolve, reject) => {
+            // The timer and the reap both run on the main thread, and the reap
+            // clears the timer first: the kill can only reach our child or its
+            // zombie, never a process that has since been given the PID.
+            const timer = setTimeout(() => {
+              // Exited just as time ran out, and not reaped yet: not a timeout.
+              if (readProcessStat(pid)?.state === 'Z') return;
+              try {
+                process.kill(pid, 'SIGKILL');
+              } catch {
+                // exited a moment ago; its zombie is ours until reaped
+              }
+              // Do not wait for a child stuck in the kernel to die; it is reaped whenever it does.
+              resolve({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+            }, options.timeoutMs);
+            waitUntilExited(pid).then(
+              () => {
+                clearTimeout(timer);
+                try {
+                  const exit = reap(pid);
+                  resolve({ ...exit, timedOut: false });
+                } catch (error) {
+                  reject(error);
+                }
+              },
+              (error: unknown) => {
+                clearTimeout(timer);
+                reject(error);
+              },
+            );
+          });
         },
       };
     } catch {

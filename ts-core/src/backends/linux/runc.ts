@@ -124,7 +124,7 @@ export async function runcRunDetached(id: string, bundle: string, logFile: strin
       try {
         exit = await spawner.run(binary, args, { stdoutFd: fd, stderrFd: fd, timeoutMs });
       } catch (error) {
-        throw new CoreError('RuntimeFailed', `runc could not be started: ${(error as Error).message}`, { cause: error });
+        throw new CoreError('RuntimeFailed', `runc run failed: ${(error as Error).message}`, { cause: error });
       }
       if (exit.timedOut) throw new CoreError('OperationTimeout', `runc run did not finish within ${timeoutMs / 1000} s.`);
       exitCode = exit.exitCode ?? 128;
