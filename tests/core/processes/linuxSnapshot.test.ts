@@ -79,18 +79,22 @@ describe('parseStat', () => {
     expect(parsed.startTimeTicks).toBe(5);
   });
 
+  // Each malformed line is otherwise whole (24 fields and more), so each is refused for the fault it names.
+  const tail = ' 0 0 0 0 0 0';
   it.each([
-    ['empty', ''],
-    ['no comm', '12 S 1 1'],
-    ['pid not a number', 'x (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5'],
-    ['too few fields', '12 (a) S 1 1 1'],
-    ['state not a letter', '12 (a) 7 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5'],
-    ['starttime not a number', '12 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5e3'],
-    ['negative utime', '12 (a) S 1 1 1 0 -1 0 0 0 0 0 -5 0 0 0 20 0 1 0 5'],
-    ['unsafe integer', '12 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999'],
-    ['double spaces shift fields', '12 (a) S 1  1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5'],
-  ])('rejects %s', (_what, text) => {
+    ['empty', '', /no "\(comm\)" field/],
+    ['no comm', '12 S 1 1', /no "\(comm\)" field/],
+    ['pid not a number', `x (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5${tail}`, /no "\(comm\)" field|stat pid is not an integer/],
+    ['too few fields', '12 (a) S 1 1 1', /stat has 6 fields, expected at least 24/],
+    ['state not a letter', `12 (a) 7 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5${tail}`, /stat state is not a letter/],
+    ['starttime not a number', `12 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5e3${tail}`, /stat field 22 is not an integer: "5e3"/],
+    ['rss not a number', '12 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 x 0', /stat field 24 is not an integer: "x"/],
+    ['negative utime', `12 (a) S 1 1 1 0 -1 0 0 0 0 0 -5 0 0 0 20 0 1 0 5${tail}`, /stat utime is not an integer: "-5"/],
+    ['unsafe integer', `12 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999${tail}`, /stat field 22 is not an integer|stat starttime is too large/],
+    ['double spaces shift fields', `12 (a) S 1  1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5${tail}`, /stat field 5 is not an integer: ""/],
+  ])('rejects %s', (_what, text, message) => {
     expect(() => parseStat(text, 12)).toThrow(ProcParseError);
+    expect(() => parseStat(text, 12)).toThrow(message);
   });
 
   it('rejects a stat for another pid', () => {

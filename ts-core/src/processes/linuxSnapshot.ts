@@ -502,11 +502,25 @@ export interface ProcessStat {
   state: string;
   /** Start time in ms since the epoch, exactly as a snapshot gives it for the same process. */
   startTimeMs: number;
-  /** Resident set size in bytes (4 KiB pages, as on x86-64). */
+  /** Resident set size in bytes. */
   rssBytes: number;
 }
 
-const PAGE_BYTES = 4096;
+let pageSize: number | undefined;
+
+/** The page size from `getconf PAGESIZE` (4 KiB on x86-64, up to 64 KiB on arm64), once per core process; 4096 if getconf is missing. */
+function pageBytes(): number {
+  if (pageSize === undefined) {
+    pageSize = 4096;
+    try {
+      const value = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(value) && value >= 4096 && value <= 1 << 20) pageSize = value;
+    } catch {
+      // keep the x86-64 value
+    }
+  }
+  return pageSize;
+}
 
 /** /proc/<pid>/stat of one process; null when it does not exist or its stat does not parse. */
 export function readProcessStat(pid: number, procRoot = '/proc'): ProcessStat | null {
@@ -518,7 +532,7 @@ export function readProcessStat(pid: number, procRoot = '/proc'): ProcessStat | 
   }
   try {
     const stat = parseStat(text, pid);
-    return { pid, comm: stat.comm, state: stat.state, startTimeMs: startTimeMsFromTicks(stat.startTimeTicks), rssBytes: stat.rssPages * PAGE_BYTES };
+    return { pid, comm: stat.comm, state: stat.state, startTimeMs: startTimeMsFromTicks(stat.startTimeTicks), rssBytes: stat.rssPages * pageBytes() };
   } catch (error) {
     if (error instanceof ProcParseError) return null;
     throw error;
