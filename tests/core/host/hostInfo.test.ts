@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRegQuery, readHostOs } from '../../../ts-core/src/host/hostInfo.js';
+import { isComplete, parseRegQuery, readHostOs } from '../../../ts-core/src/host/hostInfo.js';
 
 // `reg query "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"` on Windows Server 2016, abridged.
 const recorded = [
@@ -39,5 +39,18 @@ describe('readHostOs', () => {
     const first = await readHostOs();
     expect(await readHostOs()).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
+  });
+});
+
+describe('isComplete: which answers are kept for the core\'s lifetime', () => {
+  const windows = { platform: 'win32', name: 'Windows Server 2016 Datacenter', version: '10.0.14393', build: 14393, revision: 6897, hostClass: 'Server' as const, architecture: 'x64' };
+
+  it('keeps a Windows answer with build, revision and class, and any other platform\'s', () => {
+    expect(isComplete(windows)).toBe(true);
+    expect(isComplete({ ...windows, platform: 'linux', build: null, revision: null, hostClass: null })).toBe(true);
+  });
+
+  it.each(['build', 'revision', 'hostClass'] as const)('does not keep a Windows answer without its %s (reg.exe failed): it is read again', (gap) => {
+    expect(isComplete({ ...windows, [gap]: null })).toBe(false);
   });
 });

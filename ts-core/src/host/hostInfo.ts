@@ -17,17 +17,25 @@ export interface HostOs {
   architecture: string;
 }
 
-let hostOs: Promise<Readonly<HostOs>> | undefined;
+let hostOs: Readonly<HostOs> | undefined;
 
 /**
  * What kind of host this is, read once per core process: the OS, its build
  * and its update revision change only across a reboot, which no core
- * survives, and on Windows reading them costs a reg.exe process. No side
- * effects; every source is optional.
+ * survives, and on Windows reading them costs a reg.exe process. An answer
+ * with a gap (reg.exe failed or timed out, so no class or revision) is not
+ * kept: the next caller reads again. No side effects; every source is optional.
  */
-export function readHostOs(): Promise<Readonly<HostOs>> {
-  hostOs ??= readHostOsNow().then((value) => Object.freeze(value));
-  return hostOs;
+export async function readHostOs(): Promise<Readonly<HostOs>> {
+  if (hostOs) return hostOs;
+  const value = Object.freeze(await readHostOsNow());
+  if (isComplete(value)) hostOs = value;
+  return value;
+}
+
+/** Whether an answer holds everything its platform can tell: on Windows the build, the revision and the host class. */
+export function isComplete(value: HostOs): boolean {
+  return value.platform !== 'win32' || (value.build !== null && value.revision !== null && value.hostClass !== null);
 }
 
 async function readHostOsNow(): Promise<HostOs> {
