@@ -18,6 +18,7 @@ function ConvertFrom-CoreBody {
     [OutputType([object])]
     param(
         [Parameter(Mandatory)]
+        [AllowEmptyString()]
         [string] $Text,
 
         [Parameter(Mandatory)]

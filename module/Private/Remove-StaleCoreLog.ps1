@@ -7,8 +7,8 @@ function Remove-StaleCoreLog {
     session that ends without removing the module (closing PowerShell, the end
     of a pwsh -File run) leaves that file behind. Start-CoreServer calls this
     so the folder does not grow without bound: a log is removed only when no
-    process with its PID runs and it is older than MaximumAge, which keeps a
-    recent crash's log for reading and never touches a running core's.
+    process with its PID runs and it is older than MaximumAge, which leaves a
+    recent log to read and never touches a running core's.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(

@@ -5,8 +5,9 @@ function Start-CoreServer {
     .DESCRIPTION
     The core's stderr (its log) is copied to a file in the temp folder by a
     .NET stream copy, so it can never fill a pipe and stall the core; the
-    bridge quotes its tail when the core dies. Logs of cores that have exited
-    are deleted once they are a day old (Remove-StaleCoreLog).
+    bridge quotes its tail when the core dies. Stop-CoreServer deletes the
+    log of a core it stops; a log left by a session that ended without
+    stopping its core is deleted a day later (Remove-StaleCoreLog).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -43,6 +44,10 @@ function Start-CoreServer {
     $startInfo.StandardOutputEncoding = $utf8
     $startInfo.StandardErrorEncoding = $utf8
 
+    $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
+    $null = New-Item -ItemType Directory -Path $logFolder -Force
+    Remove-StaleCoreLog -Folder $logFolder -WhatIf:$false -Confirm:$false
+
     try {
         $process = [System.Diagnostics.Process]::Start($startInfo)
     }
@@ -51,9 +56,6 @@ function Start-CoreServer {
                 -Message "Could not start the core with '$node': $($_.Exception.Message)")
     }
 
-    $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
-    $null = New-Item -ItemType Directory -Path $logFolder -Force
-    Remove-StaleCoreLog -Folder $logFolder -WhatIf:$false -Confirm:$false
     $logPath = Join-Path $logFolder "core-$($process.Id).log"
     # Unbuffered (buffer size 1): what the core wrote is on disk even if this
     # session ends without closing the stream.

@@ -238,7 +238,7 @@ Describe 'The core bridge (Invoke-CoreCommand)' {
         It 'Should have what a running core logged on disk, without a flush' {
             $env:WINDOWSCONTAINERS_CORE = Join-Path $PSScriptRoot 'fixtures' 'fake-core-logs.cjs'
             try {
-                $server = InModuleScope WindowsContainers { Start-CoreServer }
+                $server = InModuleScope WindowsContainers { Stop-CoreServer; Start-CoreServer }
                 # The copy from the core's stderr is asynchronous: give it a moment, never a flush.
                 $text = ''
                 foreach ($attempt in 1..40) {
