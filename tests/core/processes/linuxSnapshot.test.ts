@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ProcParseError,
   commandLineFromCmdline,
+  parseAuxv,
   parseBootTimeSeconds,
   parseNamespaceLink,
   parsePasswd,
@@ -296,6 +297,34 @@ describe.runIf(onLinux)('takeLinuxSnapshot on a recorded /proc tree', () => {
 
 // ---------------------------------------------------------------------------
 // Against the real /proc, with real children.
+
+describe('parseAuxv', () => {
+  const words = (values: number[], wordBytes: 4 | 8, littleEndian: boolean) => {
+    const buffer = Buffer.alloc(values.length * wordBytes);
+    values.forEach((v, i) => {
+      if (wordBytes === 8) littleEndian ? buffer.writeBigUInt64LE(BigInt(v), i * 8) : buffer.writeBigUInt64BE(BigInt(v), i * 8);
+      else littleEndian ? buffer.writeUInt32LE(v, i * 4) : buffer.writeUInt32BE(v, i * 4);
+    });
+    return buffer;
+  };
+
+  it.each([[8, true], [8, false], [4, true], [4, false]] as const)('reads %i-byte words (little-endian: %s) up to AT_NULL', (wordBytes, littleEndian) => {
+    const auxv = parseAuxv(words([6, 65536, 17, 100, 0, 0, 17, 250], wordBytes, littleEndian), wordBytes, littleEndian);
+    expect(auxv).toEqual(new Map([[6, 65536n], [17, 100n]]));
+  });
+
+  it('ignores a trailing half pair', () => {
+    expect(parseAuxv(words([17, 100, 6], 8, true))).toEqual(new Map([[17, 100n]]));
+  });
+
+  it.runIf(onLinux)('gives what getconf gives for CLK_TCK and PAGESIZE on this host', () => {
+    const auxv = parseAuxv(readFileSync('/proc/self/auxv'));
+    const getconf = (name: string) => BigInt(execFileSync('getconf', [name], { encoding: 'utf8' }).trim());
+    expect(auxv.get(17)).toBe(getconf('CLK_TCK'));
+    expect(auxv.get(6)).toBe(getconf('PAGESIZE'));
+    expect(procClock().ticksPerSecond).toBe(Number(getconf('CLK_TCK')));
+  });
+});
 
 describe.runIf(onLinux)('readProcessStat', () => {
   it('reads this process with the start time a snapshot gives it, after boot and before now', () => {

@@ -34,8 +34,8 @@
  * but could not be read (permission, malformed content), so it is a real gap
  * in what the host can see.
  */
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { CoreError } from '../protocol/errors.js';
 import type { HostProcess, HostSnapshot } from './types.js';
 
@@ -252,19 +252,55 @@ interface ProcClock {
 let clock: ProcClock | undefined;
 
 /**
- * USER_HZ from `getconf CLK_TCK` (the value .NET gets from sysconf). If
- * getconf is missing, 100: USER_HZ is 100 on every architecture Linux still
- * supports except alpha (include/asm-generic/param.h).
+ * The (type, value) pairs of an ELF auxiliary vector (/proc/self/auxv):
+ * native-endian words of the process's width, ending at AT_NULL (0).
  */
-function readTicksPerSecond(): number {
-  try {
-    const out = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const value = Number(out);
-    if (Number.isInteger(value) && value > 0 && value <= 100_000) return value;
-  } catch {
-    // fall through to the documented default
+export function parseAuxv(bytes: Buffer, wordBytes: 4 | 8 = 8, littleEndian = true): Map<number, bigint> {
+  const read = (at: number): bigint =>
+    wordBytes === 8
+      ? (littleEndian ? bytes.readBigUInt64LE(at) : bytes.readBigUInt64BE(at))
+      : BigInt(littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
+  const values = new Map<number, bigint>();
+  for (let at = 0; at + 2 * wordBytes <= bytes.length; at += 2 * wordBytes) {
+    const type = read(at);
+    if (type === 0n) break;
+    if (type <= 0xffffn && !values.has(Number(type))) values.set(Number(type), read(at + wordBytes));
   }
-  return 100;
+  return values;
+}
+
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+
+interface SystemConstants {
+  ticksPerSecond: number;
+  pageBytes: number;
+}
+
+let constants: SystemConstants | undefined;
+
+/**
+ * USER_HZ and the page size as the kernel handed them to this process
+ * (AT_CLKTCK, AT_PAGESZ): what sysconf(_SC_CLK_TCK) and sysconf(_SC_PAGESIZE)
+ * return, so what .NET uses, read from one file instead of starting getconf.
+ * Where auxv cannot be read, 100 (USER_HZ on every architecture Linux still
+ * supports except alpha, include/asm-generic/param.h) and 4096.
+ */
+function systemConstants(): SystemConstants {
+  if (!constants) {
+    constants = { ticksPerSecond: 100, pageBytes: 4096 };
+    try {
+      const wordBytes = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(process.arch) ? 4 : 8;
+      const auxv = parseAuxv(readFileSync('/proc/self/auxv'), wordBytes, os.endianness() === 'LE');
+      const ticks = Number(auxv.get(AT_CLKTCK) ?? 0n);
+      const page = Number(auxv.get(AT_PAGESZ) ?? 0n);
+      if (Number.isInteger(ticks) && ticks > 0 && ticks <= 100_000) constants.ticksPerSecond = ticks;
+      if (Number.isInteger(page) && page >= 4096 && page <= 1 << 20) constants.pageBytes = page;
+    } catch {
+      // keep the documented defaults
+    }
+  }
+  return constants;
 }
 
 export function procClock(): ProcClock {
@@ -275,7 +311,7 @@ export function procClock(): ProcClock {
     } catch (error) {
       throw new CoreError('ExternalDataInvalid', `Could not read the boot time (btime) from /proc/stat, which every process start time is measured from: ${(error as Error).message}. Is /proc mounted?`, { cause: error });
     }
-    clock = { ticksPerSecond: readTicksPerSecond(), bootTimeMs };
+    clock = { ticksPerSecond: systemConstants().ticksPerSecond, bootTimeMs };
   }
   return clock;
 }
@@ -506,22 +542,6 @@ export interface ProcessStat {
   rssBytes: number;
 }
 
-let pageSize: number | undefined;
-
-/** The page size from `getconf PAGESIZE` (4 KiB on x86-64, up to 64 KiB on arm64), once per core process; 4096 if getconf is missing. */
-function pageBytes(): number {
-  if (pageSize === undefined) {
-    pageSize = 4096;
-    try {
-      const value = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-      if (Number.isInteger(value) && value >= 4096 && value <= 1 << 20) pageSize = value;
-    } catch {
-      // keep the x86-64 value
-    }
-  }
-  return pageSize;
-}
-
 /** /proc/<pid>/stat of one process; null when it does not exist or its stat does not parse. */
 export function readProcessStat(pid: number, procRoot = '/proc'): ProcessStat | null {
   let text: string;
@@ -532,7 +552,7 @@ export function readProcessStat(pid: number, procRoot = '/proc'): ProcessStat | 
   }
   try {
     const stat = parseStat(text, pid);
-    return { pid, comm: stat.comm, state: stat.state, startTimeMs: startTimeMsFromTicks(stat.startTimeTicks), rssBytes: stat.rssPages * pageBytes() };
+    return { pid, comm: stat.comm, state: stat.state, startTimeMs: startTimeMsFromTicks(stat.startTimeTicks), rssBytes: stat.rssPages * systemConstants().pageBytes };
   } catch (error) {
     if (error instanceof ProcParseError) return null;
     throw error;
