@@ -70,7 +70,7 @@ export async function autoBackend(): Promise<Backend> {
 }
 
 /** What a full probe says about creating: usable with at least one isolation. */
-export function creatableFrom(status: BackendStatus): CreatableStatus {
+function creatableFrom(status: BackendStatus): CreatableStatus {
   if (status.usable && status.isolations.length > 0) return { ok: true };
   return { ok: false, reason: status.usable ? `${status.reason} It creates no containers here.` : status.reason };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPosixSpawn, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
+import { loadPosixSpawn, startAndWait, useChildProcess, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
 import { readProcessStat } from '../../../../ts-core/src/processes/linuxSnapshot.js';
 
 /**
@@ -107,6 +107,20 @@ describe.runIf(onLinux)('posix_spawn', () => {
 
   it('rejects, naming the error, when the program does not exist', async () => {
     await expect(run(path.join(dir, 'no-such-program'), [])).rejects.toThrow(/posix_spawn of .*no-such-program failed: ENOENT/);
+  });
+
+  it('answers the same through child_process where posix_spawn cannot be loaded', async () => {
+    const fd = fs.openSync(path.join(dir, 'fallback'), 'w');
+    useChildProcess(true);
+    try {
+      const options = { stdoutFd: fd, stderrFd: fd, timeoutMs: 300 };
+      expect(await startAndWait('/bin/false', [], options)).toEqual({ exitCode: 1, signal: null, timedOut: false });
+      expect(await startAndWait('/bin/sleep', ['30'], options)).toEqual({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+      await expect(startAndWait(path.join(dir, 'no-such-program'), [], options)).rejects.toThrow(/ENOENT/);
+    } finally {
+      useChildProcess(false);
+      fs.closeSync(fd);
+    }
   });
 
   it('keeps the event loop serving while it waits', async () => {

@@ -18,8 +18,9 @@
  * array: no shell is involved.
  *
  * Linux only. loadPosixSpawn() answers null where libc or koffi cannot be
- * loaded, and callers then use child_process.
+ * loaded; startAndWait() then uses child_process.
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { readProcessStat } from '../../processes/linuxSnapshot.js';
 import { loadLibc } from './libc.js';
@@ -198,6 +199,31 @@ function errnoName(errno: number): string {
 
 function signalName(signal: number): NodeJS.Signals | null {
   return (Object.entries(os.constants.signals).find(([, value]) => value === signal)?.[0] as NodeJS.Signals | undefined) ?? null;
+}
+
+/**
+ * Starts a program and waits for it: through posix_spawn where it can be
+ * loaded, otherwise through child_process, with the same answer either way.
+ * Rejects when the program could not be started or waited for.
+ */
+export async function startAndWait(file: string, args: readonly string[], options: SpawnOptions): Promise<SpawnedExit> {
+  const posix = await loadPosixSpawn();
+  if (posix) return posix.run(file, args, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', options.stdoutFd, options.stderrFd] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+    }, options.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code, signal, timedOut: false });
+    });
+  });
 }
 
 /** Test hook: start programs through child_process, as where koffi cannot be loaded (false: posix_spawn again). */

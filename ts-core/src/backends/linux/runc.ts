@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { loadPosixSpawn, type SpawnedExit } from './posixSpawn.js';
+import { startAndWait, type SpawnedExit } from './posixSpawn.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -116,35 +115,14 @@ export async function runcRunDetached(id: string, bundle: string, logFile: strin
   const fd = fs.openSync(logFile, 'a', 0o600);
   try {
     const args = ['--root', runcRoot(), '--log', runcLog, '--log-format', 'json', 'run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'init.pid'), id];
-    const spawner = await loadPosixSpawn();
-    let exitCode: number;
-    if (spawner) {
-      // posix_spawn: no fork of the whole core (see posixSpawn.ts).
-      let exit: SpawnedExit;
-      try {
-        exit = await spawner.run(binary, args, { stdoutFd: fd, stderrFd: fd, timeoutMs });
-      } catch (error) {
-        throw new CoreError('RuntimeFailed', `runc run failed: ${(error as Error).message}`, { cause: error });
-      }
-      if (exit.timedOut) throw new CoreError('OperationTimeout', `runc run did not finish within ${timeoutMs / 1000} s.`);
-      exitCode = exit.exitCode ?? 128;
-    } else {
-      exitCode = await new Promise<number>((resolve, reject) => {
-        const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: false });
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new CoreError('OperationTimeout', `runc run did not finish within ${timeoutMs / 1000} s.`));
-        }, timeoutMs);
-        child.once('error', (error) => {
-          clearTimeout(timer);
-          reject(new CoreError('RuntimeFailed', `runc could not be started: ${error.message}`, { cause: error }));
-        });
-        child.once('exit', (code, signal) => {
-          clearTimeout(timer);
-          resolve(code ?? (signal ? 128 : -1));
-        });
-      });
+    let exit: SpawnedExit;
+    try {
+      exit = await startAndWait(binary, args, { stdoutFd: fd, stderrFd: fd, timeoutMs });
+    } catch (error) {
+      throw new CoreError('RuntimeFailed', `runc could not be started: ${(error as Error).message}`, { cause: error });
     }
+    if (exit.timedOut) throw new CoreError('OperationTimeout', `runc run did not finish within ${timeoutMs / 1000} s.`);
+    const exitCode = exit.exitCode ?? 128;
     if (exitCode !== 0) {
       let log = '';
       try {
