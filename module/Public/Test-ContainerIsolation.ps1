@@ -34,6 +34,18 @@ function Test-ContainerIsolation {
     .PARAMETER Quiet
     Returns only $true or $false per container (Passed), for Pester and scripts.
 
+    .PARAMETER Session
+    PowerShell sessions (New-PSSession over WinRM or SSH) to container hosts
+    that have WindowsContainers installed. The check runs on every host at
+    once (Invoke-Command -ThrottleLimit), on the containers named by -Name or
+    else on all of each host's containers, and every result carries
+    PSComputerName. A host that cannot be reached is a non-terminating
+    HostUnreachable error naming it and why (with -Quiet also a $false); the
+    other hosts go on.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many hosts are checked at the same time (default 32).
+
     .EXAMPLE
     Test-ContainerIsolation -Name web
 
@@ -50,6 +62,12 @@ function Test-ContainerIsolation {
     Checks every container against one host snapshot and lists those whose isolation is not what they were created with.
 
     .EXAMPLE
+    $fleet = New-PSSession -ComputerName node1, node2; Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
+
+    Checks every container on two hosts over WinRM at once; over SSH the
+    sessions come from New-PSSession -HostName node1 -UserName admin.
+
+    .EXAMPLE
     (Test-ContainerIsolation web).HostMatches | Format-Table
 
     Shows, process by process, the evidence behind the verdict.
@@ -61,6 +79,7 @@ function Test-ContainerIsolation {
     [OutputType('WindowsContainers.IsolationTestResult', [bool])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Position = 0, ParameterSetName = 'Session')]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
@@ -71,6 +90,13 @@ function Test-ContainerIsolation {
         [ValidateSet('Process', 'HyperV')]
         [string] $Isolation,
 
+        [Parameter(Mandatory, ParameterSetName = 'Session')]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'Session')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32,
+
         [switch] $Quiet
     )
 
@@ -79,11 +105,17 @@ function Test-ContainerIsolation {
     }
 
     process {
+        if ($PSCmdlet.ParameterSetName -eq 'Session') { return }
         $names = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($n in $names) { $targets.Add([string]$n) }
     }
 
     end {
+        if ($PSCmdlet.ParameterSetName -eq 'Session') {
+            Test-ContainerIsolationOnSession -Session $Session -Name $Name -ThrottleLimit $ThrottleLimit -Quiet:$Quiet `
+                -Isolation $(if ($PSBoundParameters.ContainsKey('Isolation')) { $Isolation } else { $null }) -Cmdlet $PSCmdlet
+            return
+        }
         if ($targets.Count -eq 0) { return }
         $expected = @{}
         if ($PSBoundParameters.ContainsKey('Isolation')) {

@@ -109,7 +109,7 @@ function Start-PrivateSshd {
     # The client trusts exactly this host key for this port, and uses only this user key.
     $knownHosts = Join-Path $dir 'known_hosts'
     $hostPublic = (Get-Content -Raw -LiteralPath "$hostKey.pub").Trim().Split(' ')
-    Set-Content -LiteralPath $knownHosts -Value "[localhost]:$port $($hostPublic[0]) $($hostPublic[1])"
+    Set-Content -LiteralPath $knownHosts -Value "[localhost]:$port,[127.0.0.1]:$port $($hostPublic[0]) $($hostPublic[1])"
     [pscustomobject]@{
         Name       = $Name
         Port       = $port
@@ -134,14 +134,29 @@ function Get-PrivateSshOption($Sshd) {
     }
 }
 
-function New-PrivateSshSession($Sshd) {
-    New-PSSession -HostName localhost -Port $Sshd.Port -UserName ([Environment]::UserName) -KeyFilePath $Sshd.KeyFile `
+function New-PrivateSshSession($Sshd, [string] $HostName = 'localhost') {
+    # Two stand-in hosts on one machine are told apart by the name they are reached by
+    # (localhost, 127.0.0.1): that is the PSComputerName on their results.
+    New-PSSession -HostName $HostName -Port $Sshd.Port -UserName ([Environment]::UserName) -KeyFilePath $Sshd.KeyFile `
         -Options (Get-PrivateSshOption $Sshd) -Name "wc-$($Sshd.Name)" -ErrorAction Stop
 }
 
+function Get-ChildProcessId([int] $ParentId) {
+    foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+        try { $stat = [System.IO.File]::ReadAllText("/proc/$($dir.Name)/stat") } catch { continue }
+        $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+        if ([int]$fields[1] -eq $ParentId) { [int]$dir.Name }
+    }
+}
+
 function Stop-PrivateSshd($Sshd) {
-    # Only the sshd this test started, by its process id; its session children end with their connections.
+    # Only the sshd this test started, by its process id. Its per-connection
+    # children end when their sessions are removed; they are given a few
+    # seconds to, so that this sshd (not the machine's init, which does not
+    # reap promptly here) collects them.
     if ($Sshd.Process -and -not $Sshd.Process.HasExited) {
+        $deadline = [datetime]::UtcNow.AddSeconds(10)
+        while (@(Get-ChildProcessId -ParentId $Sshd.Process.Id).Count -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         $Sshd.Process.Kill()
         $null = $Sshd.Process.WaitForExit(15000)
     }
