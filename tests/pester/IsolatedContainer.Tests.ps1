@@ -253,9 +253,11 @@ Describe 'Stop-IsolatedContainer and Remove-IsolatedContainer' {
     }
 
     It 'Should have a Name set and an InputObject set' {
-        foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess', 'Test-ContainerIsolation') {
+        foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess') {
             (Get-Command $command).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name')
         }
+        # Test-ContainerIsolation also checks remote hosts (-Session; tests/pester/Remoting.Fleet.Tests.ps1).
+        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name', 'Session')
     }
 }
 
