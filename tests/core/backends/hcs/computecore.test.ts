@@ -275,21 +275,37 @@ describe("libuv's thread pool (koffi runs every .async wait there)", () => {
   it('judges no wait stuck while it only queues: more concurrent long waits than the pool has threads all succeed', async () => {
     const pool = threadPoolSize();
     // Each wait holds its pool thread about 600 ms once it runs (the stand-in's stalling service);
-    // its watchdog allows 1000 + 400 ms. Queued behind the others in the pool, the last ones would be
-    // judged stuck if their watchdog started when they were queued rather than when they ran.
-    const strict = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux', { watchdogMarginMs: 400 });
+    // its watchdog allows 1000 + 800 ms. Queued behind the others in the pool (3 * pool + 1 waits end
+    // after 4 rounds, 2.4 s), the last ones would be judged stuck if their watchdog started when they
+    // were queued rather than when they ran; run one by one, each has 1.2 s to spare.
+    const strict = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux', { watchdogMarginMs: 800 });
     standin.setFault('HcsWaitForOperationResult', 0, null, 600);
-    const waits = Array.from({ length: pool * 2 + 1 }, () => strict.enumerate(null, 1000));
+    const waits = Array.from({ length: pool * 3 + 1 }, () => strict.enumerate(null, 1000));
     const results = await Promise.allSettled(waits);
     const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Error);
     expect(failed.map((e) => e.message)).toEqual([]);
-    expect(results).toHaveLength(pool * 2 + 1);
+    expect(results).toHaveLength(pool * 3 + 1);
   }, 60_000);
 
   it('keeps one pool thread free for file I/O by default', () => {
     expect(threadPoolSize({})).toBe(4);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(4);
+  });
+
+  it('gives a waiting call its full time again whenever the pool moves', async () => {
+    const gate = new PoolGate(1);
+    const first = await gate.enter(1000, 'first');
+    const x = gate.enter(1000, 'x');
+    // y waits 200 ms in all, longer than its 150 ms bound, but the pool moves every 100 ms.
+    const y = gate.enter(150, 'y');
+    await new Promise((r) => setTimeout(r, 100));
+    first();
+    const releaseX = await x;
+    await new Promise((r) => setTimeout(r, 100));
+    releaseX();
+    (await y)();
+    expect(gate.busy).toBe(0);
   });
 
   it('lets a call in as soon as a slot frees, and gives up on a pool held by stuck calls with OperationTimeout', async () => {
@@ -308,7 +324,7 @@ describe("libuv's thread pool (koffi runs every .async wait there)", () => {
     const held = await gate.enter(1000, 'held');
     const error = await failure(gate.enter(50, 'Enumerating compute systems'));
     expect(error.code).toBe('OperationTimeout');
-    expect(error.message).toMatch(/^Enumerating compute systems could not start within 50 ms: all 1 of the core's HCS calls/);
+    expect(error.message).toMatch(/^Enumerating compute systems could not start: none of the core's 1 HCS calls in progress has returned for 50 ms/);
     held();
   });
 });

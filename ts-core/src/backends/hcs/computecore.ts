@@ -101,12 +101,13 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * A counting gate for calls into the thread pool: `enter` resolves when a
- * slot is free, or rejects after `waitMs` (a pool held by stuck calls must
- * not hold every later request forever).
+ * slot is free. A caller that waits rejects with OperationTimeout only when
+ * no call has left the pool for `waitMs`: a long queue that moves is fine,
+ * a pool held by stuck calls must not hold every later request forever.
  */
 export class PoolGate {
   private inUse = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Array<{ grant: () => void; arm: () => void; timer: NodeJS.Timeout | undefined }> = [];
   constructor(readonly slots: number) {}
 
   get busy(): number {
@@ -119,19 +120,26 @@ export class PoolGate {
       return this.releaser();
     }
     return new Promise<() => void>((resolve, reject) => {
-      const grant = () => {
-        clearTimeout(timer);
-        this.inUse++;
-        resolve(this.releaser());
+      const entry = {
+        timer: undefined as NodeJS.Timeout | undefined,
+        grant: () => {
+          clearTimeout(entry.timer);
+          this.inUse++;
+          resolve(this.releaser());
+        },
+        arm: () => {
+          clearTimeout(entry.timer);
+          entry.timer = setTimeout(() => {
+            const at = this.queue.indexOf(entry);
+            if (at >= 0) this.queue.splice(at, 1);
+            reject(new CoreError('OperationTimeout',
+              `${what} could not start: none of the core's ${this.slots} HCS calls in progress has returned for ${waitMs} ms. Restart the vmcompute service if this repeats.`,
+              { details: { waitMs, slots: this.slots } }));
+          }, waitMs);
+        },
       };
-      const timer = setTimeout(() => {
-        const at = this.queue.indexOf(grant);
-        if (at >= 0) this.queue.splice(at, 1);
-        reject(new CoreError('OperationTimeout',
-          `${what} could not start within ${waitMs} ms: all ${this.slots} of the core's HCS calls are still waiting for the service. Restart the vmcompute service if this repeats.`,
-          { details: { waitMs, slots: this.slots } }));
-      }, waitMs);
-      this.queue.push(grant);
+      entry.arm();
+      this.queue.push(entry);
     });
   }
 
@@ -142,7 +150,9 @@ export class PoolGate {
       released = true;
       this.inUse--;
       const next = this.queue.shift();
-      if (next) next();
+      if (next) next.grant();
+      // The pool moves: the callers still waiting get their full time again.
+      for (const waiting of this.queue) waiting.arm();
     };
   }
 }
