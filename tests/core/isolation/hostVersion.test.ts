@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHostEdition, parseHostVersion } from '../../../ts-core/src/isolation/hostVersion.js';
+import { hostFromBuildAndEdition, parseHostEdition, parseHostVersion } from '../../../ts-core/src/isolation/hostVersion.js';
 import { CoreError } from '../../../ts-core/src/protocol/errors.js';
 
 function errorOf(fn: () => unknown): CoreError {
@@ -108,5 +108,49 @@ describe('parseHostEdition', () => {
     expect(error.message).toContain(`'${name}'`);
     expect(error.message).toContain(why);
     expect(error.message).toContain('Known:');
+  });
+});
+
+describe('OS captions as Windows writes them ((Get-CimInstance Win32_OperatingSystem).Caption), with a build', () => {
+  it.each([
+    ['Microsoft Windows 11 Pro', 22631, 'Client'],
+    ['Microsoft Windows 11 Enterprise', 26100, 'Client'],
+    ['Windows 10 Enterprise', 19045, 'Client'],
+    ['Microsoft Windows 10 Pro', 17763, 'Client'],
+    ['Microsoft Windows 10 Enterprise LTSC', 19044, 'Client'],
+    ['Microsoft Windows Server 2022 Datacenter', 20348, 'Server'],
+    ['Microsoft Windows Server 2019 Standard', 17763, 'Server'],
+    ['Microsoft Windows Server Datacenter', 25398, 'Server'],
+    ['Microsoft® Windows Server® 2016 Datacenter', 14393, 'Server'],
+  ] as const)("reads '%s' with build %i as a %s host of that build", (caption, build, hostClass) => {
+    expect(parseHostEdition(caption, build)).toMatchObject({ build, class: hostClass, form: 'edition', input: caption });
+  });
+
+  it('tells Windows 10 1809 from Windows Server 2019 on the build both share (17763)', () => {
+    expect(parseHostVersion('10.0.17763').class).toBeNull();
+    expect(hostFromBuildAndEdition({ build: '10.0.17763.5458', edition: 'Windows 10 Enterprise' })).toMatchObject({ build: 17763, revision: 5458, class: 'Client' });
+    expect(hostFromBuildAndEdition({ build: '10.0.17763', edition: 'Microsoft Windows Server 2019 Datacenter' })).toMatchObject({ build: 17763, class: 'Server' });
+  });
+
+  it('still needs the build when the caption names no version, and says how to give it', () => {
+    const error = errorOf(() => parseHostEdition('Microsoft Windows 11 Pro'));
+    expect(error.code).toBe('InvalidHostVersion');
+    expect(error.message).toContain('give the build with it');
+  });
+
+  it('refuses a caption that contradicts the build', () => {
+    expect(errorOf(() => parseHostEdition('Microsoft Windows 11 Pro', 19045)).message).toContain('older than Windows 11');
+    expect(errorOf(() => parseHostEdition('Windows 10 Enterprise', 22631)).message).toContain('not Windows 10');
+    expect(errorOf(() => parseHostEdition('Microsoft Windows Server Datacenter', 22631)).message).toContain('is a Client build, not a Server one');
+    expect(errorOf(() => parseHostEdition('Windows 10 Pro', 20348)).message).toContain('is a Server build, not a Client one');
+    expect(errorOf(() => parseHostEdition('Microsoft Windows Server 2022 Datacenter', 17763)).message).toMatch(/is build 20348, but the build 17763 was given/);
+    expect(errorOf(() => hostFromBuildAndEdition({ build: 17763, edition: 'Windows 10 Pro', class: 'Server' })).message).toContain('is a Client edition');
+  });
+});
+
+describe('Windows Server, version 23H2 (25398)', () => {
+  it('is a Server host by its build and by its name', () => {
+    expect(parseHostVersion('10.0.25398.1189')).toMatchObject({ build: 25398, revision: 1189, class: 'Server' });
+    expect(parseHostEdition('Windows Server, version 23H2')).toMatchObject({ build: 25398, class: 'Server' });
   });
 });

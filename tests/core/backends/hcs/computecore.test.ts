@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backends/hcs/computecore.js';
+import { ComputeCore, HCS_LIBRARY_SETTING, PoolGate, threadPoolSize } from '../../../../ts-core/src/backends/hcs/computecore.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { buildStandin, fixture, loadRecordedSystems, type Standin } from './standin.js';
 
@@ -84,9 +84,9 @@ describe('ComputeCore.load', () => {
 describe('enumerate', () => {
   it('returns the enumeration document decoded from UTF-16 and frees it', async () => {
     const text = await core.enumerate(null, 5000);
-    const systems = JSON.parse(text!) as Array<{ Id: string; SystemType: string; HostingSystemId?: string }>;
-    expect(systems.map((s) => s.SystemType)).toEqual(['Container', 'Container', 'VirtualMachine']);
-    expect(systems[1]!.HostingSystemId).toBe(systems[2]!.Id);
+    const systems = JSON.parse(text!) as Array<{ Id: string; SystemType: string; Owner?: string; RuntimeId?: string }>;
+    expect(systems.map((s) => [s.SystemType, s.Owner])).toEqual([['Container', 'docker'], ['Container', 'docker']]);
+    expect(systems[1]!.RuntimeId).toBe('5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11');
   });
 
   it('hands the query document to HCS intact as UTF-16', async () => {
@@ -136,6 +136,7 @@ describe('properties', () => {
       [2876, 'CExecSvc.exe'],
       [3108, 'cmd.exe'],
       [3964, 'PING.EXE'],
+      [4100, 'пинг.exe'],
     ]);
     expect(standin.lastCall()).toEqual({ fn: 'HcsGetComputeSystemProperties', argument: '{"PropertyTypes":["ProcessList"]}' });
   });
@@ -166,6 +167,14 @@ describe('errors through the operation', () => {
     });
     const events = (error.details as { errorEvents: Array<{ eventId: number }> }).errorEvents;
     expect(events.map((e) => e.eventId)).toEqual([11107, 11200]);
+  });
+
+  it('reads the error document a call that failed at once left on the operation (HcsGetOperationResult)', async () => {
+    standin.setFault('HcsStartComputeSystem', 0xc0370101, fixture('result-error-os-mismatch.json'), 0, true);
+    const error = await failure(core.start(processId, 5000));
+    expect(error.code).toBe('HcsOsMismatch');
+    expect(error.message).toContain("Failed to start container 'c1'");
+    expect(error.details).toMatchObject({ hresult: '0xC0370101', hcsErrorMessage: 'The container operating system does not match the host operating system.' });
   });
 
   it('never reports a bare number for an HRESULT it does not know', async () => {
@@ -216,6 +225,13 @@ describe('timeouts', () => {
     expect(Date.now() - started).toBeLessThan(1400);
     expect(error.code).toBe('OperationTimeout');
     expect(error.message).toMatch(/did not complete within 100 ms \(HCS_E_OPERATION_TIMEOUT\)/);
+    // Windows cannot cancel (HcsCancelOperation answers E_NOTIMPL): the message must not claim it did.
+    expect(standin.cancelCalls()).toBe(1);
+    expect(error.message).toContain('HCS cannot cancel it (HcsCancelOperation answers E_NOTIMPL on Windows): the operation goes on in the service');
+    expect(error.message).not.toMatch(/was cancelled/);
+    expect(error.details).toMatchObject({ cancel: 'notImplemented' });
+    // The stand-in, like Windows, lets the operation run to its end: it is still pending in the service.
+    expect(standin.pendingWorkers()).toBe(1);
     // Handles are closed at once, although the service may still be finishing.
     expect(standin.openOperations()).toBe(0);
     expect(standin.openSystems()).toBe(0);
@@ -231,6 +247,8 @@ describe('a service that does not honour the timeout', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(error.code).toBe('OperationTimeout');
     expect(error.message).toMatch(/HcsWaitForOperationResult did not return within 100 ms plus 200 ms of grace/);
+    expect(error.message).toContain('HCS cannot cancel it');
+    expect(error.message).not.toMatch(/was cancelled/);
     // The worker thread is still inside the wait: the handle must still be open, not freed under it.
     expect(standin.openOperations()).toBe(1);
     const deadline = Date.now() + 5000;
@@ -250,5 +268,63 @@ describe('handle accounting under load', () => {
     }
     const results = await Promise.all(jobs);
     expect(results.filter((r) => r === 'failed')).toHaveLength(40);
+  });
+});
+
+describe("libuv's thread pool (koffi runs every .async wait there)", () => {
+  it('judges no wait stuck while it only queues: more concurrent long waits than the pool has threads all succeed', async () => {
+    const pool = threadPoolSize();
+    // Each wait holds its pool thread about 600 ms once it runs (the stand-in's stalling service);
+    // its watchdog allows 1000 + 800 ms. Queued behind the others in the pool (3 * pool + 1 waits end
+    // after 4 rounds, 2.4 s), the last ones would be judged stuck if their watchdog started when they
+    // were queued rather than when they ran; run one by one, each has 1.2 s to spare.
+    const strict = await ComputeCore.load({ [HCS_LIBRARY_SETTING]: standin.library }, 'linux', { watchdogMarginMs: 800 });
+    standin.setFault('HcsWaitForOperationResult', 0, null, 600);
+    const waits = Array.from({ length: pool * 3 + 1 }, () => strict.enumerate(null, 1000));
+    const results = await Promise.allSettled(waits);
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Error);
+    expect(failed.map((e) => e.message)).toEqual([]);
+    expect(results).toHaveLength(pool * 3 + 1);
+  }, 60_000);
+
+  it('keeps one pool thread free for file I/O by default', () => {
+    expect(threadPoolSize({})).toBe(4);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(4);
+  });
+
+  it('gives a waiting call its full time again whenever the pool moves', async () => {
+    const gate = new PoolGate(1);
+    const first = await gate.enter(1000, 'first');
+    const x = gate.enter(1000, 'x');
+    // y waits 200 ms in all, longer than its 150 ms bound, but the pool moves every 100 ms.
+    const y = gate.enter(150, 'y');
+    await new Promise((r) => setTimeout(r, 100));
+    first();
+    const releaseX = await x;
+    await new Promise((r) => setTimeout(r, 100));
+    releaseX();
+    (await y)();
+    expect(gate.busy).toBe(0);
+  });
+
+  it('lets a call in as soon as a slot frees, and gives up on a pool held by stuck calls with OperationTimeout', async () => {
+    const gate = new PoolGate(1);
+    const release = await gate.enter(1000, 'first');
+    let second = false;
+    const next = gate.enter(1000, 'second').then((r) => {
+      second = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(second).toBe(false);
+    release();
+    (await next)();
+    expect(gate.busy).toBe(0);
+    const held = await gate.enter(1000, 'held');
+    const error = await failure(gate.enter(50, 'Enumerating compute systems'));
+    expect(error.code).toBe('OperationTimeout');
+    expect(error.message).toMatch(/^Enumerating compute systems could not start: none of the core's 1 HCS calls in progress has returned for 50 ms/);
+    held();
   });
 });

@@ -20,12 +20,19 @@ function documentError(fn: () => unknown): CoreError {
 }
 
 describe('HCS documents', () => {
-  it('reads the recorded enumeration: RuntimeId normalised, an all-zero GUID as none', () => {
-    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate.json'), 'the enumeration');
-    expect(systems.map((s) => [s.SystemType, s.RuntimeId, s.HostingSystemId ?? null])).toEqual([
-      ['Container', null, null],
-      ['Container', null, '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b@vm'],
-      ['VirtualMachine', '5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11', null],
+  it("reads Docker's enumeration: RuntimeId normalised, an all-zero GUID as none", () => {
+    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate-docker.json'), 'the enumeration');
+    expect(systems.map((s) => [s.SystemType, s.Owner, s.RuntimeId, s.HostingSystemId ?? null])).toEqual([
+      ['Container', 'docker', null, null],
+      ['Container', 'docker', '5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11', null],
+    ]);
+  });
+
+  it("reads containerd/hcsshim's enumeration: the utility VM <id>@vm and no container inside it", () => {
+    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate-containerd.json'), 'the enumeration');
+    expect(systems.map((s) => [s.SystemType, s.Id.endsWith('@vm'), s.Owner, s.RuntimeId])).toEqual([
+      ['VirtualMachine', true, 'containerd-shim-runhcs-v1.exe', '0b7e4c33-91a2-4e5f-8d6c-aa12bc34de56'],
+      ['Container', false, 'containerd-shim-runhcs-v1.exe', null],
     ]);
   });
 

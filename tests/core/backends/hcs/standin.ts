@@ -41,6 +41,10 @@ export interface Standin {
   outstandingDocuments(): number;
   misuse(): number;
   pendingWorkers(): number;
+  /** HcsCancelOperation calls since the last reset (each answered E_NOTIMPL, as on Windows). */
+  cancelCalls(): number;
+  /** After delayMs the system is in `state`, without any call (HCS finishing a pending shutdown). */
+  scheduleState(id: string, state: string, delayMs: number): void;
   lastCall(): { fn: string; argument: string };
   /** Calls of one string-taking HCS function since the last reset. */
   callCount(fn: string): number;
@@ -65,6 +69,8 @@ export function buildStandin(): Standin {
     docs: lib.func('int32_t StandinOutstandingDocuments(void)'),
     misuse: lib.func('int32_t StandinMisuseCount(void)'),
     pending: lib.func('int32_t StandinPendingWorkers(void)'),
+    cancels: lib.func('int32_t StandinCancelCalls(void)'),
+    schedule: lib.func('int32_t StandinScheduleState(const char *id, const char *state, uint32_t delayMs)'),
     lastCall: lib.func('int32_t StandinLastCall(_Out_ uint8_t *buf, int32_t capacity)'),
     callCount: lib.func('int32_t StandinCallCount(const char *fn)'),
   };
@@ -85,6 +91,10 @@ export function buildStandin(): Standin {
     outstandingDocuments: () => fn.docs() as number,
     misuse: () => fn.misuse() as number,
     pendingWorkers: () => fn.pending() as number,
+    cancelCalls: () => fn.cancels() as number,
+    scheduleState: (id, state, delayMs) => {
+      if (fn.schedule(id, state, delayMs) !== 0) throw new Error(`StandinScheduleState failed for ${id}`);
+    },
     lastCall: () => {
       const buf = Buffer.alloc(4096);
       const n = fn.lastCall(buf, buf.length) as number;
@@ -107,7 +117,7 @@ export function buildStandin(): Standin {
 }
 
 /** Loads the recorded documents into the stand-in: the enumeration and each system's process list. */
-export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}, enumeration = 'enumerate.json'): void {
+export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}, enumeration = 'enumerate-docker.json'): void {
   const systems = JSON.parse(fixture(enumeration)) as Array<Record<string, string>>;
   for (const s of systems) {
     standin.addSystem({
