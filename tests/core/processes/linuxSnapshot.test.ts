@@ -3,21 +3,19 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePasswd, takeLinuxSnapshot, untruncatedProcessName } from '../../../ts-core/src/processes/linuxSnapshot.js';
 import {
   ProcParseError,
   commandLineFromCmdline,
   parseAuxv,
   parseBootTimeSeconds,
   parseNamespaceLink,
-  parsePasswd,
   parseStat,
   parseStatus,
   procClock,
   readProcessStat,
   startTimeMsFromTicks,
-  takeLinuxSnapshot,
-  untruncatedProcessName,
-} from '../../../ts-core/src/processes/linuxSnapshot.js';
+} from '../../../ts-core/src/processes/procfs/index.js';
 import { getProcessColumns, toHostProcessRecord } from '../../../ts-core/src/processes/processRecord.js';
 import type { HostProcess } from '../../../ts-core/src/processes/types.js';
 

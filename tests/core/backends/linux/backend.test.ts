@@ -8,7 +8,8 @@ import { importImage, removeImage } from '../../../../ts-core/src/backends/linux
 import { resetOverlayProbe, useMountBinary } from '../../../../ts-core/src/backends/linux/rootfsMount.js';
 import { useChildProcess } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
 import { cgroupsPathFor, metadataFile, runcRoot } from '../../../../ts-core/src/backends/linux/state.js';
-import { existingCgroupDirs, isAlive } from '../../../../ts-core/src/backends/linux/cgroups.js';
+import { existingCgroupDirs } from '../../../../ts-core/src/backends/linux/cgroups.js';
+import { isRunning } from '../../../../ts-core/src/processes/procfs/index.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
@@ -54,7 +55,7 @@ function leftovers(names: readonly string[]) {
   const tag = cgroupsPathFor('x').slice(0, -1); // "/windowscontainers/<hash>-"
   const processes = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(tag) && isAlive(pid);
+      return fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(tag) && isRunning({ pid });
     } catch {
       return false;
     }
@@ -136,7 +137,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect((await thrown(backend.remove('vt-ping', false, context))).code).toBe('ContainerRunning');
     await backend.remove('vt-ping', true, context);
     expect(leftovers(['vt-ping'])).toEqual(nothing);
-    expect(isAlive(info.hostPid!)).toBe(false);
+    expect(isRunning({ pid: info.hostPid! })).toBe(false);
     expect((await thrown(backend.inspect('vt-ping'))).code).toBe('ContainerNotFound');
   });
 
@@ -197,7 +198,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     try {
       const info = await backend.create(spec('vt-fork', ['sleep', '600']), context);
       expect(info.state).toBe('running');
-      expect(isAlive(info.hostPid!)).toBe(true);
+      expect(isRunning({ pid: info.hostPid! })).toBe(true);
       await backend.remove('vt-fork', true, context);
       expect(leftovers(['vt-fork'])).toEqual(nothing);
     } finally {
@@ -284,9 +285,9 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     const listed = await backend.listWithProblems({ all: true });
     expect(listed.problems.map((p) => [p.name, p.error.code])).toEqual([['vt-corrupt', 'ContainerStateCorrupt']]);
     expect((await thrown(backend.remove('vt-corrupt', false, context))).code).toBe('ContainerStateCorrupt');
-    expect(isAlive(info.hostPid!)).toBe(true);
+    expect(isRunning({ pid: info.hostPid! })).toBe(true);
     await backend.remove('vt-corrupt', true, context);
-    expect(isAlive(info.hostPid!)).toBe(false);
+    expect(isRunning({ pid: info.hostPid! })).toBe(false);
     expect(leftovers(['vt-corrupt'])).toEqual(nothing);
   });
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPosixSpawn, startAndWait, useChildProcess, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
-import { readProcessStat } from '../../../../ts-core/src/processes/linuxSnapshot.js';
+import { readProcessStat } from '../../../../ts-core/src/processes/procfs/index.js';
 
 /**
  * posix_spawn through koffi: the child must get what child_process would

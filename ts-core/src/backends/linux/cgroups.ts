@@ -70,24 +70,3 @@ export async function removeCgroup(cgroupsPath: string): Promise<string[]> {
   }
   return left;
 }
-
-/** True while the process exists and has not exited (a zombie has exited: only its parent's wait is missing). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until none of the processes is alive; returns those still alive at the deadline. */
-export async function waitForExit(pids: readonly number[], timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  let alive = pids.filter(isAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    alive = alive.filter(isAlive);
-  }
-  return alive;
-}

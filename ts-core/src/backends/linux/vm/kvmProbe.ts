@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { stateDir } from '../../../paths.js';
-import { launchQemu, qemuArgs, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
+import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
+import { signalIfSame } from '../../../processes/procfs/index.js';
 
 export interface KvmProbeResult {
   accel: Accelerator;
@@ -106,8 +107,8 @@ async function testBoot(options: Required<Omit<KvmProbeOptions, 'cacheFile'>>): 
     const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, options.timeoutMs, 'timeout'));
     const outcome = await Promise.race([qemu.exited, timer]);
     if (outcome === 'timeout') {
-      await signalIfSame(qemu.pid, qemu.startTimeMs, 'SIGKILL');
-      await Promise.race([qemu.exited, waitForExit(qemu.pid, qemu.startTimeMs, 5000)]);
+      signalIfSame(qemu, 'SIGKILL');
+      await Promise.race([qemu.exited, waitForQemuExit(qemu, 5000)]);
       return done('tcg', `${options.devicePath} exists but a KVM test boot did not finish within ${options.timeoutMs} ms (nested virtualization?): QEMU will emulate the CPU (TCG).`);
     }
     const consoleText = await readFile(log, 'utf8').catch(() => '');
