@@ -37,7 +37,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import {
   ProcParseError, ProcReader, commandLineFromCmdline, errnoCode, isGone, listPids, parseNamespaceLink, parseStat, parseStatus,
-  procClock, readOwnPidNamespace, startTimeMsFromTicks, type ProcClock,
+  procClock, readOwnPidNamespace, startTimeMsFromTicks, type ParsedStat, type ProcClock,
 } from './procfs/index.js';
 import type { HostProcess, HostSnapshot } from './types.js';
 
@@ -118,70 +118,81 @@ function failure(error: unknown, dir: string): ReadOutcome {
   return { kind: 'unreadable', why: `${errnoCode(error) ?? 'error'} reading ${dir}` };
 }
 
+/** What a process's cmdline and status add to its stat. */
+type ProcessDetails = Pick<HostProcess, 'name' | 'commandLine' | 'user' | 'nsPids' | 'pidNamespace' | 'workingSetBytes' | 'privateBytes' | 'pagedBytes'>;
+
+/**
+ * A kernel thread: no command line, no user memory, uid 0, and it lives in
+ * the initial PID namespace, which /proc shows only when it is ours. That is
+ * exactly what its status and cmdline would say, so they are not read: most
+ * of a host's "processes" are kernel threads.
+ */
+function kernelThreadDetails(stat: ParsedStat, ownPidNamespace: string, ctx: ReadContext): ProcessDetails {
+  return {
+    name: stat.comm,
+    commandLine: '',
+    user: ctx.users.get(0) ?? '0',
+    nsPids: [stat.pid],
+    pidNamespace: ownPidNamespace,
+    workingSetBytes: 0,
+    privateBytes: 0,
+    pagedBytes: 0,
+  };
+}
+
+/** cmdline, status and the PID namespace link; null when the process exited while they were read. */
+function readProcessDetails(stat: ParsedStat, dir: string, ctx: ReadContext): ProcessDetails | null {
+  const pid = stat.pid;
+  const cmdline = ctx.reader.read(`${dir}/cmdline`);
+  const name = untruncatedProcessName(stat.comm, cmdline);
+  const commandLine = commandLineFromCmdline(cmdline);
+  // Only ASCII keys and numbers are used from status.
+  const status = parseStatus(ctx.reader.read(`${dir}/status`, true).toString('latin1'));
+  if (status.pid !== null && status.pid !== pid) throw new ProcParseError(`status is for pid ${status.pid}, not ${pid}`);
+  let pidNamespace: string | null = null;
+  if (status.nsPids.length === 1 && ctx.ownPidNamespace !== null) {
+    // One NSpid entry: the process lives in the PID namespace /proc belongs
+    // to, which is ours (checked once per snapshot): no readlink needed.
+    pidNamespace = ctx.ownPidNamespace;
+  } else {
+    try {
+      pidNamespace = parseNamespaceLink(readlinkSync(`${dir}/ns/pid`));
+    } catch (error) {
+      if (isGone(error)) return null;
+      // Not root: other users' namespace links are unreadable; the field says "unknown".
+    }
+  }
+  const uid = status.effectiveUid;
+  return {
+    name,
+    commandLine,
+    user: uid === null ? null : (ctx.users.get(uid) ?? String(uid)),
+    nsPids: status.nsPids,
+    pidNamespace,
+    workingSetBytes: status.vmRssBytes,
+    privateBytes: status.vmDataBytes + status.vmStkBytes,
+    pagedBytes: status.vmSwapBytes,
+  };
+}
+
 function readOne(pid: number, ctx: ReadContext): ReadOutcome {
   const dir = `${ctx.procRoot}/${pid}`;
   try {
     const stat = parseStat(ctx.reader.read(`${dir}/stat`, true).toString('utf8'), pid);
-    const common = {
-      pid,
-      parentPid: stat.ppid === 0 ? null : stat.ppid,
-      startTimeMs: startTimeMsFromTicks(stat.startTimeTicks, ctx.clock),
-      nonPagedBytes: 0,
-      cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / ctx.clock.ticksPerSecond,
-      sessionId: stat.session,
-    };
-    if ((stat.flags & PF_KTHREAD) !== 0 && ctx.ownPidNamespace !== null) {
-      // A kernel thread: no command line, no user memory, uid 0, and it lives
-      // in the initial PID namespace, which /proc shows only when it is ours.
-      // That is exactly what its status and cmdline would say, so skip them:
-      // most of a host's "processes" are kernel threads.
-      return {
-        kind: 'ok',
-        process: {
-          ...common,
-          name: stat.comm,
-          commandLine: '',
-          user: ctx.users.get(0) ?? '0',
-          nsPids: [pid],
-          pidNamespace: ctx.ownPidNamespace,
-          workingSetBytes: 0,
-          privateBytes: 0,
-          pagedBytes: 0,
-        },
-      };
-    }
-    const cmdline = ctx.reader.read(`${dir}/cmdline`);
-    const name = untruncatedProcessName(stat.comm, cmdline);
-    const commandLine = commandLineFromCmdline(cmdline);
-    // Only ASCII keys and numbers are used from status.
-    const status = parseStatus(ctx.reader.read(`${dir}/status`, true).toString('latin1'));
-    if (status.pid !== null && status.pid !== pid) throw new ProcParseError(`status is for pid ${status.pid}, not ${pid}`);
-    let pidNamespace: string | null = null;
-    if (status.nsPids.length === 1 && ctx.ownPidNamespace !== null) {
-      // One NSpid entry: the process lives in the PID namespace /proc belongs
-      // to, which is ours (checked once per snapshot): no readlink needed.
-      pidNamespace = ctx.ownPidNamespace;
-    } else {
-      try {
-        pidNamespace = parseNamespaceLink(readlinkSync(`${dir}/ns/pid`));
-      } catch (error) {
-        if (isGone(error)) return { kind: 'gone' };
-        // Not root: other users' namespace links are unreadable; the field says "unknown".
-      }
-    }
-    const uid = status.effectiveUid;
+    const details = (stat.flags & PF_KTHREAD) !== 0 && ctx.ownPidNamespace !== null
+      ? kernelThreadDetails(stat, ctx.ownPidNamespace, ctx)
+      : readProcessDetails(stat, dir, ctx);
+    if (details === null) return { kind: 'gone' };
     return {
       kind: 'ok',
       process: {
-        ...common,
-        name,
-        commandLine,
-        user: uid === null ? null : (ctx.users.get(uid) ?? String(uid)),
-        nsPids: status.nsPids,
-        pidNamespace,
-        workingSetBytes: status.vmRssBytes,
-        privateBytes: status.vmDataBytes + status.vmStkBytes,
-        pagedBytes: status.vmSwapBytes,
+        pid,
+        parentPid: stat.ppid === 0 ? null : stat.ppid,
+        startTimeMs: startTimeMsFromTicks(stat.startTimeTicks, ctx.clock),
+        nonPagedBytes: 0,
+        cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / ctx.clock.ticksPerSecond,
+        sessionId: stat.session,
+        ...details,
       },
     };
   } catch (error) {

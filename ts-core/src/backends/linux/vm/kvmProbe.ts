@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { stateDir } from '../../../paths.js';
+import { readJsonDocument } from '../../../util/jsonDocument.js';
 import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
 import { signalIfSame } from '../../../processes/procfs/index.js';
 
@@ -62,8 +63,8 @@ export async function probeKvm(options: KvmProbeOptions): Promise<KvmProbeResult
   const key = await cacheKey(full);
   if (cacheFile) {
     try {
-      const cached = cacheSchema.parse(JSON.parse(await readFile(cacheFile, 'utf8')));
-      if (cached.key === key) return { accel: cached.accel, reason: cached.reason, probedAt: cached.probedAt, durationMs: cached.durationMs, cached: true };
+      const cached = readJsonDocument(cacheFile, cacheSchema, () => new Error('stale cache'));
+      if (cached?.key === key) return { accel: cached.accel, reason: cached.reason, probedAt: cached.probedAt, durationMs: cached.durationMs, cached: true };
     } catch {
       // missing, stale or unreadable: probe again
     }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../../protocol/errors.js';
+import { readJsonDocument } from '../../../util/jsonDocument.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
 import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
@@ -103,24 +104,10 @@ export async function writeVmRecord(record: VmRecord): Promise<void> {
 
 /** The VM record of a container directory; null when it has none; ContainerStateCorrupt when it is not ours. */
 export async function readVmRecord(dir: string): Promise<VmRecord | null> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, vmRecordFileName), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not valid JSON: ${(error as Error).message}. Remove the container with -Force.`);
-  }
-  const parsed = vmRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not a utility VM record:\n${z.prettifyError(parsed.error)}\nRemove the container with -Force.`);
-  }
-  return parsed.data;
+  const file = path.join(dir, vmRecordFileName);
+  return readJsonDocument(file, vmRecordSchema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('ContainerStateCorrupt', `${file} is not valid JSON: ${problem.message}. Remove the container with -Force.`)
+    : new CoreError('ContainerStateCorrupt', `${file} is not a utility VM record:\n${problem.message}\nRemove the container with -Force.`));
 }
 
 function validateSize(name: string, value: number, min: number, max: number): void {
