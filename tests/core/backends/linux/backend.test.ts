@@ -65,12 +65,6 @@ function leftovers(names: readonly string[]) {
 
 const nothing = { runcIds: [], containerDirs: [], cgroups: [], processes: [], mounts: [] };
 
-async function thrown(promise: Promise<unknown>): Promise<CoreError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CoreError);
-  return error as CoreError;
-}
-
 describe.skipIf(!canRun)('the linux backend on real runc', () => {
   beforeAll(async () => {
     state = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-backend-'));
@@ -129,11 +123,11 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect((await backend.inspect('vt-ping')).state).toBe('running');
     expect(leftovers(['vt-ping']).runcIds).toEqual(['vt-ping']);
 
-    expect((await thrown(backend.remove('vt-ping', false, context))).code).toBe('ContainerRunning');
+    await expect(backend.remove('vt-ping', false, context)).rejects.toMatchObject({ code: 'ContainerRunning' });
     await backend.remove('vt-ping', true, context);
     expect(leftovers(['vt-ping'])).toEqual(nothing);
     expect(isRunning({ pid: info.hostPid! })).toBe(false);
-    expect((await thrown(backend.inspect('vt-ping'))).code).toBe('ContainerNotFound');
+    await expect(backend.inspect('vt-ping')).rejects.toMatchObject({ code: 'ContainerNotFound' });
   });
 
   it('runs the container on an overlay of the image: writes stay in the container, removal unmounts it', async () => {
@@ -158,16 +152,17 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
   it('refuses to remove an image a container overlays, naming the container, and removes it once the container is gone', async () => {
     await importImage({ name: 'busybox-two', path: writeBusyboxTar(state) });
     await backend.create(spec('vt-user', ['sleep', '600'], { image: 'busybox-two' }), context);
-    const error = await thrown(Promise.resolve().then(() => removeImage('busybox-two')));
-    expect(error.code).toBe('ImageInUse');
-    expect(error.message).toContain("'vt-user'");
-    expect(error.details).toMatchObject({ name: 'busybox-two', containers: ['vt-user'] });
+    await expect(Promise.resolve().then(() => removeImage('busybox-two'))).rejects.toMatchObject({
+      code: 'ImageInUse',
+      message: expect.stringContaining("'vt-user'"),
+      details: { name: 'busybox-two', containers: ['vt-user'] },
+    });
     expect(fs.existsSync(path.join(state, 'images', 'busybox-two', 'rootfs', 'bin', 'busybox'))).toBe(true);
     // Damaged metadata does not hide the user: the mount table still names it.
     const file = metadataFile('vt-user');
     const intact = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, intact.slice(0, 20));
-    expect((await thrown(Promise.resolve().then(() => removeImage('busybox-two')))).details).toMatchObject({ containers: ['vt-user'] });
+    await expect(Promise.resolve().then(() => removeImage('busybox-two'))).rejects.toMatchObject({ details: { containers: ['vt-user'] } });
     fs.writeFileSync(file, intact);
     await backend.remove('vt-user', true, context);
     removeImage('busybox-two');
@@ -218,22 +213,20 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
   });
 
   it('rolls back a create whose command does not exist', async () => {
-    const error = await thrown(backend.create(spec('vt-bad', ['/no/such/binary']), context));
-    expect(error.code).toBe('RuntimeFailed');
-    expect(error.message).toContain('/no/such/binary');
+    await expect(backend.create(spec('vt-bad', ['/no/such/binary']), context)).rejects.toMatchObject({ code: 'RuntimeFailed', message: expect.stringContaining('/no/such/binary') });
     expect(leftovers(['vt-bad'])).toEqual(nothing);
   });
 
   it('refuses bad input before it writes anything', async () => {
-    expect((await thrown(backend.create(spec('bad name', ['true']), context))).code).toBe('InvalidContainerName');
-    expect((await thrown(backend.create(spec('vt-img', ['true'], { image: 'nosuch' }), context))).code).toBe('ImageNotFound');
-    expect((await thrown(backend.create(spec('vt-cmd', [], {}), context))).code).toBe('InvalidArgument');
+    await expect(backend.create(spec('bad name', ['true']), context)).rejects.toMatchObject({ code: 'InvalidContainerName' });
+    await expect(backend.create(spec('vt-img', ['true'], { image: 'nosuch' }), context)).rejects.toMatchObject({ code: 'ImageNotFound' });
+    await expect(backend.create(spec('vt-cmd', [], {}), context)).rejects.toMatchObject({ code: 'InvalidArgument' });
     expect(leftovers(['vt-img', 'vt-cmd'])).toEqual(nothing);
   });
 
   it('refuses a duplicate name and leaves the first container running', async () => {
     const first = await backend.create(spec('vt-dup', ['sleep', '600']), context);
-    expect((await thrown(backend.create(spec('vt-dup', ['sleep', '600']), context))).code).toBe('ContainerAlreadyExists');
+    await expect(backend.create(spec('vt-dup', ['sleep', '600']), context)).rejects.toMatchObject({ code: 'ContainerAlreadyExists' });
     expect(await backend.inspect('vt-dup')).toMatchObject({ state: 'running', hostPid: first.hostPid });
     await backend.remove('vt-dup', true, context);
     expect(leftovers(['vt-dup'])).toEqual(nothing);
@@ -274,12 +267,10 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect(mountsInState()).toEqual([path.join(state, 'containers', 'vt-corrupt', 'rootfs')]);
     const file = metadataFile('vt-corrupt');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 30));
-    const error = await thrown(backend.inspect('vt-corrupt'));
-    expect(error.code).toBe('ContainerStateCorrupt');
-    expect(error.message).toContain(file);
+    await expect(backend.inspect('vt-corrupt')).rejects.toMatchObject({ code: 'ContainerStateCorrupt', message: expect.stringContaining(file) });
     const listed = await backend.listWithProblems({ all: true });
     expect(listed.problems.map((p) => [p.name, p.error.code])).toEqual([['vt-corrupt', 'ContainerStateCorrupt']]);
-    expect((await thrown(backend.remove('vt-corrupt', false, context))).code).toBe('ContainerStateCorrupt');
+    await expect(backend.remove('vt-corrupt', false, context)).rejects.toMatchObject({ code: 'ContainerStateCorrupt' });
     expect(isRunning({ pid: info.hostPid! })).toBe(true);
     await backend.remove('vt-corrupt', true, context);
     expect(isRunning({ pid: info.hostPid! })).toBe(false);
