@@ -7,7 +7,9 @@ import {
   argumentsFromCmdline,
   isRunning,
   listPids,
+  parseFilesystems,
   parseStat,
+  readKernelFilesystems,
   readArguments,
   readProcessStat,
   readStatus,
@@ -26,6 +28,18 @@ describe('argumentsFromCmdline', () => {
     ['', []],
   ])('splits %j into %j', (raw, args) => {
     expect(argumentsFromCmdline(Buffer.from(raw))).toEqual(args);
+  });
+});
+
+describe('parseFilesystems', () => {
+  it('reads the type of each line, device-less or not', () => {
+    expect(parseFilesystems('nodev\tsysfs\nnodev\tproc\n\text4\nnodev\toverlay\n')).toEqual(new Set(['sysfs', 'proc', 'ext4', 'overlay']));
+    expect(parseFilesystems('garbage without tabs\n')).toEqual(new Set());
+  });
+
+  it.runIf(onLinux)('knows this kernel has procfs', () => {
+    expect(readKernelFilesystems()?.has('proc')).toBe(true);
+    expect(readKernelFilesystems('/nonexistent')).toBeNull();
   });
 });
 

@@ -7,7 +7,8 @@ import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
-import { overlayLowerDirs, readMounts } from './rootfsMount.js';
+import { overlayLowerDirs } from './rootfsMount.js';
+import { readMounts } from '../../processes/procfs/index.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
 import * as jsonDocument from '../../util/jsonDocument.js';
 

@@ -185,3 +185,45 @@ export function parseAuxv(bytes: Buffer, wordBytes: 4 | 8 = 8, littleEndian = tr
   }
   return values;
 }
+
+/** One line of /proc/<pid>/mountinfo, the parts the core uses. */
+export interface MountEntry {
+  /** Mount point, unescaped. */
+  mountPoint: string;
+  fsType: string;
+  /** Per-superblock options (for overlay: lowerdir=…,upperdir=…,workdir=…), unescaped per option. */
+  superOptions: string[];
+}
+
+/** The kernel escapes space, tab, newline and backslash (and, in overlay's options, comma) as \ooo. */
+function unescapeMountField(value: string): string {
+  return value.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** Parses mountinfo text (proc(5)); lines of another shape are skipped, not guessed at. */
+export function parseMountInfo(text: string): MountEntry[] {
+  const entries: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const fields = line.split(' ');
+    const separator = fields.indexOf('-', 6);
+    if (separator < 0 || fields.length < separator + 4 || fields[4] === undefined) continue;
+    entries.push({
+      mountPoint: unescapeMountField(fields[4]),
+      fsType: fields[separator + 1]!,
+      // Split before unescaping: an escaped comma (\054) inside a path is not a separator.
+      superOptions: fields[separator + 3]!.split(',').map(unescapeMountField),
+    });
+  }
+  return entries;
+}
+
+/** /proc/filesystems: the filesystem types the kernel knows ("nodev\tproc", "\text4"). */
+export function parseFilesystems(text: string): Set<string> {
+  const types = new Set<string>();
+  for (const line of text.split('\n')) {
+    const type = line.slice(line.indexOf('\t') + 1).trim();
+    if (line.includes('\t') && type !== '') types.add(type);
+  }
+  return types;
+}

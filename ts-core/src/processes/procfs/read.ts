@@ -7,7 +7,9 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { CoreError } from '../../protocol/errors.js';
-import { ProcParseError, argumentsFromCmdline, parseAuxv, parseBootTimeSeconds, parseNamespaceLink, parseStatus, type ParsedStatus } from './parse.js';
+import {
+  ProcParseError, argumentsFromCmdline, parseAuxv, parseBootTimeSeconds, parseFilesystems, parseMountInfo, parseNamespaceLink, parseStatus, type MountEntry, type ParsedStatus,
+} from './parse.js';
 
 export const defaultProcRoot = '/proc';
 
@@ -101,6 +103,24 @@ export function listPids(procRoot = defaultProcRoot): number[] {
     if (/^[1-9]\d{0,9}$/.test(entry)) pids.push(Number(entry));
   }
   return pids.sort((a, b) => a - b);
+}
+
+/** This process's mount table; [] where there is none (no procfs: not Linux, so nothing the core mounted). */
+export function readMounts(mountInfoFile = `${defaultProcRoot}/self/mountinfo`): MountEntry[] {
+  try {
+    return parseMountInfo(readFileSync(mountInfoFile, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/** The filesystem types the running kernel supports; null when /proc/filesystems cannot be read. */
+export function readKernelFilesystems(procRoot = defaultProcRoot): Set<string> | null {
+  try {
+    return parseFilesystems(readFileSync(`${procRoot}/filesystems`, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** Our PID namespace when procfs is mounted for it (our own NSpid has one entry), else null. */
