@@ -254,11 +254,10 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
 
   it('stops a container that honours SIGTERM without waiting for the timeout', async () => {
     await backend.create(spec('vt-term', ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done']), context);
-    const started = Date.now();
     const stopped = await backend.stop('vt-term', 30, context);
     expect(stopped.state).toBe('exited');
-    expect(stopped.exitCode).toBeNull(); // it chose its own exit status, which runc cannot report
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Not 137: no SIGKILL after the 30 s timeout. It chose its own exit status, which runc cannot report.
+    expect(stopped.exitCode).toBeNull();
     await backend.remove('vt-term', false, context);
   });
 

@@ -63,8 +63,8 @@ describe('KVM probe', () => {
   it('should choose TCG at once when the KVM device does not exist', async () => {
     const result = await probeKvm({ qemuPath: '/usr/bin/qemu-system-x86_64', kernelPath: '/nonexistent', devicePath: path.join(dir, 'kvm'), cacheFile: null });
     expect(result.accel).toBe('tcg');
+    // Decided from the missing device alone: no test boot was tried (that reason would name it).
     expect(result.reason).toMatch(/does not exist/);
-    expect(result.durationMs).toBeLessThan(1000);
   });
 
   it('should still answer when the cache cannot be written', async () => {
@@ -84,15 +84,26 @@ describe('KVM probe', () => {
     const device = path.join(dir, 'fake-kvm');
     await writeFile(device, '');
     const cacheFile = path.join(dir, 'cache/kvm-probe.json');
-    const started = Date.now();
-    const result = await probeKvm({ qemuPath: fakeQemu, kernelPath: '/nonexistent', devicePath: device, timeoutMs: 1500, cacheFile });
-    expect(result.accel).toBe('tcg');
-    expect(result.reason).toMatch(/did not finish within 1500 ms/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(Date.now() - started).toBeLessThan(8000);
-    expect(pidsWithCommandLine(token)).toEqual([]);
-    const again = await probeKvm({ qemuPath: fakeQemu, kernelPath: '/nonexistent', devicePath: device, timeoutMs: 1500, cacheFile });
-    expect(again).toMatchObject({ accel: 'tcg', cached: true });
-    expect((await readdir(os.tmpdir())).filter((n) => n.startsWith('wc-kvm-probe-'))).toEqual([]);
+    // The probe's work directory goes under the temp dir: a private one, so
+    // that other probes on this machine cannot show up in the check below.
+    const tmp = path.join(dir, 'tmp');
+    await mkdir(tmp);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const started = Date.now();
+      const result = await probeKvm({ qemuPath: fakeQemu, kernelPath: '/nonexistent', devicePath: device, timeoutMs: 1500, cacheFile });
+      expect(result.accel).toBe('tcg');
+      expect(result.reason).toMatch(/did not finish within 1500 ms/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      expect(pidsWithCommandLine(token)).toEqual([]);
+      const again = await probeKvm({ qemuPath: fakeQemu, kernelPath: '/nonexistent', devicePath: device, timeoutMs: 1500, cacheFile });
+      expect(again).toMatchObject({ accel: 'tcg', cached: true });
+      expect(os.tmpdir()).toBe(tmp);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
   });
 });
