@@ -8,7 +8,7 @@ import path from 'node:path';
  * directory per controller, Debian's hybrid layout adds a cgroup2 `unified`
  * directory beside them) and v2 (one tree at the root: Debian 12's default).
  * Every function takes the cgroupfs root, so tests run the v2 path against
- * recorded trees on a v1 host.
+ * cgroupfs trees kept as fixtures on a v1 host.
  */
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -25,9 +25,9 @@ function hierarchies(root: string): string[] {
   } catch {
     return [];
   }
-  const roots = isUnified(root) ? [root] : [];
-  for (const entry of entries) if (entry.isDirectory()) roots.push(path.join(root, entry.name));
-  return roots;
+  // On v2 the directories below the root are cgroups of the one tree, not hierarchies.
+  if (isUnified(root)) return [root];
+  return entries.filter((entry) => entry.isDirectory()).map((entry) => path.join(root, entry.name));
 }
 
 /** The cgroup path below a hierarchy, or null when it would leave it. */
