@@ -36,7 +36,7 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import {
-  ProcParseError, ProcReader, commandLineFromCmdline, errnoCode, isGone, listPids, parseNamespaceLink, parseStat, parseStatus,
+  ProcParseError, ProcReader, commandLineFromCmdline, defaultProcRoot, errnoCode, isGone, listPids, parseNamespaceLink, parseStat, parseStatus,
   procClock, readOwnPidNamespace, startTimeMsFromTicks, type ParsedStat, type ProcClock,
 } from './procfs/index.js';
 import type { HostProcess, HostSnapshot } from './types.js';
@@ -227,7 +227,7 @@ export interface LinuxSnapshotOptions {
  * 34–49 ms under load; 6–7 ms against more when the machine is quiet).
  */
 export function takeLinuxSnapshot(options: LinuxSnapshotOptions = {}): HostSnapshot & { unreadableReasons: Record<number, string> } {
-  const procRoot = options.procRoot ?? '/proc';
+  const procRoot = options.procRoot ?? defaultProcRoot;
   const ctx = newReadContext(procRoot);
   const takenAtMs = Date.now();
   const pids = options.pids ? [...new Set(options.pids)].filter((p) => Number.isSafeInteger(p) && p > 0) : listPids(procRoot);
