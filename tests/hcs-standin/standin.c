@@ -100,6 +100,9 @@ static Operation *g_ops;
 static SystemHandle *g_handles;
 static int g_open_ops, g_open_systems, g_outstanding_docs, g_misuse, g_pending_workers, g_cancel_calls;
 static uint32_t g_delay_ms = 20;
+/* StandinReleaseStall ends the stall of every held HcsWaitForOperationResult before its delay. */
+static int g_stall_released, g_stalls_released;
+static pthread_cond_t g_stall_cond = PTHREAD_COND_INITIALIZER;
 
 typedef struct Fault {
     char function[64];
@@ -467,15 +470,22 @@ EXPORT HRESULT HcsGetOperationResult(HCS_OPERATION operation, PWSTR *resultDocum
 
 EXPORT HRESULT HcsWaitForOperationResult(HCS_OPERATION operation, DWORD timeoutMs, PWSTR *resultDocument) {
     if (resultDocument) *resultDocument = NULL;
-    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever the timeout. */
+    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever
+       the timeout, or until the test releases it (StandinReleaseStall), whichever comes first. */
     pthread_mutex_lock(&g_lock);
     Fault *stall = find_fault("HcsWaitForOperationResult");
     uint32_t stall_ms = stall ? stall->delay_ms : 0;
-    pthread_mutex_unlock(&g_lock);
     if (stall_ms) {
-        struct timespec ts = { stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += stall_ms / 1000;
+        until.tv_nsec += (long)(stall_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        int rc = 0;
+        while (!g_stall_released && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&g_stall_cond, &g_lock, &until);
+        if (g_stall_released) g_stalls_released++;
     }
+    pthread_mutex_unlock(&g_lock);
     pthread_mutex_lock(&g_lock);
     Operation *o = find_op(operation);
     if (!o) { g_misuse++; pthread_mutex_unlock(&g_lock); return E_HANDLE; }
@@ -636,6 +646,8 @@ EXPORT void StandinReset(void) {
     clear_faults();
     g_delay_ms = 20;
     g_cancel_calls = 0;
+    g_stall_released = 0;
+    g_stalls_released = 0;
     g_last_call[0] = 0;
     memset(g_calls, 0, sizeof g_calls);
     pthread_mutex_unlock(&g_lock);
@@ -723,6 +735,12 @@ EXPORT int32_t StandinScheduleState(const char *id, const char *state, uint32_t 
     if (pthread_create(&t, NULL, state_change_main, c) != 0) { free(c->id); free(c->state); free(c); return -1; }
     pthread_detach(t);
     return 0;
+/* Lets every caller held by a STALL_UNTIL_RELEASED fault go on (until the next reset). */
+EXPORT void StandinReleaseStall(void) {
+    pthread_mutex_lock(&g_lock);
+    g_stall_released = 1;
+    pthread_cond_broadcast(&g_stall_cond);
+    pthread_mutex_unlock(&g_lock);
 }
 
 EXPORT void StandinSetDelay(uint32_t delayMs) {
@@ -743,6 +761,8 @@ EXPORT int32_t StandinOutstandingDocuments(void) { return read_counter(&g_outsta
 EXPORT int32_t StandinMisuseCount(void) { return read_counter(&g_misuse); }
 EXPORT int32_t StandinPendingWorkers(void) { return read_counter(&g_pending_workers); }
 EXPORT int32_t StandinCancelCalls(void) { return read_counter(&g_cancel_calls); }
+/* Stalls ended by StandinReleaseStall (not by their delay) since the last reset. */
+EXPORT int32_t StandinStallsReleased(void) { return read_counter(&g_stalls_released); }
 EXPORT int32_t StandinOpenHandleCount(void) {
     pthread_mutex_lock(&g_lock);
     int32_t v = g_open_ops + g_open_systems;

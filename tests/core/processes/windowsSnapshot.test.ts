@@ -4,7 +4,6 @@
  * tests/pester/Hcs.Windows.Tests.ps1 checks it there.
  */
 import { describe, expect, it } from 'vitest';
-import { CoreError } from '../../../ts-core/src/protocol/errors.js';
 import { decodeSnapshotOutput, parseWindowsSnapshot, processNameFromWin32, windowsSnapshotCommand, windowsSnapshotScript } from '../../../ts-core/src/processes/windowsSnapshot.js';
 import { fixture } from '../backends/hcs/standin.js';
 
@@ -47,15 +46,10 @@ describe('parseWindowsSnapshot', () => {
 
   it('names the field when the output is not what the script writes', () => {
     const bad = fixture('windows-snapshot.json').replace('"WorkingSetSize":"6025216"', '"WorkingSetSize":"6 MB"');
-    let error: unknown;
-    try {
-      parseWindowsSnapshot(bad);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CoreError);
-    expect((error as CoreError).code).toBe('ExternalDataInvalid');
-    expect((error as CoreError).message).toContain("'Processes.3.WorkingSetSize'");
+    expect(() => parseWindowsSnapshot(bad)).toThrow(expect.objectContaining({
+      code: 'ExternalDataInvalid',
+      message: expect.stringContaining("'Processes.3.WorkingSetSize'"),
+    }));
     expect(() => parseWindowsSnapshot('WARNING: something')).toThrow(/not valid JSON/);
   });
 
@@ -92,15 +86,10 @@ describe('encoding: redirected powershell.exe output is in the OEM code page unl
     const oem = Buffer.concat([...parts, rest]);
     // What a lenient decode would do: the name no longer matches HCS's UTF-16 ImageName.
     expect(oem.toString('utf8')).toContain('\uFFFD');
-    let error: unknown;
-    try {
-      decodeSnapshotOutput(oem);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CoreError);
-    expect((error as CoreError).code).toBe('ExternalDataInvalid');
-    expect((error as CoreError).message).toMatch(/not UTF-8/);
+    expect(() => decodeSnapshotOutput(oem)).toThrow(expect.objectContaining({
+      code: 'ExternalDataInvalid',
+      message: expect.stringMatching(/not UTF-8/),
+    }));
   });
 
   it('makes powershell.exe write UTF-8 before it writes anything', () => {

@@ -29,6 +29,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../protocol/errors.js';
+import { parseJsonDocument } from '../util/jsonDocument.js';
 import type { HostProcess, HostSnapshot } from './types.js';
 
 export const windowsSnapshotScript = String.raw`
@@ -100,25 +101,21 @@ export function processNameFromWin32(name: string): string {
  * (System Idle Process) is no process at all and is left out.
  */
 export function parseWindowsSnapshot(text: string): HostSnapshot {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new CoreError('ExternalDataInvalid', `The Windows process snapshot is not valid JSON: ${(error as Error).message}.`, { cause: error, details: { output: text.slice(0, 2000) } });
-  }
-  const result = documentSchema.safeParse(raw);
-  if (!result.success) {
-    const first = result.error.issues[0];
+  const document = parseJsonDocument(text.replace(/^\uFEFF/, ''), documentSchema, (problem) => {
+    if (problem.kind === 'syntax') {
+      return new CoreError('ExternalDataInvalid', `The Windows process snapshot is not valid JSON: ${problem.message}.`, { cause: problem.cause, details: { output: text.slice(0, 2000) } });
+    }
+    const first = problem.cause.issues[0];
     const field = first ? first.path.join('.') : '(document)';
-    throw new CoreError('ExternalDataInvalid', `The Windows process snapshot has an invalid field '${field}': ${first?.message ?? 'invalid'}.`, {
-      cause: result.error,
-      details: { field, issues: z.prettifyError(result.error) },
+    return new CoreError('ExternalDataInvalid', `The Windows process snapshot has an invalid field '${field}': ${first?.message ?? 'invalid'}.`, {
+      cause: problem.cause,
+      details: { field, issues: problem.message },
     });
-  }
-  const takenAtMs = Date.parse(result.data.TakenAt);
+  });
+  const takenAtMs = Date.parse(document.TakenAt);
   const processes: HostProcess[] = [];
   const unreadable: number[] = [];
-  for (const row of result.data.Processes) {
+  for (const row of document.Processes) {
     if (row.ProcessId === 0) continue;
     const startTimeMs = row.CreationDate ? Date.parse(row.CreationDate) : Number.NaN;
     if (!Number.isFinite(startTimeMs)) {

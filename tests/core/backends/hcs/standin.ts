@@ -35,6 +35,10 @@ export interface Standin {
   }): void;
   setFault(fn: string, hresult: number, resultDocument: string | null, delayMs: number, direct?: boolean): void;
   setDelay(ms: number): void;
+  /** Ends the stall of every caller held by a HcsWaitForOperationResult fault, before its delay (until the next reset). */
+  releaseStall(): void;
+  /** Stalls that releaseStall ended, since the last reset. */
+  stallsReleased(): number;
   openOperations(): number;
   openSystems(): number;
   openHandles(): number;
@@ -63,6 +67,8 @@ export function buildStandin(): Standin {
     add: lib.func('int32_t StandinAddSystem(const char *id, const char *systemType, const char *name, const char *owner, const char *runtimeId, const char *osType, const char *state, const char *hostingSystemId, const char *processListJson)'),
     fault: lib.func('int32_t StandinSetFault(const char *fn, int32_t hr, const char *doc, uint32_t delayMs, int32_t direct)'),
     delay: lib.func('void StandinSetDelay(uint32_t ms)'),
+    release: lib.func('void StandinReleaseStall(void)'),
+    released: lib.func('int32_t StandinStallsReleased(void)'),
     ops: lib.func('int32_t StandinOpenOperations(void)'),
     systems: lib.func('int32_t StandinOpenSystems(void)'),
     handles: lib.func('int32_t StandinOpenHandleCount(void)'),
@@ -85,6 +91,8 @@ export function buildStandin(): Standin {
       if (fn.fault(name, hresult | 0, doc, delayMs, direct ? 1 : 0) !== 0) throw new Error(`StandinSetFault failed for ${name}`);
     },
     setDelay: (ms) => fn.delay(ms),
+    releaseStall: () => fn.release(),
+    stallsReleased: () => fn.released() as number,
     openOperations: () => fn.ops() as number,
     openSystems: () => fn.systems() as number,
     openHandles: () => fn.handles() as number,

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
+import { readStatus } from '../../processes/procfs/index.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, WorkerClaim } from '../types.js';
 import { DockerClient } from './client.js';
 import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
@@ -356,16 +356,11 @@ function toState(status: string): ContainerState {
  * inside the container comes from the innermost NSpid entry when this host
  * can read it (the daemon is local); otherwise the two stay equal.
  */
-async function withNamespacePids(processes: ContainerProcess[]): Promise<ContainerProcess[]> {
+function withNamespacePids(processes: ContainerProcess[]): ContainerProcess[] {
   if (process.platform !== 'linux') return processes;
-  return Promise.all(processes.map(async (p) => {
-    try {
-      const status = await readFile(`/proc/${p.claimedHostPid}/status`, 'utf8');
-      const nsPids = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
-      const inner = nsPids[nsPids.length - 1];
-      return inner !== undefined && Number.isInteger(inner) && inner > 0 ? { ...p, containerPid: inner } : p;
-    } catch {
-      return p;
-    }
-  }));
+  return processes.map((p) => {
+    const nsPids = (p.claimedHostPid === null ? null : readStatus(p.claimedHostPid))?.nsPids ?? [];
+    const inner = nsPids[nsPids.length - 1];
+    return inner !== undefined && inner > 0 ? { ...p, containerPid: inner } : p;
+  });
 }
