@@ -735,6 +735,8 @@ EXPORT int32_t StandinScheduleState(const char *id, const char *state, uint32_t 
     if (pthread_create(&t, NULL, state_change_main, c) != 0) { free(c->id); free(c->state); free(c); return -1; }
     pthread_detach(t);
     return 0;
+}
+
 /* Lets every caller held by a STALL_UNTIL_RELEASED fault go on (until the next reset). */
 EXPORT void StandinReleaseStall(void) {
     pthread_mutex_lock(&g_lock);
