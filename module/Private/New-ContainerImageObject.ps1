@@ -11,8 +11,7 @@ function New-ContainerImageObject {
     )
 
     process {
-        [pscustomobject]@{
-            PSTypeName     = 'WindowsContainers.ContainerImage'
+        ([pscustomobject]@{
             Name           = [string]$Record.name
             Format         = [string]$Record.format
             Layers         = [int]$Record.layers
@@ -24,6 +23,6 @@ function New-ContainerImageObject {
             ImportedAt     = ConvertTo-ContainerDate $Record.importedAt
             Source         = [string]$Record.source
             RootfsPath     = [string]$Record.rootfs
-        }
+        } | Add-TypeName 'WindowsContainers.ContainerImage')
     }
 }

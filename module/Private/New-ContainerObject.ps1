@@ -15,8 +15,7 @@ function New-ContainerObject {
     )
 
     process {
-        [pscustomobject]@{
-            PSTypeName    = 'WindowsContainers.Container'
+        ([pscustomobject]@{
             Name          = [string]$Record.name
             Isolation     = [string]$Record.isolation
             State         = [string]$Record.state
@@ -30,6 +29,6 @@ function New-ContainerObject {
             ContainerId   = [string]$Record.id
             UtilityVmId   = if ($Record.utilityVmId) { [string]$Record.utilityVmId } else { $null }
             Managed       = [bool]$Record.managed
-        }
+        } | Add-TypeName 'WindowsContainers.Container')
     }
 }

@@ -47,18 +47,16 @@ function Get-ContainerHost {
     }
 
     $backends = foreach ($backend in $info.backends) {
-        [pscustomobject]@{
-            PSTypeName = 'WindowsContainers.BackendStatus'
+        ([pscustomobject]@{
             Name       = $backend.name
             Usable     = [bool]$backend.usable
             Isolations = [string[]]@($backend.isolations)
             Reason     = $backend.reason
             Details    = $backend.details
-        }
+        } | Add-TypeName 'WindowsContainers.BackendStatus')
     }
 
-    [pscustomobject]@{
-        PSTypeName       = 'WindowsContainers.ContainerHost'
+    ([pscustomobject]@{
         ComputerName     = $info.computerName
         OperatingSystem  = $info.os.name
         Platform         = $info.os.platform
@@ -70,5 +68,5 @@ function Get-ContainerHost {
         DefaultIsolation = $info.defaultIsolation
         Backends         = @($backends)
         CoreVersion      = $info.core.version
-    }
+    } | Add-TypeName 'WindowsContainers.ContainerHost')
 }

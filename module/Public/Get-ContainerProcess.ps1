@@ -46,7 +46,11 @@ function Get-ContainerProcess {
     WindowsContainers.ContainerProcess
     #>
     [CmdletBinding(DefaultParameterSetName = 'Name')]
+    # Both: a process the host sees is the host's own System.Diagnostics.Process
+    # (whose members tab completion lists from this type), the container's
+    # facts are declared for WindowsContainers.ContainerProcess.
     [OutputType('WindowsContainers.ContainerProcess')]
+    [OutputType([System.Diagnostics.Process])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]

@@ -212,8 +212,7 @@ function Test-IsolationCompatibility {
                     }
                     continue
                 }
-                [pscustomobject]@{
-                    PSTypeName         = 'WindowsContainers.IsolationCompatibility'
+                ([pscustomobject]@{
                     Image              = $result.image
                     Isolation          = $result.isolation
                     Allowed            = $result.allowed
@@ -226,7 +225,7 @@ function Test-IsolationCompatibility {
                     Host               = $body.host.name
                     RequestedIsolation = $result.requestedIsolation
                     Source             = $result.source
-                }
+                } | Add-TypeName 'WindowsContainers.IsolationCompatibility')
             }
         }
     }
