@@ -11,7 +11,8 @@ function New-ContainerImageObject {
     )
 
     process {
-        ([pscustomobject]@{
+        [pscustomobject]@{
+            PSTypeName     = 'WindowsContainers.ContainerImage'
             Name           = [string]$Record.name
             Format         = [string]$Record.format
             Layers         = [int]$Record.layers
@@ -23,6 +24,6 @@ function New-ContainerImageObject {
             ImportedAt     = ConvertTo-ContainerDate $Record.importedAt
             Source         = [string]$Record.source
             RootfsPath     = [string]$Record.rootfs
-        } | Add-TypeName 'WindowsContainers.ContainerImage')
+        }
     }
 }

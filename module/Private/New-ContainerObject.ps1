@@ -15,7 +15,8 @@ function New-ContainerObject {
     )
 
     process {
-        ([pscustomobject]@{
+        [pscustomobject]@{
+            PSTypeName    = 'WindowsContainers.Container'
             Name          = [string]$Record.name
             Isolation     = [string]$Record.isolation
             State         = [string]$Record.state
@@ -29,6 +30,6 @@ function New-ContainerObject {
             ContainerId   = [string]$Record.id
             UtilityVmId   = if ($Record.utilityVmId) { [string]$Record.utilityVmId } else { $null }
             Managed       = [bool]$Record.managed
-        } | Add-TypeName 'WindowsContainers.Container')
+        }
     }
 }

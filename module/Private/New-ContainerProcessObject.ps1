@@ -38,8 +38,8 @@ function New-ContainerProcessObject {
             $hostProcess = Get-ConfirmedHostProcess -Id ([int]$Record.hostPid) -StartTimeMs $Record.startTimeMs
         }
         if ($null -ne $hostProcess) {
-            # Instance members first, the type name last: the type's own members
-            # then never stand in for the values set here.
+            # Instance members first, the type name last: Add-Member refuses a
+            # name the type data already declares.
             $hostProcess | Add-Member -NotePropertyMembers ([ordered]@{
                     ContainerName      = [string]$Record.containerName
                     ContainerProcessId = [int]$Record.containerPid

@@ -16,7 +16,8 @@ function New-IsolationTestResultObject {
             $claim = $Record.worker.claim
             # What Get-Process -Id shows for the worker, read from the same host snapshot the verdict used.
             $seen = if ([bool]$Record.worker.alive) { $Record.worker.hostProcess } else { $null }
-            $worker = ([pscustomobject]@{
+            $worker = [pscustomobject]@{
+                PSTypeName  = 'WindowsContainers.WorkerProcess'
                 Id          = if ([bool]$Record.worker.alive) { [int]$claim.pid } else { $null }
                 ClaimedPid  = [int]$claim.pid
                 WorkerName  = [string]$claim.name
@@ -32,9 +33,10 @@ function New-IsolationTestResultObject {
                 SI          = if ($null -ne $seen) { [int]$seen.sessionId } else { $null }
                 StartTime   = if ($null -ne $seen) { ConvertTo-ContainerDate $seen.startTimeMs } else { $null }
                 CommandLine = if ($null -ne $seen) { [string]$seen.commandLine } else { $null }
-            } | Add-TypeName 'WindowsContainers.WorkerProcess')
+            }
         }
-        ([pscustomobject]@{
+        [pscustomobject]@{
+            PSTypeName         = 'WindowsContainers.IsolationTestResult'
             Name               = [string]$Record.name
             ExpectedIsolation  = [string]$Record.expectedIsolation
             ObservedIsolation  = [string]$Record.observedIsolation
@@ -42,14 +44,15 @@ function New-IsolationTestResultObject {
             Reason             = [string]$Record.reason
             ContainerProcesses = @($Record.containerProcesses | Where-Object { $null -ne $_ } | New-ContainerProcessObject)
             HostMatches        = @($Record.hostMatches | Where-Object { $null -ne $_ } | ForEach-Object {
-                    ([pscustomobject]@{
+                    [pscustomobject]@{
+                        PSTypeName         = 'WindowsContainers.HostMatch'
                         ContainerProcessId = [int]$_.containerPid
                         ContainerProcessName = [string]$_.name
                         HostProcessId      = if ($null -ne $_.hostPid) { [int]$_.hostPid } else { $null }
                         Matched            = [bool]$_.matched
                         Outcome            = [string]$_.outcome
                         Reason             = [string]$_.reason
-                    } | Add-TypeName 'WindowsContainers.HostMatch')
+                    }
                 })
             WorkerProcess      = $worker
             ConfiguredIsolation = [string]$Record.configuredIsolation
@@ -57,6 +60,6 @@ function New-IsolationTestResultObject {
             Reasons            = [string[]]@($Record.reasons)
             Gaps               = [string[]]@($Record.gaps)
             SnapshotTakenAt    = ConvertTo-ContainerDate $Record.snapshotTakenAtMs
-        } | Add-TypeName 'WindowsContainers.IsolationTestResult')
+        }
     }
 }

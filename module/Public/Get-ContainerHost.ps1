@@ -47,16 +47,18 @@ function Get-ContainerHost {
     }
 
     $backends = foreach ($backend in $info.backends) {
-        ([pscustomobject]@{
+        [pscustomobject]@{
+            PSTypeName = 'WindowsContainers.BackendStatus'
             Name       = $backend.name
             Usable     = [bool]$backend.usable
             Isolations = [string[]]@($backend.isolations)
             Reason     = $backend.reason
             Details    = $backend.details
-        } | Add-TypeName 'WindowsContainers.BackendStatus')
+        }
     }
 
-    ([pscustomobject]@{
+    [pscustomobject]@{
+        PSTypeName       = 'WindowsContainers.ContainerHost'
         ComputerName     = $info.computerName
         OperatingSystem  = $info.os.name
         Platform         = $info.os.platform
@@ -68,5 +70,5 @@ function Get-ContainerHost {
         DefaultIsolation = $info.defaultIsolation
         Backends         = @($backends)
         CoreVersion      = $info.core.version
-    } | Add-TypeName 'WindowsContainers.ContainerHost')
+    }
 }

@@ -212,7 +212,8 @@ function Test-IsolationCompatibility {
                     }
                     continue
                 }
-                ([pscustomobject]@{
+                [pscustomobject]@{
+                    PSTypeName         = 'WindowsContainers.IsolationCompatibility'
                     Image              = $result.image
                     Isolation          = $result.isolation
                     Allowed            = $result.allowed
@@ -225,7 +226,7 @@ function Test-IsolationCompatibility {
                     Host               = $body.host.name
                     RequestedIsolation = $result.requestedIsolation
                     Source             = $result.source
-                } | Add-TypeName 'WindowsContainers.IsolationCompatibility')
+                }
             }
         }
     }

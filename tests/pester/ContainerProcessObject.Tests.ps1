@@ -233,14 +233,17 @@ Describe 'Type data for tooling' {
         $script:built['WindowsContainers.ContainerProcess'].ContainerName | Should -Be 'c'
     }
 
-    It 'Should never put PSTypeName inside a hashtable cast in the module (it would try to set a declaration)' {
-        $files = Get-ChildItem -Path (Join-Path $PSScriptRoot '..' '..' 'module') -Filter '*.ps1' -Recurse -File
-        foreach ($file in $files) {
-            $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
-            $keys = $ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.HashtableAst] }, $true) |
-                ForEach-Object { $_.KeyValuePairs } | ForEach-Object { $_.Item1.Extent.Text }
-            $keys | Should -Not -Contain 'PSTypeName' -Because "$($file.Name) builds a typed object"
-        }
+    It 'Should let a stand-in built with PSTypeName in its hashtable keep exactly its own properties and values' {
+        $standIn = [pscustomobject]@{ PSTypeName = 'WindowsContainers.ContainerProcess'; ContainerName = 'x'; HostProcessId = 5; VisibleOnHost = $true; ProcessName = 'p' }
+        $standIn.ContainerName | Should -Be 'x'
+        $standIn.HostProcessId | Should -Be 5
+        $standIn.VisibleOnHost | Should -BeTrue
+        $standIn.ContainerProcessName | Should -Be 'p'
+        $container = [pscustomobject]@{ PSTypeName = 'WindowsContainers.Container'; Name = 'n'; Image = 'i' }
+        $container.Name | Should -Be 'n'
+        @($container.PSObject.Properties | Where-Object MemberType -EQ 'NoteProperty').Name | Should -Be @('Name', 'Image')
+        $clone = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($container))
+        $clone.Name | Should -Be 'n'
     }
 
     It 'Should complete <Line> with <Expected>' -ForEach @(
