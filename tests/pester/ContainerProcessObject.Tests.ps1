@@ -162,6 +162,28 @@ Describe 'ContainerProcess piped to Stop-Process, Get-Process, Wait-Process' -Sk
     }
 }
 
+Describe 'WorkerProcess piped to Get-Process and Wait-Process' -Skip:(-not $IsLinux) {
+    It 'Should be refused instead of reaching every host process of the worker''s name' {
+        $worker = Start-Named 600
+        $decoy = Start-Named 600
+        $result = InModuleScope WindowsContainers -Parameters @{ W = $worker; N = $script:processName } {
+            param($W, $N)
+            New-IsolationTestResultObject -Record ([pscustomobject]@{
+                    name = 'c'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'HyperV'; passed = $true
+                    reason = 'r'; reasons = @(); gaps = @(); snapshotTakenAtMs = 1767323045000; containerProcesses = @(); hostMatches = @()
+                    worker = [pscustomobject]@{ alive = $true; tied = $true; reason = 'r'; claim = [pscustomobject]@{ pid = $W.Id; name = $N; tieToken = 't' }
+                        hostProcess = [pscustomobject]@{ name = $N; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1; startTimeMs = 1767323045000; commandLine = $N } }
+                })
+        }
+        $result.WorkerProcess.Id | Should -Be $worker.Id
+        $result.WorkerProcess.ProcessName | Should -Be $script:processName
+        { $result.WorkerProcess | Get-Process -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*,Microsoft.PowerShell.Commands.GetProcessCommand'
+        { $result.WorkerProcess | Wait-Process -Timeout 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*,Microsoft.PowerShell.Commands.WaitProcessCommand'
+        Test-Alive $decoy.Id | Should -BeTrue
+        Test-Alive $worker.Id | Should -BeTrue
+    }
+}
+
 Describe 'ContainerProcess properties' -Skip:(-not $IsLinux) {
     BeforeAll {
         $script:visible = Start-Named 600
