@@ -184,6 +184,21 @@ Describe 'WorkerProcess piped to Get-Process and Wait-Process' -Skip:(-not $IsLi
     }
 }
 
+Describe 'Objects with a Name piped to Stop-Process' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $script:decoy = Start-Named 600
+    }
+
+    It 'Should refuse a <_> named like a host process, and the host process survives' -ForEach @('WindowsContainers.Container', 'WindowsContainers.ContainerImage', 'WindowsContainers.IsolationTestResult', 'WindowsContainers.BackendStatus') {
+        $object = [pscustomobject]@{ Name = $script:processName }
+        $object.PSObject.TypeNames.Insert(0, $_)
+        { $object | Stop-Process -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationErrorNullNotAllowed,Microsoft.PowerShell.Commands.StopProcessCommand'
+        $clone = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($object))
+        { $clone | Stop-Process -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationErrorNullNotAllowed,*'
+        Test-Alive $script:decoy.Id | Should -BeTrue
+    }
+}
+
 Describe 'ContainerProcess properties' -Skip:(-not $IsLinux) {
     BeforeAll {
         $script:visible = Start-Named 600
