@@ -26,7 +26,15 @@ BeforeAll {
                 New-ContainerObject -Record ([pscustomobject]@{ name = 'vm'; id = 'y'; backend = 'linux'; image = 'busybox'; isolation = 'HyperV'; state = 'exited'; command = @('sh'); createdAt = $null; startedAt = $null; exitCode = 0; hostPid = $null; utilityVmId = 'u'; managed = $true })
             )
             ContainerImage      = @(New-ContainerImageObject -Record ([pscustomobject]@{ name = 'busybox-1.36-mus'; format = 'docker-archive'; layers = 12; sizeBytes = 1234.5MB; files = 400; defaultCommand = @('sh'); workingDir = $null; env = @(); importedAt = '2026-12-02T05:43:49.000Z'; source = 's'; rootfs = 'r' }))
-            ContainerProcess    = @(& $proc 'build-agent-0042' 1 'ping' | New-ContainerProcessObject; & $proc 'vm' 7 'sh' | New-ContainerProcessObject)
+            # Two the host cannot see, and one it can (this very PowerShell, as the host's Process).
+            ContainerProcess    = @(
+                & $proc 'build-agent-0042' 1 'ping' | New-ContainerProcessObject
+                & $proc 'vm' 7 'sh' | New-ContainerProcessObject
+                $self = & $proc 'self-hosted' 1 'pwsh'
+                $self.hostPid = $PID; $self.visibleOnHost = $true
+                $self.startTimeMs = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() - 400
+                $self | New-ContainerProcessObject
+            )
             IsolationTestResult = @($test)
             HostMatch           = @($test.HostMatches)
             WorkerProcess       = @($test.WorkerProcess)
@@ -48,7 +56,7 @@ BeforeAll {
     $script:tables = @{
         Container              = @{ Headers = 'Name', 'Isolation', 'State', 'Backend', 'HostPid', 'Image'; Keys = { @($_.Name, $_.Isolation, $_.State, $_.Backend, "$($_.HostProcessId)") } }
         ContainerImage         = @{ Headers = 'Name', 'Format', 'Layers', 'Size(MB)', 'ImportedAt', 'DefaultCommand'; Keys = { @($_.Name, $_.Format, "$($_.Layers)", '1,234.5') } }
-        ContainerProcess       = @{ Headers = 'NPM(K)', 'PM(M)', 'WS(M)', 'CPU(s)', 'Id', 'SI', 'ProcessName', 'ContainerName'; Keys = { @($_.ProcessName, $_.ContainerName, '1,234.50', '2.00', "$($_.SI)") } }
+        ContainerProcess       = @{ Headers = 'NPM(K)', 'PM(M)', 'WS(M)', 'CPU(s)', 'Id', 'SI', 'ProcessName', 'ContainerName'; Keys = { @($_.ProcessName, $_.ContainerName, "$($_.Id)", "$($_.SI)"; if ($null -eq $_.Id) { '1,234.50', '2.00' }) } }
         IsolationTestResult    = @{ Headers = 'Name', 'Expected', 'Observed', 'Passed', 'Reason'; Keys = { @($_.Name, $_.ExpectedIsolation, $_.ObservedIsolation, "$($_.Passed)") }; Long = { $_.Reason } }
         HostMatch              = @{ Headers = 'ContainerPid', 'ProcessName', 'HostPid', 'Matched', 'Outcome'; Keys = { @("$($_.ContainerProcessId)", $_.ContainerProcessName, "$($_.Matched)", $_.Outcome) } }
         WorkerProcess          = @{ Headers = 'Id', 'WorkerName', 'Alive', 'Tied', 'Reason'; Keys = { @("$($_.Id)", $_.WorkerName, "$($_.Alive)", "$($_.Tied)") }; Long = { $_.Reason } }
