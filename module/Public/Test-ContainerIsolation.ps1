@@ -58,19 +58,27 @@ function Test-ContainerIsolation {
     WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
     #>
     [CmdletBinding(DefaultParameterSetName = 'Name')]
-    [OutputType('WindowsContainers.IsolationTestResult', [bool])]
+    # -Quiet has parameter sets of its own so that each set declares the one
+    # type it returns: tab completion after `(Test-ContainerIsolation x).`
+    # offers the result's properties, and [bool]'s only with -Quiet.
+    [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject'))]
+    [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet'))]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
         [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet', ValueFromPipeline)]
         [PSTypeName('WindowsContainers.Container')]
         [psobject[]] $InputObject,
 
         [ValidateSet('Process', 'HyperV')]
         [string] $Isolation,
 
+        [Parameter(Mandatory, ParameterSetName = 'NameQuiet')]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet')]
         [switch] $Quiet
     )
 
@@ -79,7 +87,7 @@ function Test-ContainerIsolation {
     }
 
     process {
-        $names = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        $names = if ($PSCmdlet.ParameterSetName -like 'InputObject*') { @($InputObject.Name) } else { $Name }
         foreach ($n in $names) { $targets.Add([string]$n) }
     }
 
