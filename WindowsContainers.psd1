@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/WindowsContainers.Format.ps1xml')
+    TypesToProcess       = @('module/WindowsContainers.Types.ps1xml')
     FunctionsToExport    = @(
         'Get-ContainerHost'
         'Get-ContainerImage'

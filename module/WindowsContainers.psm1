@@ -47,6 +47,10 @@ $script:CoreJsonOptions.MakeReadOnly($true)
 # ready event and the bridge refuses a mismatch.
 $script:CoreProtocolVersion = 1
 $script:CoreServer = $null
+# How far a host process's start time as .NET reads it may fall outside the
+# window the core's start time allows (see Get-ConfirmedHostProcess): clock
+# reads, not identity.
+$script:HostStartTimeSlackMs = 50
 # Pre-flight compatibility passes New-IsolatedContainer may reuse (see Get-PreflightPassKey).
 $script:PreflightPasses = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
 

@@ -19,6 +19,9 @@ function New-IsolationTestResultObject {
             $worker = [pscustomobject]@{
                 PSTypeName  = 'WindowsContainers.WorkerProcess'
                 Id          = if ([bool]$Record.worker.alive) { [int]$claim.pid } else { $null }
+                # Get-Process and Wait-Process bind -Name first: $null makes them refuse
+                # this object rather than reach every host process called vmwp or qemu.
+                Name        = $null
                 ClaimedPid  = [int]$claim.pid
                 WorkerName  = [string]$claim.name
                 ProcessName = if ($null -ne $seen) { [string]$seen.name } else { $null }

@@ -9,17 +9,22 @@ function Get-ContainerProcess {
     shows them with Get-Process's columns: NPM(K), PM(M), WS(M), CPU(s), Id,
     SI, ProcessName, plus the container's name.
 
-    Id and HostProcessId are the PID the HOST gives the process, and only
-    when the host really shows that very process (same PID, name and start
-    time). In a Hyper-V-isolated container the host cannot see the
-    container's processes: Id and HostProcessId are then $null and
-    VisibleOnHost is $false. The PID inside the container is
-    ContainerProcessId.
+    A process the host can see (same PID, name and start time, confirmed by
+    the core and checked again here) is the host's own
+    System.Diagnostics.Process, with the container's name and the PID inside
+    the container added (ContainerName, ContainerProcessId): every
+    Get-Process property (StartTime, Path, Handles, VM, TotalProcessorTime,
+    CPU, WS) is the real one. In a Hyper-V-isolated container the host
+    cannot see the container's processes: each is then a record with the
+    same property names, Id and Name $null, VisibleOnHost $false, and the
+    process's name in ProcessName.
 
-    Piping these objects to Stop-Process is safe: Stop-Process binds Id by
-    property name, which is the host PID of this very process or $null
-    (refused), and the objects carry no Name or ProcessName property, so a
-    process name can never make Stop-Process stop unrelated host processes.
+    Piping these objects to Stop-Process, Get-Process or Wait-Process acts on
+    that very host process or on nothing: a visible one binds by value as
+    the Process it is, an invisible one is refused ($null Id for
+    Stop-Process, $null Name for Get-Process and Wait-Process), so a
+    process name can never reach unrelated host processes. See
+    about_WindowsContainers.
 
     .PARAMETER Name
     The container's name.
@@ -33,20 +38,24 @@ function Get-ContainerProcess {
     Lists the processes of container web with Get-Process's columns.
 
     .EXAMPLE
-    Get-ContainerProcess web | Where-Object VisibleOnHost | ForEach-Object { Get-Process -Id $_.HostProcessId }
+    Get-ContainerProcess web | Where-Object ProcessName -eq ping | Get-Process
 
-    Shows the host's own view of each container process the host can see.
+    Shows the host's own view of the container's ping, if the host can see it; a ping inside a utility VM is refused with an error instead.
 
     .EXAMPLE
-    Get-IsolatedContainer | Get-ContainerProcess | Format-Table ContainerName, ContainerProcessId, HostProcessId, ContainerProcessName
+    Get-IsolatedContainer | Get-ContainerProcess | Format-Table ContainerName, ContainerProcessId, HostProcessId, ProcessName
 
     Maps container PIDs to host PIDs for every container.
 
     .OUTPUTS
-    WindowsContainers.ContainerProcess
+    WindowsContainers.ContainerProcess: a System.Diagnostics.Process when the host sees the process, else a record with the same property names
     #>
     [CmdletBinding(DefaultParameterSetName = 'Name')]
+    # Both: a process the host sees is the host's own System.Diagnostics.Process
+    # (whose members tab completion lists from this type), the container's
+    # facts are declared for WindowsContainers.ContainerProcess.
     [OutputType('WindowsContainers.ContainerProcess')]
+    [OutputType([System.Diagnostics.Process])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]

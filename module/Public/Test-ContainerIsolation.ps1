@@ -76,14 +76,21 @@ function Test-ContainerIsolation {
     WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
     #>
     [CmdletBinding(DefaultParameterSetName = 'Name')]
-    [OutputType('WindowsContainers.IsolationTestResult', [bool])]
+    # -Quiet has parameter sets of its own so that each set declares the one
+    # type it returns: tab completion after `(Test-ContainerIsolation x).`
+    # offers the result's properties, and [bool]'s only with -Quiet.
+    [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject', 'Session'))]
+    [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet', 'SessionQuiet'))]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
         [Parameter(Position = 0, ParameterSetName = 'Session')]
+        [Parameter(Position = 0, ParameterSetName = 'SessionQuiet')]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
         [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet', ValueFromPipeline)]
         [PSTypeName('WindowsContainers.Container')]
         [psobject[]] $InputObject,
 
@@ -91,12 +98,17 @@ function Test-ContainerIsolation {
         [string] $Isolation,
 
         [Parameter(Mandatory, ParameterSetName = 'Session')]
+        [Parameter(Mandatory, ParameterSetName = 'SessionQuiet')]
         [System.Management.Automation.Runspaces.PSSession[]] $Session,
 
         [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'SessionQuiet')]
         [ValidateRange(1, 1000)]
         [int] $ThrottleLimit = 32,
 
+        [Parameter(Mandatory, ParameterSetName = 'NameQuiet')]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet')]
+        [Parameter(Mandatory, ParameterSetName = 'SessionQuiet')]
         [switch] $Quiet
     )
 
@@ -105,13 +117,13 @@ function Test-ContainerIsolation {
     }
 
     process {
-        if ($PSCmdlet.ParameterSetName -eq 'Session') { return }
-        $names = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        if ($PSCmdlet.ParameterSetName -like 'Session*') { return }
+        $names = if ($PSCmdlet.ParameterSetName -like 'InputObject*') { @($InputObject.Name) } else { $Name }
         foreach ($n in $names) { $targets.Add([string]$n) }
     }
 
     end {
-        if ($PSCmdlet.ParameterSetName -eq 'Session') {
+        if ($PSCmdlet.ParameterSetName -like 'Session*') {
             Test-ContainerIsolationOnSession -Session $Session -Name $Name -ThrottleLimit $ThrottleLimit -Quiet:$Quiet `
                 -Isolation $(if ($PSBoundParameters.ContainsKey('Isolation')) { $Isolation } else { $null }) -Cmdlet $PSCmdlet
             return

@@ -11,10 +11,15 @@ BeforeAll {
             exitCode = $null; hostPid = 4242; utilityVmId = $null; managed = $true
         }
     }
+    # A host PID must be a live process with that start time: the module hands out the host's own
+    # Process object for it. This test's own PowerShell is one; its start time as the core would
+    # give it (the core's clock starts at the whole-second boot time, so up to 1 s earlier).
+    $script:ownStartTimeMs = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() - 400
     function script:New-FakeProcessRecord([string] $Container, [int] $ContainerPid, [object] $HostPid, [string] $Name = 'ping') {
         [pscustomobject]@{
             containerName = $Container; containerPid = $ContainerPid; name = $Name; commandLine = "$Name 127.0.0.1"
-            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid; startTimeMs = 1767323045000
+            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid
+            startTimeMs = if ($HostPid -eq $PID) { $script:ownStartTimeMs } else { 1767323045000 }
             workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1.5; sessionId = 7
         }
     }
@@ -122,7 +127,8 @@ Describe 'Get-IsolatedContainer' {
         $c = @(Get-IsolatedContainer -ErrorAction SilentlyContinue)[0]
         $c.CreatedAt | Should -BeOfType [datetime]
         $c.ContainerId | Should -Be 'web-1'
-        $c.PSObject.Properties.Name | Should -Not -Contain 'Id'
+        # Id is the type data's guard ($null, refused by Stop-Process), never the backend's id.
+        $c.Id | Should -BeNullOrEmpty
     }
 }
 
@@ -130,7 +136,7 @@ Describe 'Get-ContainerProcess' {
     BeforeAll {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
             [pscustomobject]@{ name = $Arguments.name; backend = 'linux'; processes = @(
-                    New-FakeProcessRecord -Container $Arguments.name -ContainerPid 1 -HostPid 4242
+                    New-FakeProcessRecord -Container $Arguments.name -ContainerPid 1 -HostPid $PID
                     New-FakeProcessRecord -Container $Arguments.name -ContainerPid 7 -HostPid $null -Name 'sh'
                 )
             }
@@ -143,24 +149,29 @@ Describe 'Get-ContainerProcess' {
         @([pscustomobject]@{ Name = 'db' } | Get-ContainerProcess).ContainerName | Select-Object -Unique | Should -Be 'db'
     }
 
-    It 'Should give Id only when the host sees the process, and no Name or ProcessName at all' {
+    It 'Should give the host''s own process when the host sees it, and a record with Id and Name $null when not' {
         $p = @(Get-ContainerProcess -Name web)
-        $p[0].Id | Should -Be 4242
-        $p[0].HostProcessId | Should -Be 4242
+        $p[0] | Should -BeOfType [System.Diagnostics.Process]
+        $p[0].Id | Should -Be $PID
+        $p[0].HostProcessId | Should -Be $PID
         $p[0].VisibleOnHost | Should -BeTrue
+        $p[0].ContainerProcessId | Should -Be 1
+        $p[0].ContainerName | Should -Be 'web'
+        $p[1] | Should -Not -BeOfType [System.Diagnostics.Process]
         $p[1].Id | Should -BeNullOrEmpty
+        $p[1].Name | Should -BeNullOrEmpty
+        $p[1].ProcessName | Should -Be 'sh'
+        $p[1].ContainerProcessName | Should -Be 'sh'
         $p[1].VisibleOnHost | Should -BeFalse
-        foreach ($object in $p) {
-            $object.PSObject.Properties.Name | Should -Not -Contain 'Name'
-            $object.PSObject.Properties.Name | Should -Not -Contain 'ProcessName'
-            $object.PSObject.Properties.Name | Should -Not -Contain 'PID'
-        }
+        $p[1].PSObject.Properties.Name | Should -Not -Contain 'PID'
+        foreach ($object in $p) { $object.PSTypeNames[0] | Should -Be 'WindowsContainers.ContainerProcess' }
     }
 
     It 'Should show Get-Process''s columns and values' {
         $text = Get-ContainerProcess -Name web | Out-String -Width 200
         $text | Should -Match 'NPM\(K\)\s+PM\(M\)\s+WS\(M\)\s+CPU\(s\)\s+Id\s+SI\s+ProcessName\s+ContainerName'
-        $text | Should -Match '\s0\s+0\.00\s+2\.00\s+1\.50\s+4242\s+7\s+ping\s+web'
+        $text | Should -Match "\s$PID\s+\d+\s+\S+\s+web"
+        $text | Should -Match '\s0\s+0\.00\s+2\.00\s+1\.50\s+7\s+sh\s+web'
     }
 
     It 'Should format the same after a round trip through remoting serialization' {
@@ -256,8 +267,10 @@ Describe 'Stop-IsolatedContainer and Remove-IsolatedContainer' {
         foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess') {
             (Get-Command $command).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name')
         }
-        # Test-ContainerIsolation also checks remote hosts (-Session; tests/pester/Remoting.Fleet.Tests.ps1).
-        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name', 'Session')
+        # -Quiet has sets of its own, so that each set declares the one type it returns;
+        # -Session checks remote hosts (tests/pester/Remoting.Fleet.Tests.ps1).
+        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object |
+            Should -Be @('InputObject', 'InputObjectQuiet', 'Name', 'NameQuiet', 'Session', 'SessionQuiet')
     }
 }
 

@@ -239,17 +239,19 @@ Describe 'Test-IsolationCompatibility' {
             $results = Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019, contoso/app -HostEdition 'Windows Server 2022'
         }
 
-        It 'Should show a table with Allowed, an Unknown for unknowns, and the reason with the suggestion' {
+        It 'Should show a table grouped by host with Allowed and an Unknown for unknowns, and the reason with the suggestion in the list view' {
             $text = $results | Out-String -Width 600
-            $text | Should -Match 'Image\s+Isolation\s+Allowed\s+ImageBuild\s+HostBuild'
+            $text | Should -Match 'Host: Windows Server 2022 \(20348\)\s'
+            $text | Should -Match 'Isolation\s+Allowed\s+ImageBuild\s+Image'
             $text | Should -Match 'Unknown'
-            $text | Should -Match 'Use -Isolation HyperV, or an ltsc2022 image\.'
+            $list = $results | Format-List | Out-String -Width 600
+            $list | Should -Match 'Use -Isolation HyperV, or an ltsc2022 image\.'
         }
 
         It 'Should format deserialized objects (remoting) with the same view' {
             $clone = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($results[0]))
             $clone.PSTypeNames | Should -Contain 'Deserialized.WindowsContainers.IsolationCompatibility'
-            ($clone | Out-String -Width 250) | Should -Match 'Image\s+Isolation\s+Allowed'
+            ($clone | Out-String -Width 250) | Should -Match 'Isolation\s+Allowed\s+ImageBuild\s+Image'
         }
     }
 

@@ -7,8 +7,10 @@ import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
-import { overlayLowerDirs, readMounts } from './rootfsMount.js';
+import { overlayLowerDirs } from './rootfsMount.js';
+import { readMounts } from '../../processes/procfs/index.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
+import * as jsonDocument from '../../util/jsonDocument.js';
 
 /**
  * The linux backend's local image store: <state>/images/<name>/{rootfs/,image.json}.
@@ -71,17 +73,9 @@ const imageConfigDocumentSchema = z.object({
 }).loose();
 
 function parseJsonDocument<T>(schema: z.ZodType<T>, text: Buffer | string, what: string, source: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.toString());
-  } catch (error) {
-    throw new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON: ${(error as Error).message}.`, { cause: error, details: { source } });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CoreError('InvalidImageArchive', `${source}: ${what} does not have the expected shape:\n${z.prettifyError(parsed.error)}`, { details: { source } });
-  }
-  return parsed.data;
+  return jsonDocument.parseJsonDocument(text.toString(), schema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON: ${problem.message}.`, { cause: problem.cause, details: { source } })
+    : new CoreError('InvalidImageArchive', `${source}: ${what} does not have the expected shape:\n${problem.message}`, { details: { source } }));
 }
 
 function toImageConfig(document: z.infer<typeof imageConfigDocumentSchema>): ImageConfig {
@@ -273,24 +267,11 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
 
 function readRecord(name: string): ImageRecord {
   const file = path.join(imageDir(name), 'image.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw imageNotFound(name);
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${(error as Error).message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: error, details: { path: file, name } });
-  }
-  const parsed = imageRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged:\n${z.prettifyError(parsed.error)}\nRemove the image and import it again.`, { details: { path: file, name } });
-  }
-  return parsed.data;
+  const record = jsonDocument.readJsonDocument(file, imageRecordSchema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${problem.message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: problem.cause, details: { path: file, name } })
+    : new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged:\n${problem.message}\nRemove the image and import it again.`, { details: { path: file, name } }));
+  if (record === null) throw imageNotFound(name);
+  return record;
 }
 
 function imageNotFound(name: string): CoreError {

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
-import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
@@ -11,6 +10,7 @@ import { createRuncRuntime } from './runcRuntime.js';
 import { createQemuRuntime } from './qemuRuntime.js';
 import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
+import { isRunning } from '../../processes/procfs/index.js';
 import {
   cgroupsPathFor,
   containersRoot,
@@ -201,7 +201,7 @@ export function createLinuxBackend(): LinuxBackend {
         throw error;
       }
       // Just started: a live main process means running, without asking the runtime again.
-      const started = metadata.hostPid !== null && isAlive(metadata.hostPid);
+      const started = metadata.hostPid !== null && isRunning({ pid: metadata.hostPid });
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 

@@ -4,7 +4,6 @@
  * container, and none of the container's processes; those are listed by the
  * guest agent.
  */
-import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { containerDir } from '../../paths.js';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
@@ -12,8 +11,8 @@ import type { ContainerProcess, WorkerClaim } from '../types.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import type { ContainerMetadata } from './state.js';
 import { USER_HZ } from './vm/agentClient.js';
-import { signalIfSame, waitForExit } from './vm/qemuProcess.js';
-import { readProcessStat } from '../../processes/linuxSnapshot.js';
+import { waitForQemuExit } from './vm/qemuProcess.js';
+import { listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
 import {
   bootUtilityVm, defaultCpuCount, defaultMemoryMB, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord,
   stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
@@ -36,21 +35,16 @@ async function recordOf(metadata: ContainerMetadata): Promise<VmRecord | null> {
  * mid-boot): the only ones with this container directory's initramfs on their
  * command line and the container's worker name.
  */
-async function strayWorkers(name: string): Promise<{ pid: number; startTimeMs: number }[]> {
+async function strayWorkers(name: string): Promise<ProcessIdentity[]> {
   const initramfs = path.join(containerDir(name), 'initramfs.cpio');
-  const found: { pid: number; startTimeMs: number }[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    try {
-      const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-      const initrd = args.indexOf('-initrd');
-      if (initrd < 0 || args[initrd + 1] !== initramfs) continue;
-      const stat = readProcessStat(pid);
-      if (stat && stat.comm === workerProcessName(name)) found.push({ pid, startTimeMs: stat.startTimeMs });
-    } catch {
-      // exited while we looked
-    }
+  const found: ProcessIdentity[] = [];
+  for (const pid of listPids()) {
+    const args = readArguments(pid);
+    if (!args) continue; // exited while we looked
+    const initrd = args.indexOf('-initrd');
+    if (initrd < 0 || args[initrd + 1] !== initramfs) continue;
+    const stat = readProcessStat(pid);
+    if (stat && stat.comm === workerProcessName(name)) found.push({ pid, startTimeMs: stat.startTimeMs });
   }
   return found;
 }
@@ -160,8 +154,8 @@ export function createQemuRuntime(): LinuxRuntime {
       const strays = await strayWorkers(name);
       if (metadata?.workerPid && metadata.workerStartTimeMs !== null) strays.push({ pid: metadata.workerPid, startTimeMs: metadata.workerStartTimeMs });
       for (const stray of strays) {
-        if (await signalIfSame(stray.pid, stray.startTimeMs, 'SIGKILL')) {
-          if (!(await waitForExit(stray.pid, stray.startTimeMs, 10_000))) {
+        if (signalIfSame(stray, 'SIGKILL')) {
+          if (!(await waitForQemuExit(stray, 10_000))) {
             throw new CoreError('RuntimeFailed', `QEMU process ${stray.pid} of container '${name}' survived SIGKILL.`, { details: { name, pid: stray.pid } });
           }
         }

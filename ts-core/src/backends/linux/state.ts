@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
+import { readJsonDocument } from '../../util/jsonDocument.js';
 import { validateContainerName } from './names.js';
 import { mountsUnder } from './rootfsMount.js';
 
@@ -134,26 +135,15 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 export function readMetadata(name: string): ContainerMetadata {
   validateContainerName(name);
   const file = metadataFile(name);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
-      throw notFound(name);
-    }
-    throw error;
+  const metadata = readJsonDocument(file, containerMetadataSchema, (problem) => problem.kind === 'syntax'
+    ? corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause)
+    : corrupt(name, file, `does not match the expected shape:\n${problem.message}`));
+  if (metadata === null) {
+    if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
+    throw notFound(name);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw corrupt(name, file, `is not valid JSON (${(error as Error).message})`, error);
-  }
-  const parsed = containerMetadataSchema.safeParse(raw);
-  if (!parsed.success) throw corrupt(name, file, `does not match the expected shape:\n${z.prettifyError(parsed.error)}`);
-  if (parsed.data.name !== name) throw corrupt(name, file, `names another container ('${parsed.data.name}')`);
-  return parsed.data;
+  if (metadata.name !== name) throw corrupt(name, file, `names another container ('${metadata.name}')`);
+  return metadata;
 }
 
 /** Names of every container directory (temporary and hidden entries excluded). */
