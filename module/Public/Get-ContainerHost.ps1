@@ -13,7 +13,11 @@ function Get-ContainerHost {
     - hcs: the Host Compute Service (computecore.dll, Windows only).
 
     For each backend it says whether the backend is usable here and, when it
-    is not, why and what to install. The default isolation follows Windows'
+    is not, why and what to install. Missing lists, one line each, what this
+    host lacks for the linux backend and how to get it (runc for process
+    isolation; QEMU, a kernel, a static busybox for Hyper-V-class isolation);
+    a missing Node.js stops the command itself with NodeNotFound or
+    NodeTooOld, whose message says how to fix it. The default isolation follows Windows'
     own rule: process isolation on Windows Server, Hyper-V isolation on
     Windows 10/11; on Linux the default is process isolation.
 
@@ -69,6 +73,7 @@ function Get-ContainerHost {
         Architecture     = $info.os.architecture
         DefaultIsolation = $info.defaultIsolation
         Backends         = @($backends)
+        Missing          = [string[]]@(Get-MissingHostDependency -Backend @($info.backends))
         CoreVersion      = $info.core.version
     }
 }
