@@ -120,6 +120,23 @@ Describe 'The built package' {
         }
     }
 
+    It 'Should describe itself in the .nupkg the way a gallery reads it' {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg)
+        try {
+            $entry = $zip.Entries | Where-Object FullName -EQ 'WindowsContainers.nuspec'
+            $reader = [System.IO.StreamReader]::new($entry.Open())
+            try { [xml]$nuspec = $reader.ReadToEnd() } finally { $reader.Dispose() }
+        }
+        finally { $zip.Dispose() }
+        $metadata = $nuspec.package.metadata
+        $metadata.id | Should -Be 'WindowsContainers'
+        $metadata.version | Should -Be $version
+        $metadata.projectUrl | Should -Be $packaged.PrivateData.PSData.ProjectUri
+        $metadata.releaseNotes | Should -BeLike "$((($packaged.PrivateData.PSData.ReleaseNotes -split "`n")[0]).Trim())*"
+        $metadata.tags | Should -Match 'PSModule'
+    }
+
     It 'Should load koffi from the bundle''s place in the package, the way the core requires it' {
         Push-Location (Join-Path $packageDir 'dist')
         try { $answer = & node -e "const k = require('koffi'); console.log(JSON.stringify({ version: k.version, from: require.resolve('koffi') }))" }

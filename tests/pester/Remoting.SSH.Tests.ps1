@@ -101,7 +101,9 @@ Describe 'PowerShell remoting over SSH to a private sshd' -Tag E2E, Remoting -Sk
 
     Context 'When the verdicts come back' {
         BeforeAll {
-            $script:results = @(Invoke-Command -Session $session {
+            # The one-liner an admin types, without a session object.
+            $script:results = @(Invoke-Command -HostName localhost -Port $sshd.Port -UserName ([Environment]::UserName) -KeyFilePath $sshd.KeyFile `
+                    -Options (Get-PrivateSshOption $sshd) -ScriptBlock {
                     Import-Module WindowsContainers
                     Get-IsolatedContainer | Test-ContainerIsolation
                 } | Sort-Object Name)
