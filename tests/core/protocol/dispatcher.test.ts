@@ -8,6 +8,7 @@ const echo = defineCommand({
   name: 'test.echo',
   summary: 'echo',
   args: z.strictObject({ text: z.string(), times: z.number().int().positive().default(1) }),
+  response: z.object({ text: z.string() }),
   async run(args, context) {
     context.verbose(`echoing ${args.text}`);
     return { text: args.text.repeat(args.times) };
@@ -17,6 +18,7 @@ const fails = defineCommand({
   name: 'test.fails',
   summary: 'fails',
   args: z.strictObject({ code: z.enum(['ContainerNotFound', 'plain']) }),
+  response: z.never(),
   async run(args) {
     if (args.code === 'plain') throw new TypeError('boom');
     throw new CoreError('ContainerNotFound', "No container named 'web'.", { details: { name: 'web' } });

@@ -9,6 +9,7 @@ import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backen
 import type { Backend, ContainerProcess, WorkerClaim } from '../../../../ts-core/src/backends/types.js';
 import { decideIsolation } from '../../../../ts-core/src/isolation/verdict.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { parseWindowsSnapshot } from '../../../../ts-core/src/processes/windowsSnapshot.js';
 import type { HostSnapshot } from '../../../../ts-core/src/processes/types.js';
@@ -25,6 +26,7 @@ let snapshot: HostSnapshot;
 
 const messages: string[] = [];
 const context: CommandContext = {
+  ...newRequestScope(),
   requestId: 1,
   progress: (activity, status) => messages.push(`progress: ${activity}: ${status}`),
   verbose: (m) => messages.push(`verbose: ${m}`),
@@ -73,7 +75,7 @@ async function evidence(b: Backend, name: string) {
 
 describe('list and inspect', () => {
   it('lists the two containers with their isolation, not the utility VM', async () => {
-    const list = await backend.list({ all: true });
+    const list = (await backend.list({ all: true })).containers;
     expect(list.map((c) => [c.id, c.isolation, c.state, c.utilityVmId])).toEqual([
       [processContainer, 'Process', 'running', null],
       [hypervContainer, 'HyperV', 'running', utilityVm],
@@ -82,7 +84,7 @@ describe('list and inspect', () => {
   });
 
   it("goes by Docker's 12-character short id where HCS names a container by its 64-hex id, and finds it by that name", async () => {
-    const list = await backend.list({ all: true });
+    const list = (await backend.list({ all: true })).containers;
     expect(list.map((c) => c.name)).toEqual([processContainer.slice(0, 12), hypervContainer.slice(0, 12)]);
     expect((await backend.inspect(processContainer.slice(0, 12))).id).toBe(processContainer);
   });
@@ -94,8 +96,8 @@ describe('list and inspect', () => {
 
   it('leaves stopped containers out unless all are asked for', async () => {
     await backend.terminate(processContainer);
-    expect((await backend.list({ all: false })).map((c) => c.id)).toEqual([hypervContainer]);
-    expect((await backend.list({ all: true })).map((c) => [c.id, c.state])).toEqual([
+    expect(((await backend.list({ all: false })).containers).map((c) => c.id)).toEqual([hypervContainer]);
+    expect(((await backend.list({ all: true })).containers).map((c) => [c.id, c.state])).toEqual([
       [processContainer, 'exited'],
       [hypervContainer, 'running'],
     ]);

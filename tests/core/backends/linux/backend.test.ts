@@ -11,6 +11,7 @@ import { cgroupsPathFor, metadataFile, runcRoot } from '../../../../ts-core/src/
 import { existingCgroupDirs, isAlive } from '../../../../ts-core/src/backends/linux/cgroups.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { writeBusyboxTar } from '../../helpers/tarWriter.js';
@@ -24,6 +25,7 @@ import { writeBusyboxTar } from '../../helpers/tarWriter.js';
 const canRun = process.platform === 'linux' && process.getuid?.() === 0 && findRunc() !== null;
 
 const context: CommandContext & { messages: string[] } = {
+  ...newRequestScope(),
   requestId: 'test',
   messages: [],
   progress() {},
@@ -129,7 +131,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     if (fs.existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) expect(cpuDir).toBeDefined();
     if (cpuDir) expect(fs.readFileSync(path.join(cpuDir, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('50000');
 
-    expect((await backend.list({ all: true })).map((c) => c.name)).toEqual(['vt-ping']);
+    expect(((await backend.list({ all: true })).containers).map((c) => c.name)).toEqual(['vt-ping']);
     expect((await backend.inspect('vt-ping')).state).toBe('running');
     expect(leftovers(['vt-ping']).runcIds).toEqual(['vt-ping']);
 
@@ -281,7 +283,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     const error = await thrown(backend.inspect('vt-corrupt'));
     expect(error.code).toBe('ContainerStateCorrupt');
     expect(error.message).toContain(file);
-    const listed = await backend.listWithProblems({ all: true });
+    const listed = await backend.list({ all: true });
     expect(listed.problems.map((p) => [p.name, p.error.code])).toEqual([['vt-corrupt', 'ContainerStateCorrupt']]);
     expect((await thrown(backend.remove('vt-corrupt', false, context))).code).toBe('ContainerStateCorrupt');
     expect(isAlive(info.hostPid!)).toBe(true);

@@ -1,7 +1,6 @@
-import type { ComputeSystemView } from '../hcs/model.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { WorkerClaim } from '../types.js';
-import { commandLineArguments, guidPattern } from '../../processes/hyperVWorker.js';
+import { commandLineArguments } from '../../processes/hyperVWorker.js';
 
 export { findHyperVWorker } from '../../processes/hyperVWorker.js';
 
@@ -38,16 +37,4 @@ export function findRunscSandbox(snapshot: readonly HostProcess[], containerId: 
     how: `runsc-sandbox (PID ${sandbox.pid}, user ${sandbox.user}) whose command line holds container id ${containerId}` +
       (statePid ? '; Docker reports it as the container\'s State.Pid' : ''),
   };
-}
-
-/**
- * Docker's API does not expose a Hyper-V container's utility VM. HCS does:
- * Docker's HCS container has the Docker container id as its Id and names its
- * utility VM in HostingSystemId, whose RuntimeId is the VM GUID (the hcs
- * backend's model reads that; this picks the one for a Docker id).
- */
-export function utilityVmIdFromComputeSystems(systems: readonly ComputeSystemView[], containerId: string): string | null {
-  const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && s.role === 'HyperVContainer');
-  const runtimeId = system?.utilityVmRuntimeId?.replace(/^\{|\}$/g, '') ?? null;
-  return runtimeId && guidPattern.test(runtimeId) && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(runtimeId) ? runtimeId : null;
 }

@@ -7,9 +7,9 @@
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, WorkerClaim } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, RequestScope, WorkerClaim } from '../types.js';
 import { computeCore, type ComputeCore } from './computecore.js';
-import { classifySystems, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, type ComputeSystemView } from './model.js';
+import { classifySystems, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, utilityVmIdOf, type ComputeSystemView } from './model.js';
 import { enumerateResultSchema, parseHcsDocument, processListQuery, propertiesSchema, type SystemQuery } from './schema.js';
 
 export interface HcsBackendOptions {
@@ -21,9 +21,16 @@ export interface HcsBackendOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export function createHcsBackend(options: HcsBackendOptions = {}): Backend & HcsExtras {
+export type HcsBackend = Backend & HcsExtras;
+
+export function createHcsBackend(options: HcsBackendOptions = {}): HcsBackend {
   const loadCore = options.loadCore ?? computeCore;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  /** The enumeration, once per request when a scope is given (a create or a check reads it several times). */
+  function scopedSystems(scope: RequestScope | undefined): Promise<ComputeSystemView[]> {
+    return scope ? scope.memo('hcs:systems', () => systems()) : systems();
+  }
 
   async function systems(query: SystemQuery | null = null): Promise<ComputeSystemView[]> {
     const core = await loadCore();
@@ -35,8 +42,8 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
   }
 
   /** By exact id, exact name, or a unique id prefix of at least 12 characters (Docker's short ids). */
-  async function resolve(name: string): Promise<{ view: ComputeSystemView; all: ComputeSystemView[] }> {
-    const all = await systems();
+  async function resolve(name: string, scope?: RequestScope): Promise<{ view: ComputeSystemView; all: ComputeSystemView[] }> {
+    const all = await scopedSystems(scope);
     const containers = all.filter(isContainer);
     const lower = name.toLowerCase();
     const exact = containers.find((c) => c.id === name) ?? containers.find((c) => c.name === name);
@@ -53,8 +60,10 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 
   const backend: Backend & HcsExtras = {
     name: 'hcs',
+    // It observes and stops what Docker or containerd created; it offers no isolation to create.
+    capabilities: { create: false, isolations: [] },
 
-    async probe(): Promise<BackendStatus> {
+    async probe(scope): Promise<BackendStatus> {
       let core: ComputeCore;
       try {
         core = await loadCore();
@@ -63,7 +72,7 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
         return { name: 'hcs', usable: false, reason, isolations: [], details: {} };
       }
       try {
-        const all = await systems();
+        const all = await scopedSystems(scope);
         const containers = all.filter(isContainer).length;
         return {
           name: 'hcs',
@@ -86,17 +95,41 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       );
     },
 
-    async list({ all }): Promise<ContainerInfo[]> {
-      const infos = (await systems()).filter(isContainer).map(toContainerInfo);
-      return all ? infos : infos.filter((c) => c.state === 'running');
+    async owns(name, scope) {
+      try {
+        await resolve(name, scope);
+        return true;
+      } catch (error) {
+        // Not there, or HCS cannot be asked here (no computecore.dll): either way it does not hold it.
+        if (error instanceof CoreError && (error.code === 'ContainerNotFound' || error.errorClass === 'unavailable')) return false;
+        throw error;
+      }
     },
 
-    async inspect(name: string): Promise<ContainerInfo> {
-      return toContainerInfo((await resolve(name)).view);
+    async list({ all }, scope) {
+      const infos = (await scopedSystems(scope)).filter(isContainer).map(toContainerInfo);
+      return { containers: all ? infos : infos.filter((c) => c.state === 'running'), problems: [] };
     },
 
-    async processes(name: string): Promise<ContainerProcess[]> {
-      const { view } = await resolve(name);
+    async inspect(name: string, scope?: RequestScope): Promise<ContainerInfo> {
+      return toContainerInfo((await resolve(name, scope)).view);
+    },
+
+    async inspectMany(names, scope) {
+      const results = new Map<string, ContainerInfo | CoreError>();
+      for (const name of names) {
+        try {
+          results.set(name, await backend.inspect(name, scope));
+        } catch (error) {
+          if (!(error instanceof CoreError)) throw error;
+          results.set(name, error);
+        }
+      }
+      return results;
+    },
+
+    async processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]> {
+      const { view } = await resolve(name, scope);
       const core = await loadCore();
       const text = await core.properties(view.id, JSON.stringify(processListQuery), timeoutMs);
       if (text === null) throw new CoreError('HcsDocumentInvalid', `HCS returned no properties document for '${view.name}'.`);
@@ -107,8 +140,8 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       return toContainerProcesses(properties.ProcessList, isolationOf(view));
     },
 
-    async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
-      const { view } = await resolve(name);
+    async worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null> {
+      const { view } = await resolve(name, scope);
       if (view.role !== 'HyperVContainer') return null;
       if (!view.utilityVmRuntimeId) return null; // the utility VM is not visible or has no VM GUID: no claim, the verdict says why
       return findUtilityVmWorker(view.utilityVmRuntimeId, snapshot);
@@ -142,14 +175,12 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       );
     },
 
-    async computeSystems(): Promise<ComputeSystemView[]> {
-      return systems();
+    async computeSystems(scope?: RequestScope): Promise<ComputeSystemView[]> {
+      return scopedSystems(scope);
     },
 
-    async utilityVmId(containerId: string): Promise<string | null> {
-      const all = await systems();
-      const view = all.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && isContainer(s));
-      return view?.role === 'HyperVContainer' ? view.utilityVmRuntimeId : null;
+    async utilityVmId(containerId: string, scope?: RequestScope): Promise<string | null> {
+      return utilityVmIdOf(await scopedSystems(scope), containerId);
     },
 
     async terminate(name: string): Promise<ContainerInfo> {
@@ -181,13 +212,13 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 /** What the hcs backend offers beyond the Backend interface. */
 export interface HcsExtras {
   /** Every compute system HCS lists (containers and utility VMs) with its role. */
-  computeSystems(): Promise<ComputeSystemView[]>;
+  computeSystems(scope?: RequestScope): Promise<ComputeSystemView[]>;
   /**
    * The VM GUID behind a Hyper-V container, by its compute system id (Docker's
    * full container id): what vmwp's command line and vmmem's user carry. Null
    * for a process-isolated container or one HCS does not list.
    */
-  utilityVmId(containerId: string): Promise<string | null>;
+  utilityVmId(containerId: string, scope?: RequestScope): Promise<string | null>;
   /** Terminates at once, without a shutdown request. */
   terminate(name: string): Promise<ContainerInfo>;
 }

@@ -19,7 +19,8 @@
  *   vmwp.exe, whose command line holds the VM GUID, and the VM's memory
  *   through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
  */
-import { findHyperVWorker } from '../../processes/hyperVWorker.js';
+import { findHyperVWorker, guidPattern } from '../../processes/hyperVWorker.js';
+import { isContainerName } from '../../domain/names.js';
 import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ComputeSystemSummary, ProcessDetails } from './schema.js';
@@ -109,8 +110,6 @@ export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
   };
 }
 
-/** The container-name rule the cmdlets apply to -Name (see backends/linux/names.ts). */
-const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /**
  * The name the cmdlets show and accept. HCS names Docker's and containerd's
@@ -119,7 +118,7 @@ const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
  * backend resolves unique id prefixes). Any other name stays as HCS has it.
  */
 export function containerName(view: Pick<ComputeSystemView, 'id' | 'name'>): string {
-  if (CONTAINER_NAME.test(view.name) && !view.name.includes('..')) return view.name;
+  if (isContainerName(view.name)) return view.name;
   if (view.name === view.id && /^[0-9a-f]{64}$/i.test(view.id)) return view.id.slice(0, 12).toLowerCase();
   return view.name;
 }
@@ -168,4 +167,17 @@ export function toContainerProcesses(list: readonly ProcessDetails[], isolation:
  */
 export function findUtilityVmWorker(runtimeId: string, snapshot: readonly HostProcess[]): WorkerClaim | null {
   return findHyperVWorker(snapshot, runtimeId);
+}
+
+/**
+ * The VM GUID behind a Hyper-V container, by its compute system id (Docker's
+ * full container id): HostingSystemId names the utility VM, whose RuntimeId
+ * is what vmwp's command line and vmmem's user carry. Null for a
+ * process-isolated container, one HCS does not list, or a RuntimeId that is
+ * not a usable GUID (absent, malformed or all zeros).
+ */
+export function utilityVmIdOf(systems: readonly ComputeSystemView[], containerId: string): string | null {
+  const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && s.role === 'HyperVContainer');
+  const runtimeId = system?.utilityVmRuntimeId?.replace(/^\{|\}$/g, '') ?? null;
+  return runtimeId && guidPattern.test(runtimeId) && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(runtimeId) ? runtimeId : null;
 }

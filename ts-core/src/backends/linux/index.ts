@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation, ListProblem } from '../types.js';
 import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
-import { validateContainerName, validateImageName } from './names.js';
+import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
@@ -13,6 +13,7 @@ import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import {
   cgroupsPathFor,
+  containerExists,
   containersRoot,
   ensureStateLayout,
   isFreshReservation,
@@ -25,17 +26,7 @@ import {
 } from './state.js';
 import { stateDir } from '../../paths.js';
 
-/** Errors met while listing, reported beside the containers that could be read. */
-export interface ListProblem {
-  name: string;
-  error: CoreError;
-}
-
 export interface LinuxBackend extends Backend {
-  /** Like list(), but also returns the containers whose state could not be read. */
-  listWithProblems(options: { all: boolean }): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
-  /** inspect() for several containers with one runtime status query per runtime; a failure per name is returned, not thrown. */
-  inspectMany(names: readonly string[]): Promise<Map<string, ContainerInfo | CoreError>>;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
   registerRuntime(runtime: LinuxRuntime): void;
 }
@@ -114,8 +105,14 @@ export function createLinuxBackend(): LinuxBackend {
 
   const backend: LinuxBackend = {
     name: 'linux',
+    capabilities: { create: true, isolations: ['Process', 'HyperV'] },
 
     registerRuntime: register,
+
+    // The module's own state: a directory lookup, no runtime query.
+    async owns(name) {
+      return process.platform === 'linux' && containerExists(name);
+    },
 
     async probe(): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
@@ -139,7 +136,7 @@ export function createLinuxBackend(): LinuxBackend {
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
       // Everything that can be refused is refused before anything is written.
-      const name = validateContainerName(spec.name);
+      const name = spec.name;
       validateImageName(spec.image);
       requireRoot();
       const runtime = runtimes.get(spec.isolation);
@@ -205,7 +202,7 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
-    async listWithProblems({ all }) {
+    async list({ all }) {
       const containers: ContainerInfo[] = [];
       const problems: ListProblem[] = [];
       const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
@@ -228,10 +225,6 @@ export function createLinuxBackend(): LinuxBackend {
       }
       containers.sort((a, b) => a.name.localeCompare(b.name));
       return { containers, problems };
-    },
-
-    async list(options) {
-      return (await backend.listWithProblems(options)).containers;
     },
 
     async inspectMany(names) {
@@ -277,7 +270,6 @@ export function createLinuxBackend(): LinuxBackend {
     },
 
     async remove(name, force, context) {
-      validateContainerName(name);
       requireRoot();
       let metadata: ContainerMetadata | null;
       try {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
-import { validateContainerName } from './names.js';
+import { validateContainerName } from '../../domain/names.js';
+import { isolationSchema } from '../../domain/isolation.js';
 import { mountsUnder } from './rootfsMount.js';
 
 /**
@@ -32,7 +33,7 @@ export const containerMetadataSchema = z.object({
   name: z.string(),
   backend: z.literal('linux'),
   runtime: z.enum(['runc', 'qemu']),
-  isolation: z.enum(['Process', 'HyperV']),
+  isolation: isolationSchema,
   image: z.string(),
   command: z.array(z.string()),
   env: z.record(z.string(), z.string()),

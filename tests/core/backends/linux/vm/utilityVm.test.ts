@@ -11,6 +11,7 @@ import {
   bootUtilityVm, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord, stopUtilityVm, vmExitStatus, vmProcesses, vmWorker, workerProcessName,
 } from '../../../../../ts-core/src/backends/linux/vm/utilityVm.js';
 import type { CommandContext } from '../../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../../ts-core/src/protocol/scope.js';
 import { CoreError } from '../../../../../ts-core/src/protocol/errors.js';
 import { descendantsOf, hostProcesses, pidsWithCommandLine } from './hostProcs.js';
 
@@ -47,7 +48,7 @@ describe('utility VM on real QEMU', () => {
     // An unusual packet size makes this ping's command line unique on a host shared with other tests.
     const size = String(100 + (process.pid % 800));
     const progress: Array<{ status: string; percent?: number }> = [];
-    const context: CommandContext = { requestId: 1, progress: (_a, status, percent) => progress.push({ status, percent }), verbose: () => undefined, warning: () => undefined };
+    const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: (_a, status, percent) => progress.push({ status, percent }), verbose: () => undefined, warning: () => undefined };
     const record = await bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs,
       guest: { containerId: id, hostname: 'vmtest', workingDir: '/', command: ['sh', '-c', `ping -s ${size} 127.0.0.1 & sleep 2; exit 3`], env: {} },
@@ -118,7 +119,7 @@ describe('utility VM on real QEMU', () => {
     // The workload is root in the guest and can write to the agent's serial port: its output is untrusted.
     const id = `vmg${process.pid}`;
     const dir = path.join(work, 'containers', id);
-    const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+    const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
     const record = await bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, accel: 'tcg',
       guest: { containerId: id, hostname: 'liar', workingDir: '/', command: ['sh', '-c', 'while :; do echo "the guest lies"; sleep 0.05; done >/dev/ttyS1'], env: {} },
@@ -145,7 +146,7 @@ describe('utility VM on real QEMU', () => {
     const error = await caught(bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, kernelPath: badKernel, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
     expect(error.code).toBe('VmBootFailed');
     expect(error.message).toMatch(/QEMU exited .* before/);
     expect((error.details?.qemuTail as string[]).join('\n')).toMatch(/kernel|linux/i);
@@ -159,7 +160,7 @@ describe('utility VM on real QEMU', () => {
     const error = await caught(bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, memoryMB: 16, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
     expect(error.code).toBe('VmBootFailed');
     expect(error.message).toMatch(/Last lines of its serial console:\n(.|\n)*Booting from ROM/);
     expect(error.message).toMatch(/16 MB is probably too little memory/);
@@ -172,7 +173,7 @@ describe('utility VM on real QEMU', () => {
     const error = await caught(bootUtilityVm({
       containerId: id, dir: path.join(work, 'containers', id), rootfsDir: rootfs, cpuCount: 4096, accel: 'tcg',
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '1'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
     expect(error.code).toBe('InvalidArgument');
     expect(error.message).toMatch(/CpuCount 4096 is out of range/);
     expect(pidsWithCommandLine(`guest=${id}`)).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { validateContainerName, validateImageName } from '../../../../ts-core/src/backends/linux/names.js';
-import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
+import { validateContainerName } from '../../../ts-core/src/domain/names.js';
+import { validateImageName } from '../../../ts-core/src/backends/linux/names.js';
+import { CoreError } from '../../../ts-core/src/protocol/errors.js';
 
 function codeOf(fn: () => unknown): string | null {
   try {
