@@ -38,7 +38,7 @@ function New-ContainerProcessObject {
             PM                         = if ($null -ne $Record.pagedBytes) { [long]$Record.pagedBytes } else { $null }
             NPM                        = if ($null -ne $Record.nonPagedBytes) { [long]$Record.nonPagedBytes } else { $null }
             PrivateMemorySize          = if ($null -ne $Record.privateBytes) { [long]$Record.privateBytes } else { $null }
-            StartTime                  = ConvertTo-ContainerDate $Record.startTimeMs
+            StartTime                  = ConvertTo-ContainerDate $Record.startTime
             CommandLine                = if ($null -ne $Record.commandLine) { [string]$Record.commandLine } else { $null }
         }
     }

@@ -58,7 +58,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
             $process.Id | Should -BeOfType [int]
             $process.Id | Should -Be $helperIds[0]
             $process.WorkingSet | Should -BeOfType [long]
-            $process.StartTimeMs | Should -BeOfType [long]
+            $process.StartTime | Should -BeOfType [datetimeoffset]
             $process.CommandLine | Should -BeExactly '/bin/sleep 60'
             $process.NamespacePids[0] | Should -Be $helperIds[0]
         }
@@ -122,7 +122,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
                 if (-not $coreById.ContainsKey($p.Id)) { continue }
                 $core = $coreById[$p.Id]
                 [int]$core.sessionId | Should -Be $p.SessionId -Because "PID $($p.Id) ($($p.ProcessName)) is in session $($p.SessionId)"
-                ([datetimeoffset]$p.StartTime).ToUnixTimeMilliseconds() - [long]$core.startTimeMs
+                ([datetimeoffset]$p.StartTime).ToUnixTimeMilliseconds() - ([datetimeoffset]$core.startTime).ToUnixTimeMilliseconds()
             }
             $sorted = @($deltas | Sort-Object)
             $sorted[0] | Should -BeGreaterOrEqual 0

@@ -216,7 +216,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
                 New-ContainerProcessObject -Record ([pscustomobject]@{
                         containerName = 'vm'; containerPid = $Pid; name = 'sleep'; hostPid = $null; visibleOnHost = $false; claimedHostPid = $null
                         sessionId = $null; cpuSeconds = $null; workingSetBytes = $null; pagedBytes = $null; nonPagedBytes = $null; privateBytes = $null
-                        startTimeMs = $null; commandLine = 'sleep 3600'
+                        startTime = $null; commandLine = 'sleep 3600'
                     })
             }
             $invisible.VisibleOnHost | Should -BeFalse

@@ -40,6 +40,7 @@ export const isolationTest = defineCommand({
       snapshot: 'all',
       progress: (status, percent) => context.progress('Testing container isolation', status, percent),
     });
+    const takenAt = new Date(snapshot.takenAtMs).toISOString();
     const results = items.map((item) => {
       if (item.error) return { name: item.name, error: toItemError(item.error) };
       const { evidence } = item;
@@ -58,10 +59,11 @@ export const isolationTest = defineCommand({
         hostMatches: verdict.hostMatches.map(toHostMatchRecord),
         worker: verdict.worker === null ? null : toWorkerCheckRecord(verdict.worker),
         gaps: verdict.gaps,
+        snapshotTakenAt: takenAt,
         error: null,
       };
     });
-    return { snapshotTakenAt: new Date(snapshot.takenAtMs).toISOString(), hostProcessCount: snapshot.processes.length, results };
+    return { snapshotTakenAt: takenAt, hostProcessCount: snapshot.processes.length, results };
   },
 });
 

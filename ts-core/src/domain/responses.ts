@@ -203,6 +203,8 @@ export const responses = {
         hostMatches: z.array(hostMatchRecordSchema),
         worker: workerCheckRecordSchema.nullable(),
         gaps: z.array(z.string()),
+        /** The snapshot this verdict judged (the same for every result of one request). */
+        snapshotTakenAt: timestampSchema,
         error: z.null(),
       }),
       z.object({ name: z.string(), error: itemErrorSchema }),
