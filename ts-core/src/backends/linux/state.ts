@@ -4,7 +4,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
-import { validateContainerName } from '../../domain/names.js';
 import { isolationSchema } from '../../domain/isolation.js';
 import { mountsUnder } from './rootfsMount.js';
 
@@ -117,7 +116,7 @@ export function writeMetadata(metadata: ContainerMetadata): void {
 }
 
 export function containerExists(name: string): boolean {
-  return fs.existsSync(containerDir(validateContainerName(name)));
+  return fs.existsSync(containerDir(name));
 }
 
 function notFound(name: string): CoreError {
@@ -133,7 +132,6 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 
 /** The container's metadata; ContainerNotFound / ContainerStateCorrupt (with the file's path) otherwise. */
 export function readMetadata(name: string): ContainerMetadata {
-  validateContainerName(name);
   const file = metadataFile(name);
   let text: string;
   try {
@@ -182,7 +180,7 @@ export function isFreshReservation(name: string): boolean {
 }
 
 export function removeContainerDir(name: string): void {
-  const dir = containerDir(validateContainerName(name));
+  const dir = containerDir(name);
   if (!fs.existsSync(dir)) return;
   // Never delete through a mount (an overlay rootfs the runtime could not unmount): that would reach into the image.
   const mounted = mountsUnder(dir);
