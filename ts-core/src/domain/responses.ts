@@ -6,10 +6,10 @@
  * strings throughout.
  */
 import { z } from 'zod';
-import { containerInfoSchema, timestampSchema } from './container.js';
+import { containerInfoSchema, containerProcessSchema, timestampSchema, workerClaimSchema } from './container.js';
 import { itemErrorSchema } from './itemError.js';
 import { backendNameSchema, isolationSchema, observedIsolationSchema, requestedIsolationSchema } from './isolation.js';
-import { hostMatchOutcomeSchema } from './verdict.js';
+import { hostMatchSchema, workerCheckSchema } from './verdict.js';
 
 /** A host process as it travels: the names of the Get-Process properties it corresponds to, raw numbers. */
 export const hostProcessRecordSchema = z.object({
@@ -41,47 +41,20 @@ export const hostProcessRecordSchema = z.object({
 export type HostProcessRecord = z.infer<typeof hostProcessRecordSchema>;
 
 /** A process the container reports, with the host PID only when the verdict matched it to that very host process. */
-export const containerProcessRecordSchema = z.object({
+export const containerProcessRecordSchema = containerProcessSchema.omit({ startTimeMs: true }).extend({
   containerName: z.string(),
-  containerPid: z.number().int().nonnegative(),
-  name: z.string(),
-  commandLine: z.string().nullable(),
-  claimedHostPid: z.number().int().nullable(),
   hostPid: z.number().int().nullable(),
   visibleOnHost: z.boolean(),
   startTime: timestampSchema.nullable(),
-  workingSetBytes: z.number().nullable(),
-  privateBytes: z.number().nullable(),
-  pagedBytes: z.number().nullable(),
-  nonPagedBytes: z.number().nullable(),
-  cpuSeconds: z.number().nullable(),
-  sessionId: z.number().int().nullable(),
 });
 export type ContainerProcessRecord = z.infer<typeof containerProcessRecordSchema>;
 
-export const hostMatchRecordSchema = z.object({
-  containerPid: z.number().int().nonnegative(),
-  name: z.string(),
-  hostPid: z.number().int().nullable(),
-  hostProcess: hostProcessRecordSchema.nullable(),
-  matched: z.boolean(),
-  outcome: hostMatchOutcomeSchema,
-  reason: z.string(),
-});
+/** The verdict's comparisons as they travel: host processes as records, times in ISO 8601. */
+export const hostMatchRecordSchema = hostMatchSchema.extend({ hostProcess: hostProcessRecordSchema.nullable() });
 
-export const workerCheckRecordSchema = z.object({
-  claim: z.object({
-    pid: z.number().int(),
-    name: z.string(),
-    startTime: timestampSchema.nullable(),
-    tieToken: z.string(),
-    tieField: z.enum(['commandLine', 'user']),
-    how: z.string(),
-  }),
+export const workerCheckRecordSchema = workerCheckSchema.extend({
+  claim: workerClaimSchema.omit({ startTimeMs: true }).extend({ startTime: timestampSchema.nullable() }),
   hostProcess: hostProcessRecordSchema.nullable(),
-  alive: z.boolean(),
-  tied: z.boolean(),
-  reason: z.string(),
 });
 
 const namedItemErrorSchema = itemErrorSchema.extend({ name: z.string() });

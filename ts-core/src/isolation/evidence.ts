@@ -131,22 +131,8 @@ export function judgeEvidence(e: ContainerEvidence, snapshot: HostSnapshot, expe
 
 /** A container process as it travels: timestamps in ISO 8601, the host PID only when confirmed. */
 export function toContainerProcessRecord(p: ContainerProcess, containerName: string, hostPid: number | null): ContainerProcessRecord {
-  return {
-    containerName,
-    containerPid: p.containerPid,
-    name: p.name,
-    commandLine: p.commandLine,
-    claimedHostPid: p.claimedHostPid,
-    hostPid,
-    visibleOnHost: hostPid !== null,
-    startTime: isoOrNull(p.startTimeMs),
-    workingSetBytes: p.workingSetBytes,
-    privateBytes: p.privateBytes,
-    pagedBytes: p.pagedBytes,
-    nonPagedBytes: p.nonPagedBytes,
-    cpuSeconds: p.cpuSeconds,
-    sessionId: p.sessionId,
-  };
+  const { startTimeMs, ...reported } = p;
+  return { ...reported, containerName, hostPid, visibleOnHost: hostPid !== null, startTime: isoOrNull(startTimeMs) };
 }
 
 export function isoOrNull(ms: number | null): string | null {

@@ -3,6 +3,7 @@ import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestScope, WorkerClaim } from '../types.js';
+import { inspectEach, ownsByLookup } from '../byName.js';
 import { newRequestScope } from '../../protocol/scope.js';
 import { DockerClient } from './client.js';
 import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
@@ -200,14 +201,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     },
 
     async owns(name, scope = newRequestScope()) {
-      try {
-        await inspectRaw(client(), name, scope);
-        return true;
-      } catch (error) {
-        // Not there, or no daemon to ask: either way it does not hold it.
-        if (error instanceof CoreError && (error.code === 'ContainerNotFound' || error.errorClass === 'unavailable')) return false;
-        throw error;
-      }
+      return ownsByLookup(() => inspectRaw(client(), name, scope));
     },
 
     async list({ all }, scope = newRequestScope()) {
@@ -238,16 +232,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     },
 
     async inspectMany(names, scope = newRequestScope()) {
-      const results = new Map<string, ContainerInfo | CoreError>();
-      for (const name of names) {
-        try {
-          results.set(name, await backend.inspect(name, scope));
-        } catch (error) {
-          if (!(error instanceof CoreError)) throw error;
-          results.set(name, error);
-        }
-      }
-      return results;
+      return inspectEach(backend.inspect, names, scope);
     },
 
     async processes(name: string, scope = newRequestScope()): Promise<ContainerProcess[]> {

@@ -8,6 +8,7 @@ import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, RequestScope, WorkerClaim } from '../types.js';
+import { inspectEach, ownsByLookup } from '../byName.js';
 import { computeCore, type ComputeCore } from './computecore.js';
 import { classifySystems, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, utilityVmIdOf, type ComputeSystemView } from './model.js';
 import { enumerateResultSchema, parseHcsDocument, processListQuery, propertiesSchema, type SystemQuery } from './schema.js';
@@ -96,14 +97,7 @@ export function createHcsBackend(options: HcsBackendOptions = {}): HcsBackend {
     },
 
     async owns(name, scope) {
-      try {
-        await resolve(name, scope);
-        return true;
-      } catch (error) {
-        // Not there, or HCS cannot be asked here (no computecore.dll): either way it does not hold it.
-        if (error instanceof CoreError && (error.code === 'ContainerNotFound' || error.errorClass === 'unavailable')) return false;
-        throw error;
-      }
+      return ownsByLookup(() => resolve(name, scope));
     },
 
     async list({ all }, scope) {
@@ -116,16 +110,7 @@ export function createHcsBackend(options: HcsBackendOptions = {}): HcsBackend {
     },
 
     async inspectMany(names, scope) {
-      const results = new Map<string, ContainerInfo | CoreError>();
-      for (const name of names) {
-        try {
-          results.set(name, await backend.inspect(name, scope));
-        } catch (error) {
-          if (!(error instanceof CoreError)) throw error;
-          results.set(name, error);
-        }
-      }
-      return results;
+      return inspectEach(backend.inspect, names, scope);
     },
 
     async processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]> {

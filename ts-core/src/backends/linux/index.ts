@@ -205,28 +205,18 @@ export function createLinuxBackend(): LinuxBackend {
     async list({ all }) {
       const containers: ContainerInfo[] = [];
       const problems: ListProblem[] = [];
-      const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
-      for (const name of listContainerNames()) {
-        try {
-          const metadata = readMetadata(name);
-          const runtime = runtimeOf(metadata);
-          byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
-        } catch (error) {
-          if (isFreshReservation(name)) continue; // being created right now
-          problems.push({ name, error: toCoreError(error) });
-        }
-      }
-      for (const [runtime, list] of byRuntime) {
-        const statuses = await runtime.statusAll(list);
-        for (const metadata of list) {
-          const info = toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null });
-          if (all || info.state === 'running' || info.state === 'created') containers.push(info);
+      for (const [name, info] of await backend.inspectMany(listContainerNames())) {
+        if (info instanceof CoreError) {
+          if (!isFreshReservation(name)) problems.push({ name, error: info }); // a fresh reservation is being created right now
+        } else if (all || info.state === 'running' || info.state === 'created') {
+          containers.push(info);
         }
       }
       containers.sort((a, b) => a.name.localeCompare(b.name));
       return { containers, problems };
     },
 
+    // One status query per runtime for the whole batch.
     async inspectMany(names) {
       const results = new Map<string, ContainerInfo | CoreError>();
       const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
