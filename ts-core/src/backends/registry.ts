@@ -1,13 +1,17 @@
 import { CoreError } from '../protocol/errors.js';
 import { newRequestScope, type RequestScope } from '../protocol/scope.js';
 import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus } from './types.js';
-import { createLinuxBackend } from './linux/index.js';
+import { createLinuxBackend, type LinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
 import { createHcsBackend, type HcsBackend } from './hcs/index.js';
 
-/** Each backend's own type: hcs offers its compute-system views beside the common interface. */
+/**
+ * Each backend's own type: linux offers its image store, hcs its
+ * compute-system views beside the common interface. The registry is the one
+ * place that knows the backend packages; everything else asks it.
+ */
 interface BackendTypes {
-  linux: Backend;
+  linux: LinuxBackend;
   docker: Backend;
   hcs: HcsBackend;
 }

@@ -4,6 +4,7 @@ import type { RequestScope } from '../protocol/scope.js';
 import type { HostProcess } from '../processes/types.js';
 import type { BackendName, Isolation } from '../domain/isolation.js';
 import type { ContainerInfo, ContainerProcess, ContainerSpec, WorkerClaim } from '../domain/container.js';
+import type { ResponseOf } from '../domain/responses.js';
 
 export { backendNames } from '../domain/isolation.js';
 export type { BackendName, Isolation, RequestedIsolation } from '../domain/isolation.js';
@@ -30,6 +31,16 @@ export interface BackendCapabilities {
   create: boolean;
   /** The isolations it can create when the host allows (probe() says which ones here). */
   isolations: readonly Isolation[];
+}
+
+/** An image as the module shows it (the store's record minus internals). */
+export type ImageView = ResponseOf<'image.import'>;
+
+/** The linux backend's image store: images come from files, never from a registry. */
+export interface ImageStore {
+  import(options: { name: string; path: string; onProgress?: (status: string, percent: number) => void }): Promise<ImageView>;
+  list(): ImageView[];
+  remove(name: string): void;
 }
 
 /** A container a backend holds but could not read, reported beside the ones it could. */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation, ListProblem } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem } from '../types.js';
 import { isAlive } from './cgroups.js';
-import { getImage } from './images.js';
+import { getImage, importImage, listImages, removeImage, type ImageRecord } from './images.js';
 import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
@@ -27,6 +27,8 @@ import {
 import { stateDir } from '../../paths.js';
 
 export interface LinuxBackend extends Backend {
+  /** The images its containers are made from. */
+  readonly images: ImageStore;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
   registerRuntime(runtime: LinuxRuntime): void;
 }
@@ -88,6 +90,32 @@ function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerIn
   };
 }
 
+/** What the module shows for an image (the store's record minus internals). */
+function imageView(image: ImageRecord & { rootfs: string }): ImageView {
+  return {
+    name: image.name,
+    format: image.format,
+    source: image.source,
+    importedAt: image.importedAt,
+    layers: image.layers,
+    sizeBytes: image.sizeBytes,
+    files: image.files,
+    defaultCommand: [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])],
+    env: image.config.env,
+    workingDir: image.config.workingDir,
+    rootfs: image.rootfs,
+  };
+}
+
+const imageStore: ImageStore = {
+  async import(options) {
+    const record = await importImage(options);
+    return imageView({ ...record, rootfs: getImage(record.name).rootfs });
+  },
+  list: () => listImages().map(imageView),
+  remove: removeImage,
+};
+
 export function createLinuxBackend(): LinuxBackend {
   const runtimes = new Map<Isolation, LinuxRuntime>();
   const register = (runtime: LinuxRuntime) => runtimes.set(runtime.isolation, runtime);
@@ -108,6 +136,7 @@ export function createLinuxBackend(): LinuxBackend {
     capabilities: { create: true, isolations: ['Process', 'HyperV'] },
 
     registerRuntime: register,
+    images: imageStore,
 
     // The module's own state: a directory lookup, no runtime query.
     async owns(name) {
