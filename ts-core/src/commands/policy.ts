@@ -9,7 +9,7 @@ import { parseHostEdition, parseHostVersion } from '../isolation/hostVersion.js'
 import { parseImageReference, type ImageReference } from '../isolation/imageReference.js';
 import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } from '../isolation/windowsBuilds.js';
 
-import { requestedIsolationSchema } from '../domain/isolation.js';
+import { isolations, requestedIsolationSchema } from '../domain/isolation.js';
 import { toItemError, type ItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
 
@@ -116,7 +116,7 @@ export function hostFromOs(os: HostOs): PolicyHost {
  * item with an error instead of failing the whole batch.
  */
 export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost, context?: Pick<CommandContext, 'verbose' | 'progress'>): CompatibilityItem[] {
-  const requested = args.isolations ?? (['Process', 'HyperV'] as const);
+  const requested: readonly RequestedIsolation[] = args.isolations ?? isolations;
   const items: CompatibilityItem[] = [];
   const hostForDefaults = { platform: host.platform, hostClass: host.class };
   if (requested.includes('Default')) context?.verbose(describeDefaultIsolation(hostForDefaults, args.backend as BackendName | undefined));

@@ -5,6 +5,7 @@ import type { HostProcess } from '../../processes/types.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestScope, WorkerClaim } from '../types.js';
 import { inspectEach, ownsByLookup } from '../byName.js';
 import { newRequestScope } from '../../protocol/scope.js';
+import { isolations } from '../../domain/isolation.js';
 import { DockerClient } from './client.js';
 import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
 import { daemonFacts, effectiveIsolation, hostConfigForIsolation, vmClassRuntimes, type DaemonFacts } from './isolation.js';
@@ -115,7 +116,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
 
   const backend: Backend = {
     name: 'docker',
-    capabilities: { create: true, isolations: ['Process', 'HyperV'] },
+    capabilities: { create: true, isolations },
 
     async probe(scope = newRequestScope()): Promise<BackendStatus> {
       let endpointText = options.host ?? process.env.DOCKER_HOST ?? '(default)';
@@ -126,14 +127,14 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
         const daemon = await facts(probeClient, scope);
         const vmRuntimes = vmClassRuntimes(daemon);
         const windows = daemon.osType === 'windows';
-        const isolations: BackendStatus['isolations'] = windows || vmRuntimes.length > 0 ? ['Process', 'HyperV'] : ['Process'];
+        const offered: BackendStatus['isolations'] = windows || vmRuntimes.length > 0 ? [...isolations] : ['Process'];
         const hyperv = windows ? 'Hyper-V isolation through HostConfig.Isolation' :
           vmRuntimes.length ? `HyperV-class isolation through runtime ${vmRuntimes[0]}` : 'no VM-class runtime (register runsc for HyperV-class isolation)';
         return {
           name: 'docker',
           usable: true,
           reason: `Docker ${version.Version} at ${endpointText} (${daemon.osType}, API ${apiVersion}); ${hyperv}.`,
-          isolations,
+          isolations: offered,
           details: {
             endpoint: endpointText,
             reachable: true,

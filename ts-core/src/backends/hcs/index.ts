@@ -126,10 +126,10 @@ export function createHcsBackend(options: HcsBackendOptions = {}): HcsBackend {
     },
 
     async worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null> {
-      const { view } = await resolve(name, scope);
-      if (view.role !== 'HyperVContainer') return null;
-      if (!view.utilityVmRuntimeId) return null; // the utility VM is not visible or has no VM GUID: no claim, the verdict says why
-      return findUtilityVmWorker(view.utilityVmRuntimeId, snapshot);
+      const { view, all } = await resolve(name, scope);
+      // The same lookup the docker backend asks for: no usable VM GUID (not visible, malformed, zero) means no claim, and the verdict says why.
+      const vmId = utilityVmIdOf(all, view.id);
+      return vmId === null ? null : findUtilityVmWorker(vmId, snapshot);
     },
 
     async stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo> {

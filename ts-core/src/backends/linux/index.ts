@@ -25,6 +25,7 @@ import {
   type ContainerMetadata,
 } from './state.js';
 import { stateDir } from '../../paths.js';
+import { isolations } from '../../domain/isolation.js';
 
 export interface LinuxBackend extends Backend {
   /** The images its containers are made from. */
@@ -133,7 +134,7 @@ export function createLinuxBackend(): LinuxBackend {
 
   const backend: LinuxBackend = {
     name: 'linux',
-    capabilities: { create: true, isolations: ['Process', 'HyperV'] },
+    capabilities: { create: true, isolations },
 
     registerRuntime: register,
     images: imageStore,
