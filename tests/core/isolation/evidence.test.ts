@@ -116,6 +116,13 @@ describe('gatherEvidence', () => {
     expect(a.calls.some((c) => c.startsWith('worker'))).toBe(false);
   });
 
+  it('reads no host process at all when confirming claims and nothing is claimed (a utility-VM container)', async () => {
+    const a = source([{ ...claim, claimedHostPid: null }]);
+    const result = await gatherEvidence([{ name: 'web', source: a }], { scope: newRequestScope(), snapshot: 'claimed' });
+    expect(result.snapshot).toMatchObject({ processes: [], unreadable: [] });
+    expect(result.items[0]!.evidence!.processes).toHaveLength(1);
+  });
+
   it("asks for the workers against the whole host table when a verdict needs them", async () => {
     const a = source([{ ...claim, claimedHostPid: process.pid, name: 'node' }]);
     const result = await gatherEvidence([{ name: 'web', source: a }], { scope: newRequestScope(), snapshot: 'all' });

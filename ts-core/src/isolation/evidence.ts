@@ -98,7 +98,10 @@ export async function gatherEvidence(targets: readonly EvidenceTarget[], options
   }
   options.progress?.('Reading the host process table', 50);
   const claimed = gathered.flatMap((e) => e.processes.flatMap((p) => (p.claimedHostPid === null ? [] : [p.claimedHostPid])));
-  const snapshot = await takeHostSnapshot(options.snapshot === 'claimed' ? { pids: claimed } : {});
+  // Nothing claimed (a utility-VM container): nothing to confirm, so the host table is not read at all.
+  const snapshot = options.snapshot === 'claimed' && claimed.length === 0
+    ? { takenAtMs: Date.now(), processes: [], unreadable: [] }
+    : await takeHostSnapshot(options.snapshot === 'claimed' ? { pids: claimed } : {});
   if (options.snapshot === 'all') {
     for (const e of gathered) {
       try {
