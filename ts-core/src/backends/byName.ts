@@ -24,17 +24,21 @@ export async function inspectEach(
   return results;
 }
 
+/** Why a backend cannot be asked here at all: then it holds nothing that commands can reach. */
+const unreachable: ReadonlySet<CoreError['errorClass']> = new Set(['unavailable', 'denied', 'timeout']);
+
 /**
  * Backend.owns from a lookup by name: true when it finds the container,
  * false when the backend does not hold it or cannot be asked here (no
- * daemon, no HCS): either way the container is not this backend's.
+ * daemon, a socket this user may not open, a daemon that does not answer,
+ * no HCS): either way no command can reach the container through it.
  */
 export async function ownsByLookup(lookup: () => Promise<unknown>): Promise<boolean> {
   try {
     await lookup();
     return true;
   } catch (error) {
-    if (error instanceof CoreError && (error.code === 'ContainerNotFound' || error.errorClass === 'unavailable')) return false;
+    if (error instanceof CoreError && (error.code === 'ContainerNotFound' || unreachable.has(error.errorClass))) return false;
     throw error;
   }
 }
