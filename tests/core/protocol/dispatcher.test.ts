@@ -93,3 +93,24 @@ describe('Dispatcher', () => {
     expect(() => new Dispatcher([echo, echo])).toThrow(/registered twice/);
   });
 });
+
+describe('a domain rule inside an argument schema', () => {
+  it('answers with the rule\'s own code and message, naming the value and where it was', async () => {
+    const { containerNameSchema } = await import('../../../ts-core/src/domain/names.js');
+    const named = defineCommand({
+      name: 'test.named',
+      summary: 'named',
+      args: z.strictObject({ names: z.array(containerNameSchema) }),
+      response: z.object({}),
+      async run() {
+        return {};
+      },
+    });
+    const response = await new Dispatcher([named]).execute(1, 'test.named', { names: ['ok', '../escape'] }, () => {});
+    expect(response).toMatchObject({
+      success: false,
+      error: { code: 'InvalidContainerName', category: 'InvalidArgument', details: { name: '../escape', path: ['names', '1'] } },
+    });
+    if (!response.success) expect(response.error.message).toMatch(/^The container name "\.\.\/escape" is not valid: it contains a path separator\./);
+  });
+});

@@ -112,9 +112,10 @@ export class Dispatcher {
 function ruleFailure(error: z.ZodError): CoreError | null {
   for (const issue of error.issues) {
     const params = issue.code === 'custom' ? (issue as { params?: Record<string, unknown> }).params : undefined;
-    const code = params?.coreCode;
-    if (typeof code === 'string' && code in errorCodes) {
-      return new CoreError(code as ErrorCode, issue.message, { details: { path: issue.path.map(String), value: params?.name ?? null } });
+    if (!params) continue;
+    const { coreCode, ...details } = params;
+    if (typeof coreCode === 'string' && coreCode in errorCodes) {
+      return new CoreError(coreCode as ErrorCode, issue.message, { details: { ...details, path: issue.path.map(String) } });
     }
   }
   return null;
