@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../protocol/dispatcher.js';
+import { defineCommand, type CommandContext } from '../protocol/dispatcher.js';
 import { CoreError, toCoreError } from '../protocol/errors.js';
 import { readHostOs } from '../host/hostInfo.js';
 import { resolveIsolation } from '../isolation/defaults.js';
@@ -12,6 +12,7 @@ import { backendNameSchema, requestedIsolationSchema } from '../domain/isolation
 import { toItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
 import type { ContainerInfo } from '../domain/container.js';
+import type { Backend } from '../backends/types.js';
 import type { BackendName } from '../domain/isolation.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
 
@@ -125,24 +126,32 @@ export function selectListed(containers: readonly ContainerInfo[], patterns: rea
   return containers.filter((c) => matchers.some((m) => m.regexp.test(c.name) && (all || c.managed || m.literal)));
 }
 
-export const containerGet = defineCommand({
+/** A command on one existing container: `act` gets the backend that holds it. */
+function containerCommand<S extends z.ZodType<{ name: string }>, R extends z.ZodType>(definition: {
+  name: string;
+  summary: string;
+  args: S;
+  response: R;
+  act(backend: Backend, args: z.infer<S>, context: CommandContext): Promise<z.infer<R>>;
+}) {
+  const { act, ...rest } = definition;
+  return defineCommand({ ...rest, run: async (args, context) => act(await requireBackendFor(args.name, context), args, context) });
+}
+
+export const containerGet = containerCommand({
   name: 'container.get',
   summary: 'One container by exact name, from whichever backend holds it.',
   args: z.strictObject({ name: containerNameSchema }),
   response: responses['container.get'],
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name, context);
-    return backend.inspect(args.name, context);
-  },
+  act: (backend, args, context) => backend.inspect(args.name, context),
 });
 
-export const containerProcesses = defineCommand({
+export const containerProcesses = containerCommand({
   name: 'container.processes',
   summary: "The container's processes as it reports them, each tied to its host PID when the isolation check's own match confirms it.",
   args: z.strictObject({ name: containerNameSchema }),
   response: responses['container.processes'],
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name, context);
+  async act(backend, args, context) {
     // The claimed PIDs are all the verdict needs to confirm (or refuse) each process's host PID.
     const { snapshot, items } = await gatherEvidence([{ name: args.name, source: backend }], { scope: context, snapshot: 'claimed' });
     const [item] = items;
@@ -155,24 +164,20 @@ export const containerProcesses = defineCommand({
   },
 });
 
-export const containerStop = defineCommand({
+export const containerStop = containerCommand({
   name: 'container.stop',
   summary: 'Stops a container: SIGTERM (or the backend equivalent), then kill after the timeout.',
   args: z.strictObject({ name: containerNameSchema, timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
   response: responses['container.stop'],
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name, context);
-    return backend.stop(args.name, args.timeoutSeconds, context);
-  },
+  act: (backend, args, context) => backend.stop(args.name, args.timeoutSeconds, context),
 });
 
-export const containerRemove = defineCommand({
+export const containerRemove = containerCommand({
   name: 'container.remove',
   summary: 'Removes a container and everything it holds; -Force also removes a running one.',
   args: z.strictObject({ name: containerNameSchema, force: z.boolean().default(false) }),
   response: responses['container.remove'],
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name, context);
+  async act(backend, args, context) {
     await backend.remove(args.name, args.force, context);
     return { name: args.name, backend: backend.name, removed: true as const };
   },
