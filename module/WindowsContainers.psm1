@@ -22,7 +22,7 @@ class WindowsContainersHostProcess {
     [JsonRequired()] [long] $PrivateMemorySize
     [JsonRequired()] [long] $WorkingSet
     [JsonRequired()] [double] $CpuSeconds
-    [JsonRequired()] [long] $StartTimeMs
+    [JsonRequired()] [datetimeoffset] $StartTime
     [JsonRequired()] [string] $CommandLine
     [JsonRequired()] [string] $UserName
     [JsonRequired()] [int[]] $NamespacePids

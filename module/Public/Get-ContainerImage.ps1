@@ -51,7 +51,7 @@ function Get-ContainerImage {
         }
         foreach ($record in @($body.images)) { New-ContainerImageObject -Record $record }
         foreach ($problem in @($body.errors)) {
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category ObjectNotFound -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $problem.category -TargetObject $problem.name))
         }
     }
 }

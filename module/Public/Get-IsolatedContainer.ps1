@@ -75,8 +75,7 @@ function Get-IsolatedContainer {
             New-ContainerObject -Record $record
         }
         foreach ($problem in @($body.errors)) {
-            $category = if ($problem.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidData' }
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $category -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $problem.category -TargetObject $problem.name))
         }
     }
 }

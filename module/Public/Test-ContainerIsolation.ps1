@@ -109,8 +109,7 @@ function Test-ContainerIsolation {
         foreach ($n in $targets) {
             $result = $byName[$n]
             if ($null -ne $result.error) {
-                $category = if ($result.error.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidOperation' }
-                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Message $result.error.message -Category $category -TargetObject $n))
+                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Message $result.error.message -Category $result.error.category -TargetObject $n))
                 if ($Quiet) { $false }
                 continue
             }

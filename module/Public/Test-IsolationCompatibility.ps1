@@ -199,7 +199,7 @@ function Test-IsolationCompatibility {
 
             foreach ($result in $body.results) {
                 if ($null -ne $result.error) {
-                    $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $result.image -Message $result.error.message))
+                    $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category $result.error.category -TargetObject $result.image -Message $result.error.message))
                     continue
                 }
                 if ($Quiet) {

@@ -9,7 +9,9 @@ import { parseHostEdition, parseHostVersion } from '../isolation/hostVersion.js'
 import { parseImageReference, type ImageReference } from '../isolation/imageReference.js';
 import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } from '../isolation/windowsBuilds.js';
 
-const requestedIsolationSchema = z.enum(['Process', 'HyperV', 'Default']);
+import { isolations, requestedIsolationSchema } from '../domain/isolation.js';
+import { toItemError, type ItemError } from '../domain/itemError.js';
+import { responses } from '../domain/responses.js';
 
 export const compatibilityArgs = z.strictObject({
   images: z
@@ -65,7 +67,7 @@ export interface CompatibilityItem {
   imageRelease: string | null;
   hostBuild: number | null;
   /** Set instead of an answer when this one reference is malformed. */
-  error: { code: string; message: string } | null;
+  error: ItemError | null;
 }
 
 /** Reads the host from the caller's description: build and/or edition, optionally the class. */
@@ -114,7 +116,7 @@ export function hostFromOs(os: HostOs): PolicyHost {
  * item with an error instead of failing the whole batch.
  */
 export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost, context?: Pick<CommandContext, 'verbose' | 'progress'>): CompatibilityItem[] {
-  const requested = args.isolations ?? (['Process', 'HyperV'] as const);
+  const requested: readonly RequestedIsolation[] = args.isolations ?? isolations;
   const items: CompatibilityItem[] = [];
   const hostForDefaults = { platform: host.platform, hostClass: host.class };
   if (requested.includes('Default')) context?.verbose(describeDefaultIsolation(hostForDefaults, args.backend as BackendName | undefined));
@@ -132,7 +134,7 @@ export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost,
         image: entry.reference, isolation: null, requestedIsolation: null, defaulted: false,
         allowed: null, reason: null, suggestion: null, source: null, windowsImage: null,
         imageBuild: null, imageRevision: null, imageRelease: null, hostBuild: host.build,
-        error: { code: error.code, message: error.message },
+        error: toItemError(error),
       });
       return;
     }
@@ -188,6 +190,7 @@ export const isolationCompatibility = defineCommand({
   name: 'isolation.compatibility',
   summary: "Whether Windows images can run on a host under process or Hyper-V isolation, per Microsoft's version-compatibility table.",
   args: compatibilityArgs,
+  response: responses['isolation.compatibility'],
   async run(args, context) {
     const host = args.host ? hostFromArgs(args.host) : hostFromOs(await readHostOs());
     return { host, results: evaluateCompatibility(args, host, context) };

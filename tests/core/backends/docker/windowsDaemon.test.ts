@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDockerBackend } from '../../../../ts-core/src/backends/docker/index.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { fixture, hostProcesses } from './fixtures.js';
 
@@ -98,7 +99,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
 
 function spec(name: string, isolation: 'Process' | 'HyperV'): ContainerSpec {
   return {
@@ -190,7 +191,7 @@ describe('docker backend against a Windows daemon', () => {
   });
 
   it('lists every container with its isolation from inspect', async () => {
-    const all = await backend().list({ all: true });
+    const all = (await backend().list({ all: true })).containers;
     expect(all.map((c) => [c.name, c.isolation])).toEqual([['hv-ping', 'HyperV'], ['proc-ping', 'Process']]);
   });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
 import { readJsonDocument } from '../../util/jsonDocument.js';
-import { validateContainerName } from './names.js';
+import { isolationSchema } from '../../domain/isolation.js';
 import { mountsUnder } from './rootfsMount.js';
 
 /**
@@ -33,7 +33,7 @@ export const containerMetadataSchema = z.object({
   name: z.string(),
   backend: z.literal('linux'),
   runtime: z.enum(['runc', 'qemu']),
-  isolation: z.enum(['Process', 'HyperV']),
+  isolation: isolationSchema,
   image: z.string(),
   command: z.array(z.string()),
   env: z.record(z.string(), z.string()),
@@ -117,7 +117,7 @@ export function writeMetadata(metadata: ContainerMetadata): void {
 }
 
 export function containerExists(name: string): boolean {
-  return fs.existsSync(containerDir(validateContainerName(name)));
+  return fs.existsSync(containerDir(name));
 }
 
 function notFound(name: string): CoreError {
@@ -133,7 +133,6 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 
 /** The container's metadata; ContainerNotFound / ContainerStateCorrupt (with the file's path) otherwise. */
 export function readMetadata(name: string): ContainerMetadata {
-  validateContainerName(name);
   const file = metadataFile(name);
   const metadata = readJsonDocument(file, containerMetadataSchema, (problem) => problem.kind === 'syntax'
     ? corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause)
@@ -171,7 +170,7 @@ export function isFreshReservation(name: string): boolean {
 }
 
 export function removeContainerDir(name: string): void {
-  const dir = containerDir(validateContainerName(name));
+  const dir = containerDir(name);
   if (!fs.existsSync(dir)) return;
   // Never delete through a mount (an overlay rootfs the runtime could not unmount): that would reach into the image.
   const mounted = mountsUnder(dir);
