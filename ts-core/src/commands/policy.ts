@@ -109,6 +109,24 @@ export function hostFromOs(os: HostOs): PolicyHost {
 }
 
 /**
+ * This machine as the host to answer for, with its update revision (Windows
+ * Server 2016 process answers depend on it). A host that is not Windows has
+ * no build to check Windows images against: the caller must name the
+ * Windows host it plans for (HostBuildRequired). The one rule for every
+ * caller, the module's Test-IsolationCompatibility included.
+ */
+export function localPolicyHost(os: HostOs): PolicyHost {
+  const host = hostFromOs(os);
+  if (host.build === null) {
+    throw new CoreError('HostBuildRequired',
+      `This host runs ${os.name}, not Windows, so there is no host build to check Windows images against. ` +
+      "Give the Windows host to plan for: its build (-HostBuild, for example 20348 or 10.0.20348.2527) or its edition (-HostEdition, for example 'Windows Server 2022').",
+      { details: { platform: os.platform, name: os.name } });
+  }
+  return host;
+}
+
+/**
  * Answers every image × isolation for one host. Pure apart from the
  * context's verbose/progress events; a malformed reference answers its own
  * item with an error instead of failing the whole batch.
@@ -189,7 +207,7 @@ export const isolationCompatibility = defineCommand({
   summary: "Whether Windows images can run on a host under process or Hyper-V isolation, per Microsoft's version-compatibility table.",
   args: compatibilityArgs,
   async run(args, context) {
-    const host = args.host ? hostFromArgs(args.host) : hostFromOs(await readHostOs());
+    const host = args.host ? hostFromArgs(args.host) : localPolicyHost(await readHostOs());
     return { host, results: evaluateCompatibility(args, host, context) };
   },
 });
