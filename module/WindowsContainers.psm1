@@ -47,8 +47,6 @@ $script:CoreJsonOptions.MakeReadOnly($true)
 # ready event and the bridge refuses a mismatch.
 $script:CoreProtocolVersion = 1
 $script:CoreServer = $null
-# Pre-flight compatibility passes New-IsolatedContainer may reuse (see Get-PreflightPassKey).
-$script:PreflightPasses = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
 
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in Get-ChildItem -Path (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' -File) {

@@ -39,12 +39,9 @@ function Get-ContainerHost {
     [OutputType('WindowsContainers.ContainerHost')]
     param()
 
-    try {
-        $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
-    }
-    catch {
-        $PSCmdlet.ThrowTerminatingError($_)
-    }
+    $failure = $null
+    $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60 -Failure ([ref]$failure)
+    if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
 
     $backends = foreach ($backend in $info.backends) {
         [pscustomobject]@{

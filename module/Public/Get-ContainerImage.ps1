@@ -43,15 +43,12 @@ function Get-ContainerImage {
     }
 
     end {
-        try {
-            $body = Invoke-CoreCommand -Command 'image.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 60
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'image.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 60 -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
         foreach ($record in @($body.images)) { New-ContainerImageObject -Record $record }
         foreach ($problem in @($body.errors)) {
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category ObjectNotFound -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $problem -TargetObject $problem.name))
         }
     }
 }

@@ -22,7 +22,9 @@ function Get-ContainerProcess {
     process name can never make Stop-Process stop unrelated host processes.
 
     .PARAMETER Name
-    The container's name.
+    The containers' names, in any case. Wildcards are allowed (web*); a
+    pattern that matches no container returns nothing, while a name without
+    wildcards that matches none is an error (ContainerNotFound).
 
     .PARAMETER InputObject
     A container from Get-IsolatedContainer or New-IsolatedContainer.
@@ -49,6 +51,7 @@ function Get-ContainerProcess {
     [OutputType('WindowsContainers.ContainerProcess')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
@@ -59,16 +62,23 @@ function Get-ContainerProcess {
 
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
-        foreach ($target in $targets) {
-            try {
-                $body = Invoke-CoreCommand -Command 'container.processes' -Arguments @{ name = $target } -TimeoutSeconds 60 -TargetObject $target
-            }
-            catch {
-                $PSCmdlet.WriteError($_)
+        foreach ($pattern in $targets) {
+            $failure = $null
+            $names = @(Resolve-ContainerNamePattern -Pattern $pattern -Failure ([ref]$failure))
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
                 continue
             }
-            foreach ($record in @($body.processes)) {
-                New-ContainerProcessObject -Record $record
+            foreach ($target in $names) {
+                $failure = $null
+                $body = Invoke-CoreCommand -Command 'container.processes' -Arguments @{ name = $target } -TimeoutSeconds 60 -TargetObject $target -Failure ([ref]$failure)
+                if ($null -ne $failure) {
+                    $PSCmdlet.WriteError($failure)
+                    continue
+                }
+                foreach ($record in @($body.processes)) {
+                    New-ContainerProcessObject -Record $record
+                }
             }
         }
     }

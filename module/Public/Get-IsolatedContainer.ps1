@@ -65,18 +65,14 @@ function Get-IsolatedContainer {
     }
 
     end {
-        try {
-            $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns); all = [bool]$All } -TimeoutSeconds 120
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns); all = [bool]$All } -TimeoutSeconds 120 -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
         foreach ($record in @($body.containers)) {
             New-ContainerObject -Record $record
         }
         foreach ($problem in @($body.errors)) {
-            $category = if ($problem.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidData' }
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $category -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $problem -TargetObject $problem.name))
         }
     }
 }

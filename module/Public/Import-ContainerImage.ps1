@@ -44,7 +44,7 @@ function Import-ContainerImage {
         [ValidateNotNullOrEmpty()]
         [string] $Path,
 
-        [Parameter(Mandatory, Position = 1)]
+        [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string] $Name
     )
@@ -52,12 +52,22 @@ function Import-ContainerImage {
     process {
         # The core runs elsewhere: hand it an absolute file-system path.
         $resolved = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
-        if (-not $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")) { return }
+        # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+        $approved = $false
         try {
-            $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name
+            $approved = $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")
         }
         catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $resolved `
+                        -Message "Could not ask for confirmation, so nothing was imported from '$resolved': $($_.Exception.Message)"))
+        }
+        if (-not $approved) { return }
+        $failure = $null
+        $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name -Failure ([ref]$failure)
+        if ($null -ne $failure) {
+            # One archive of many: the others are still imported.
+            $PSCmdlet.WriteError($failure)
+            return
         }
         New-ContainerImageObject -Record $record
     }

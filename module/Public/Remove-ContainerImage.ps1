@@ -37,13 +37,19 @@ function Remove-ContainerImage {
 
     process {
         foreach ($n in $Name) {
-            if (-not $PSCmdlet.ShouldProcess($n, 'Remove image')) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $null = Invoke-CoreCommand -Command 'image.remove' -Arguments @{ name = $n } -TimeoutSeconds 120 -TargetObject $n
+                $approved = $PSCmdlet.ShouldProcess($n, 'Remove image')
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $n `
+                            -Message "Could not ask for confirmation, so image '$n' was not removed: $($_.Exception.Message)"))
             }
+            if (-not $approved) { continue }
+            $failure = $null
+            $null = Invoke-CoreCommand -Command 'image.remove' -Arguments @{ name = $n } -TimeoutSeconds 120 -TargetObject $n -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }
         }
     }
 }

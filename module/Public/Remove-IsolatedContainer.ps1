@@ -58,13 +58,19 @@ function Remove-IsolatedContainer {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
             $action = if ($Force) { 'Remove container (killing it if it runs)' } else { 'Remove container' }
-            if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target
+                $approved = $PSCmdlet.ShouldProcess($target, $action)
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
+                            -Message "Could not ask for confirmation, so container '$target' was not removed: $($_.Exception.Message)"))
             }
+            if (-not $approved) { continue }
+            $failure = $null
+            $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }
         }
     }
 }

@@ -55,12 +55,20 @@ function Stop-IsolatedContainer {
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            if (-not $PSCmdlet.ShouldProcess($target, 'Stop container')) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target
+                $approved = $PSCmdlet.ShouldProcess($target, 'Stop container')
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
+                            -Message "Could not ask for confirmation, so container '$target' was not stopped: $($_.Exception.Message)"))
+            }
+            if (-not $approved) { continue }
+            $failure = $null
+            $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target -Failure ([ref]$failure)
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
                 continue
             }
             if ($PassThru) { New-ContainerObject -Record $record }

@@ -123,8 +123,6 @@ function Test-IsolationCompatibility {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string] $ImageBuild,
 
-        [Parameter(ParameterSetName = 'Detailed')]
-        [Parameter(Mandatory, ParameterSetName = 'Quiet')]
         [ValidateSet('Process', 'HyperV', 'Default')]
         [string[]] $Isolation = @('Process', 'HyperV'),
 
@@ -142,6 +140,15 @@ function Test-IsolationCompatibility {
     )
 
     begin {
+        # One value rule: 'process' or 'LINUX' reach the core as Process and linux.
+        if ($Quiet -and -not $PSBoundParameters.ContainsKey('Isolation')) {
+            # One question per image: can it run here with the host's default isolation?
+            $Isolation = @('Default')
+        }
+        $Isolation = @(Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Isolation -Value $Isolation)
+        if ($PSBoundParameters.ContainsKey('Backend')) {
+            $Backend = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Backend -Value $Backend
+        }
         if ($Quiet -and @($Isolation).Count -ne 1) {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'QuietNeedsOneIsolation' -Category InvalidArgument -TargetObject $Isolation `
                         -Message "-Quiet answers one question per image, but -Isolation has $(@($Isolation).Count) values ($($Isolation -join ', ')). Give exactly one: -Isolation Process, HyperV or Default."))
@@ -168,21 +175,9 @@ function Test-IsolationCompatibility {
             if ($HostEdition) { $hostSpec.edition = $HostEdition }
             $arguments.host = $hostSpec
         }
-        else {
-            try {
-                $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
-            if ($info.os.platform -ne 'win32' -or $null -eq $info.os.build) {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'HostBuildRequired' -Category InvalidOperation -TargetObject $info.os.name `
-                            -Message "This host runs $($info.os.name), not Windows, so there is no host build to check Windows images against. Pass the Windows host to plan for: -HostBuild (for example 20348 or 10.0.20348.2527) or -HostEdition (for example 'Windows Server 2022')."))
-            }
-            $hostSpec = @{ build = [int]$info.os.build }
-            if ($info.os.hostClass) { $hostSpec.class = [string]$info.os.hostClass }
-            $arguments.host = $hostSpec
-        }
+        # Without a host, the core answers for this machine: it reads the host
+        # (with its update revision, which Windows Server 2016 answers need) and
+        # raises HostBuildRequired itself where this machine is not Windows.
 
         # One request per chunk of images (the core takes up to 5000 per request,
         # and a request must stay under 1 MB): one round trip for any usual batch.
@@ -190,16 +185,13 @@ function Test-IsolationCompatibility {
         for ($offset = 0; $offset -lt $images.Count; $offset += $chunkSize) {
             $request = $arguments.Clone()
             $request.images = $images.GetRange($offset, [math]::Min($chunkSize, $images.Count - $offset)).ToArray()
-            try {
-                $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $request -TimeoutSeconds 120
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
+            $failure = $null
+            $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $request -TimeoutSeconds 120 -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
 
             foreach ($result in $body.results) {
                 if ($null -ne $result.error) {
-                    $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $result.image -Message $result.error.message))
+                    $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $result.error -TargetObject $result.image))
                     continue
                 }
                 if ($Quiet) {

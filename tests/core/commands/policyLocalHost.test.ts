@@ -102,3 +102,12 @@ describe('container.create pre-flight (one round trip)', () => {
     expect(events.filter((e) => e.type === 'event' && e.event === 'warning')).toEqual([]);
   });
 });
+
+describe('the words of a refusal on a host that is not Windows', () => {
+  it('Should name the image build once, with one comma', async () => {
+    const { evaluateCompatibility, hostFromOs } = await import('../../../ts-core/src/commands/policy.js');
+    const [item] = evaluateCompatibility({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2019' }], isolations: ['Process'] }, hostFromOs(debian));
+    expect(item!.reason).toContain('is a Windows image, ltsc2019 (17763), and this host runs Debian');
+    expect(item!.reason).not.toContain(',,');
+  });
+});

@@ -179,7 +179,7 @@ function answerFor(image: ImageReference, host: PolicyHost, isolation: Isolation
   if (host.build === null) {
     // Not a Windows host: a Windows image cannot run here under any isolation.
     if (image.windows === true) {
-      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)},`;
+      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)}`;
       return {
         allowed: false,
         source: 'rule',
