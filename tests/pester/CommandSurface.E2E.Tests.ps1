@@ -28,6 +28,10 @@ BeforeAll {
         # The containers on disk, by their stored names (what a side effect would change).
         @(Get-ChildItem -LiteralPath (Join-Path $state 'containers') -Directory -ErrorAction Ignore | Where-Object Name -NotLike '.*' | ForEach-Object Name)
     }
+    function script:Get-NameObject([string[]] $Name) {
+        # What a pipeline of containers or images looks like to -Name (bound by property name).
+        foreach ($n in $Name) { [pscustomobject]@{ Name = $n } }
+    }
     function script:Get-ContainerState([string] $Name) {
         (Get-IsolatedContainer -Name $Name -ErrorAction Stop).State
     }
@@ -79,9 +83,10 @@ Describe 'Confirmation fails closed in a -NonInteractive host' -Skip:(-not ($can
         $imagesBefore = @((Get-ContainerImage).Name)
 
         $caught = $null
-        $ConfirmPreference = $preference
+        # Set where a user sets it (the module's commands read the global one).
+        $global:ConfirmPreference = $preference
         try { & $Command @parameters -ErrorAction Continue } catch { $caught = $_ }
-        finally { $ConfirmPreference = 'High' }
+        finally { $global:ConfirmPreference = 'High' }
 
         $caught | Should -Not -BeNullOrEmpty -Because 'a host that cannot ask must not be taken as a yes'
         $caught.FullyQualifiedErrorId | Should -Be "ConfirmationFailed,$Command"
@@ -95,9 +100,10 @@ Describe 'Confirmation fails closed in a -NonInteractive host' -Skip:(-not ($can
         @{ Command = 'New-IsolatedContainer'; Parameters = @{ Name = 'cf-new'; Image = 'busybox'; Command = @('sleep', '600') } }
         @{ Command = 'Stop-IsolatedContainer'; Parameters = @{ Name = 'cf-run' } }
         @{ Command = 'Remove-IsolatedContainer'; Parameters = @{ Name = 'cf-run'; Force = $true } }
-        @{ Command = 'Import-ContainerImage'; Parameters = @{ Path = $busyboxTar; Name = 'cf-imported' } }
+        @{ Command = 'Import-ContainerImage'; Parameters = @{ Name = 'cf-imported' } }
         @{ Command = 'Remove-ContainerImage'; Parameters = @{ Name = 'cf-image' } }
     ) {
+        if ($Command -eq 'Import-ContainerImage') { $Parameters.Path = $busyboxTar }
         $containersBefore = Get-StoredName
         $imagesBefore = @((Get-ContainerImage).Name)
         & $Command @Parameters -WhatIf -ErrorAction Stop
@@ -116,12 +122,13 @@ Describe '-ErrorAction on a pipeline with a bad middle item' -Skip:(-not $canRun
     BeforeAll {
         New-Sleeper 'ea-a'
         New-Sleeper 'ea-c'
+        $null = Import-ContainerImage -Path $busyboxTar -Name 'ea-keep'
         $script:nextId = 0
     }
 
     AfterAll {
         foreach ($name in (Get-StoredName)) { Remove-IsolatedContainer -Name $name -Force -ErrorAction Ignore }
-        Get-ContainerImage -Name 'ea-img-*' | Remove-ContainerImage -ErrorAction Ignore
+        Get-ContainerImage -Name 'ea-img-*', 'ea-keep' | Remove-ContainerImage -ErrorAction Ignore
     }
 
     # Each case: the command, what it gets from the pipeline (good, bad, good),
@@ -154,13 +161,13 @@ Describe '-ErrorAction on a pipeline with a bad middle item' -Skip:(-not $canRun
             }
             'Stop-IsolatedContainer' {
                 New-Sleeper "ea-s$tag-1"; New-Sleeper "ea-s$tag-3"
-                $inputs = @("ea-s$tag-1", 'ea-missing', "ea-s$tag-3")
+                $inputs = Get-NameObject "ea-s$tag-1", 'ea-missing', "ea-s$tag-3"
                 $extra.TimeoutSeconds = 0
                 $done = { @("ea-s$tag-1", "ea-s$tag-3" | Where-Object { (Get-ContainerState $_) -eq 'exited' }).Count }
             }
             'Remove-IsolatedContainer' {
                 New-Sleeper "ea-r$tag-1"; New-Sleeper "ea-r$tag-3"
-                $inputs = @("ea-r$tag-1", 'ea-missing', "ea-r$tag-3")
+                $inputs = Get-NameObject "ea-r$tag-1", 'ea-missing', "ea-r$tag-3"
                 $extra.Force = $true
                 $done = { 2 - @(Get-StoredName | Where-Object { $_ -like "ea-r$tag-*" }).Count }
             }
@@ -171,24 +178,25 @@ Describe '-ErrorAction on a pipeline with a bad middle item' -Skip:(-not $canRun
             'Remove-ContainerImage' {
                 $null = Import-ContainerImage -Path $busyboxTar -Name "ea-img-$tag-1"
                 $null = Import-ContainerImage -Path $busyboxTar -Name "ea-img-$tag-3"
-                $inputs = @("ea-img-$tag-1", 'ea-img-missing', "ea-img-$tag-3")
+                $inputs = Get-NameObject "ea-img-$tag-1", 'ea-img-missing', "ea-img-$tag-3"
                 $done = { 2 - @(Get-ContainerImage -Name "ea-img-$tag-*").Count }
             }
-            'Get-ContainerImage' { $inputs = @('busybox', 'ea-img-missing', 'busybox'); $done = $null }
+            'Get-ContainerImage' { $inputs = Get-NameObject 'busybox', 'ea-img-missing', 'ea-keep'; $done = $null }
             'Test-IsolationCompatibility' {
                 $inputs = @('mcr.microsoft.com/windows/servercore:ltsc2022', 'Bad:ref:x', 'mcr.microsoft.com/windows/servercore:ltsc2019')
                 $extra.HostBuild = '20348'
                 $extra.Isolation = 'Process'
                 $done = $null
             }
-            default { $inputs = @('ea-a', 'ea-missing', 'ea-c'); $done = $null }
+            default { $inputs = Get-NameObject 'ea-a', 'ea-missing', 'ea-c'; $done = $null }
         }
 
         $problems = $null
         $caught = $null
         $output = $null
         # 2>&1 inside the script block: what reaches the error stream is counted apart from the output.
-        try { $output = @(& { $inputs | & $Command @extra -ErrorAction $Action -ErrorVariable problems } 2>&1) } catch { $caught = $_ }
+        # Dot-sourced, so -ErrorVariable lands in this scope.
+        try { $output = @(. { $inputs | & $Command @extra -ErrorAction $Action -ErrorVariable problems } 2>&1) } catch { $caught = $_ }
         $written = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $results = @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
 
@@ -240,12 +248,16 @@ Describe 'One ErrorRecord per failure, shaped like a cmdlet''s' -Skip:(-not $can
         @{ Command = 'Get-ContainerImage'; Case = 'unknown name'; Parameters = @{ Name = 'er-noimage' }; ErrorId = 'ImageNotFound'; ExceptionType = 'System.Management.Automation.ItemNotFoundException'; Category = 'ObjectNotFound'; Target = 'er-noimage' }
         @{ Command = 'Remove-ContainerImage'; Case = 'unknown name'; Parameters = @{ Name = 'er-noimage' }; ErrorId = 'ImageNotFound'; ExceptionType = 'System.Management.Automation.ItemNotFoundException'; Category = 'ObjectNotFound'; Target = 'er-noimage' }
         @{ Command = 'Test-IsolationCompatibility'; Case = 'malformed reference'; Parameters = @{ Image = 'Bad:ref:x'; HostBuild = '20348' }; ErrorId = 'InvalidImageReference'; ExceptionType = 'System.ArgumentException'; Category = 'InvalidArgument'; Target = 'Bad:ref:x' }
-        @{ Command = 'Test-IsolationCompatibility'; Case = 'no Windows host here'; Parameters = @{ Image = 'mcr.microsoft.com/windows/servercore:ltsc2022' }; ErrorId = 'HostBuildRequired'; ExceptionType = 'System.ArgumentException'; Category = 'InvalidArgument'; Target = $null }
+        # Terminating: without a host there is nothing to check any image against.
+        @{ Command = 'Test-IsolationCompatibility'; Case = 'no Windows host here'; Parameters = @{ Image = 'mcr.microsoft.com/windows/servercore:ltsc2022' }; ErrorId = 'HostBuildRequired'; ExceptionType = 'System.ArgumentException'; Category = 'InvalidArgument'; Target = $null; Terminating = $true }
     ) {
         $problems = $null
-        $null = & $Command @Parameters -ErrorAction SilentlyContinue -ErrorVariable problems 2>$null
+        $thrown = $null
+        $expectThrow = $_.ContainsKey('Terminating')
+        try { $null = & $Command @Parameters -ErrorAction SilentlyContinue -ErrorVariable problems 2>$null } catch { $thrown = $_ }
         @($problems).Count | Should -Be 1 -Because 'one failure is one ErrorRecord (no duplicate, no RuntimeException from inside the module)'
-        $record = $problems[0]
+        if ($expectThrow) { $thrown | Should -Not -BeNullOrEmpty } else { $thrown | Should -BeNullOrEmpty }
+        $record = if ($expectThrow) { $thrown } else { $problems[0] }
         $record.FullyQualifiedErrorId | Should -Be "$ErrorId,$Command"
         $record.Exception.GetType().FullName | Should -Be $ExceptionType
         $record.CategoryInfo.Category | Should -Be $Category
@@ -285,7 +297,7 @@ Describe 'One name rule and one value rule' -Skip:(-not $canRun) {
     It 'Should refuse a second name that differs only by case as ContainerAlreadyExists, creating nothing' {
         { New-IsolatedContainer -Name 'ux-case' -Image busybox -Command sleep, 600 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ContainerAlreadyExists,New-IsolatedContainer' -ExpectedMessage "*'UX-Case'*"
-        Get-StoredName | Where-Object { $_ -eq 'ux-case' } | Should -BeNullOrEmpty
+        Get-StoredName | Where-Object { $_ -ceq 'ux-case' } | Should -BeNullOrEmpty
         @(Get-StoredName | Where-Object { $_ -like 'ux-case' }) | Should -Be @('UX-Case')
     }
 
