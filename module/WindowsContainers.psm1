@@ -68,6 +68,20 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     Complete-ContainerName -WordToComplete $wordToComplete
 }
 
+# Image names complete from the linux backend's store.
+Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName Name -CommandName 'Get-ContainerImage', 'Remove-ContainerImage' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName HostEdition -CommandName 'Test-IsolationCompatibility' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-HostEdition -WordToComplete $wordToComplete
+}
+
 # One core process per runspace: when the module goes, its core goes with it.
 $ExecutionContext.SessionState.Module.OnRemove = {
     Stop-CoreServer

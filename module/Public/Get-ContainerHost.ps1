@@ -31,11 +31,27 @@ function Get-ContainerHost {
     Invoke-Command -ComputerName node1, node2 { Get-ContainerHost } | Format-Table ComputerName, Build, HostClass, DefaultIsolation
 
     Compares the container hosts of a fleet through PowerShell remoting.
+    (Not run by the module's tests: it needs PowerShell remoting to node1 and node2.)
+
+    .INPUTS
+    None. Get-ContainerHost takes no pipeline input.
 
     .OUTPUTS
     WindowsContainers.ContainerHost
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Test-IsolationCompatibility
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerHost')]
     param()
 

@@ -22,10 +22,29 @@ function Get-ContainerImage {
 
     Lists the images whose names start with busy.
 
+    .INPUTS
+    System.String
+    Image names or wildcard patterns, by value or by property name (Name).
+
     .OUTPUTS
     WindowsContainers.ContainerImage
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Import-ContainerImage
+
+    .LINK
+    Remove-ContainerImage
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerImage')]
     param(
         [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]

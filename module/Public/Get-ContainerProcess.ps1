@@ -44,10 +44,31 @@ function Get-ContainerProcess {
 
     Maps container PIDs to host PIDs for every container.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     WindowsContainers.ContainerProcess
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
+
+    .LINK
+    Get-Process
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerProcess')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]

@@ -42,10 +42,32 @@ function Get-IsolatedContainer {
 
     Shows every property of the container named web.
 
+    .INPUTS
+    System.String
+    Container names or wildcard patterns, by value or by property name (Name).
+
     .OUTPUTS
     WindowsContainers.Container
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    New-IsolatedContainer
+
+    .LINK
+    Stop-IsolatedContainer
+
+    .LINK
+    Remove-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]

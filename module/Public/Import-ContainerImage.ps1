@@ -32,11 +32,31 @@ function Import-ContainerImage {
     docker save alpine:3.20 -o alpine.tar; Import-ContainerImage -Path ./alpine.tar -Name alpine
 
     Imports an image saved from Docker on another machine.
+    (Not run by the module's tests: it needs Docker with the alpine:3.20 image.)
+
+    .INPUTS
+    System.Management.Automation.PSObject
+    Objects with a Path (or FullName, as Get-ChildItem gives) and a Name property, by property name.
 
     .OUTPUTS
     WindowsContainers.ContainerImage
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerImage
+
+    .LINK
+    Remove-ContainerImage
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerImage')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]

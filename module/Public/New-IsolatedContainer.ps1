@@ -81,10 +81,32 @@ function New-IsolatedContainer {
 
     Shows what would be created without creating anything.
 
+    .INPUTS
+    System.Management.Automation.PSObject
+    Objects with Name and Image properties, by property name: one container per object.
+
     .OUTPUTS
     WindowsContainers.Container
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Test-IsolationCompatibility
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
+
+    .LINK
+    Remove-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]

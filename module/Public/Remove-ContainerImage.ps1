@@ -24,10 +24,26 @@ function Remove-ContainerImage {
 
     Shows which images would be removed.
 
+    .INPUTS
+    WindowsContainers.ContainerImage
+    Images from Get-ContainerImage, or any object with a Name property, by property name.
+
     .OUTPUTS
     None
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerImage
+
+    .LINK
+    Import-ContainerImage
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]

@@ -37,10 +37,31 @@ function Remove-IsolatedContainer {
 
     Shows what would be removed, and removes nothing.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     None
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Stop-IsolatedContainer
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]

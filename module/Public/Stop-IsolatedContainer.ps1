@@ -32,10 +32,28 @@ function Stop-IsolatedContainer {
 
     Stops every container whose name starts with web and shows their final state.
 
-    .OUTPUTS
+    .INPUTS
     WindowsContainers.Container
+    Containers from Get-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
+    .OUTPUTS
+    None, or WindowsContainers.Container with -PassThru.
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Remove-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]

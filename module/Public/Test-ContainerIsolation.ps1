@@ -56,10 +56,31 @@ function Test-ContainerIsolation {
 
     Shows, process by process, the evidence behind the verdict.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Get-ContainerProcess
+
+    .LINK
+    Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.IsolationTestResult', [bool])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]

@@ -56,16 +56,18 @@ function Test-IsolationCompatibility {
 
     .PARAMETER HostEdition
     The host to check against, as an edition name: 'Windows Server 2022',
-    'Windows 11 24H2', 'Windows 10 22H2'. Tells Server from client for builds
-    both share (17763 is Windows Server 2019 and Windows 10 1809).
+    'Windows 11 24H2', 'Windows 10 22H2' (Tab completes the names). Tells
+    Server from client for builds both share (17763 is Windows Server 2019
+    and Windows 10 1809).
 
     .PARAMETER Backend
     The backend that would run the container (linux, docker, hcs). It only
     changes what -Isolation Default means: on the linux backend, Default is Process.
 
     .PARAMETER Quiet
-    Return only $true or $false per image for the one -Isolation given. An
-    unknown answer returns $false with a warning that says why.
+    Return only $true or $false per image for the one -Isolation given
+    (without -Isolation: Default, the host's default isolation). An unknown
+    answer returns $false with a warning that says why.
 
     .EXAMPLE
     Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows Server 2022'
@@ -85,12 +87,14 @@ function Test-IsolationCompatibility {
     if (-not (Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 -Isolation Process -Quiet)) { throw 'Rebuild the image for this host' }
 
     A gate for a pipeline or runbook on this machine: $true or $false only.
+    (Run by the module's tests on Windows only: the host is this machine, and a
+    machine that is not Windows has no Windows build to check against.)
 
     .EXAMPLE
-    Test-IsolationCompatibility -Image 'contoso.azurecr.io/app@sha256:<digest>' -ImageBuild 10.0.17763.5458 -HostEdition 'Windows 11 24H2'
+    Test-IsolationCompatibility -Image 'contoso.azurecr.io/app@sha256:9f2c4b1d7e8a6053c1b2d3e4f5a6978812345678abcdef0123456789abcdef01' -ImageBuild 10.0.17763.5458 -HostEdition 'Windows 11 24H2'
 
-    A digest names no release: the image's build comes from -ImageBuild (docker
-    image inspect shows it as OsVersion).
+    A digest pins one image but does not say its Windows build: the build comes
+    from -ImageBuild (docker image inspect shows it as OsVersion).
 
     .EXAMPLE
     Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 -HostEdition 'Windows 10 22H2' | Where-Object -Not Allowed | Format-List Isolation, Reason, Suggestion
@@ -111,8 +115,23 @@ function Test-IsolationCompatibility {
     .OUTPUTS
     WindowsContainers.IsolationCompatibility
     System.Boolean (with -Quiet)
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerHost
+
+    .LINK
+    New-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Detailed')]
+    [CmdletBinding(DefaultParameterSetName = 'Detailed', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility')]
     [OutputType('WindowsContainers.IsolationCompatibility', ParameterSetName = 'Detailed')]
     [OutputType([bool], ParameterSetName = 'Quiet')]
     param(
