@@ -28,10 +28,11 @@ function Get-ContainerHost {
     Lists only the backends that can be used on this host.
 
     .EXAMPLE
-    Invoke-Command -ComputerName node1, node2 { Get-ContainerHost } | Format-Table ComputerName, Build, HostClass, DefaultIsolation
+    Get-ContainerHost | Format-List ComputerName, OperatingSystem, Build, Revision, HostClass, DefaultIsolation
 
-    Compares the container hosts of a fleet through PowerShell remoting.
-    (Not run by the module's tests: it needs PowerShell remoting to node1 and node2.)
+    The facts Test-IsolationCompatibility and New-IsolatedContainer decide by.
+    To compare the hosts of a fleet, run the same line through remoting:
+    Invoke-Command -ComputerName node1, node2 { Get-ContainerHost }.
 
     .INPUTS
     None. Get-ContainerHost takes no pipeline input.

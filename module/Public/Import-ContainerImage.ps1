@@ -29,10 +29,11 @@ function Import-ContainerImage {
     Imports the busybox root filesystem that the setup script builds.
 
     .EXAMPLE
-    docker save alpine:3.20 -o alpine.tar; Import-ContainerImage -Path ./alpine.tar -Name alpine
+    Import-ContainerImage -Path ./alpine.tar -Name alpine
 
-    Imports an image saved from Docker on another machine.
-    (Not run by the module's tests: it needs Docker with the alpine:3.20 image.)
+    Imports alpine.tar, an image saved on another machine with
+    'docker save alpine:3.20 -o alpine.tar': its layers in order, and its
+    default command from the image's config.
 
     .INPUTS
     System.Management.Automation.PSObject
