@@ -214,6 +214,14 @@ Describe 'Test-IsolationCompatibility' {
             "$($warnings[0])" | Should -Match "contoso/app:v1.*unknown"
         }
 
+        It 'Should answer -Quiet without -Isolation for the host''s default isolation, without a prompt' {
+            # This host runs -NonInteractive: a mandatory prompt would fail here.
+            $answer = Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows Server 2022' -Quiet
+            $answer | Should -BeOfType [bool]
+            $answer | Should -BeFalse -Because 'Default is Process on Windows Server, and ltsc2019 does not run with process isolation on 2022'
+            Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows 11 24H2' -Quiet | Should -BeTrue -Because 'Default is HyperV on Windows 11'
+        }
+
         It 'Should refuse -Quiet with more than one isolation' {
             { Test-IsolationCompatibility -Image busybox -HostBuild 20348 -Isolation Process, HyperV -Quiet } | Should -Throw -ErrorId 'QuietNeedsOneIsolation,Test-IsolationCompatibility'
         }
