@@ -92,7 +92,7 @@ function Get-CoreErrorKind {
         NotRoot                   = 'Run PowerShell as root (sudo pwsh).'
         CoreTimeout               = 'Run the command again; the next command starts a new core.'
         CoreExited                = 'Run the command again; the next command starts a new core.'
-        ConfirmationFailed        = 'Use -Confirm:$false (or -Force where the command has it) in a host that cannot prompt, or run the command interactively.'
+        ConfirmationFailed        = 'Give -Confirm:$false in a host that cannot prompt (pwsh -NonInteractive, a scheduled task), or run the command interactively.'
     }
     $byCategory = @{
         InvalidArgument     = 'Correct the value the message names and run the command again.'

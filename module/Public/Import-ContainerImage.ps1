@@ -80,7 +80,7 @@ function Import-ContainerImage {
         }
         catch {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $resolved `
-                        -Message "Could not ask for confirmation, so nothing was imported from '$resolved': $($_.Exception.Message)"))
+                        -Message "Could not ask for confirmation, so nothing was imported from '$resolved': $($_.Exception.GetBaseException().Message)"))
         }
         if (-not $approved) { return }
         $failure = $null

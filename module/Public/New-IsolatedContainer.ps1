@@ -154,7 +154,7 @@ function New-IsolatedContainer {
         }
         catch {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $Name `
-                        -Message "Could not ask to create container '$Name', so nothing was created: $($_.Exception.Message)"))
+                        -Message "Could not ask to create container '$Name', so nothing was created: $($_.Exception.GetBaseException().Message)"))
         }
         if (-not $approved) { return }
 

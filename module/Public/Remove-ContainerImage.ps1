@@ -60,7 +60,7 @@ function Remove-ContainerImage {
             }
             catch {
                 $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $n `
-                            -Message "Could not ask for confirmation, so image '$n' was not removed: $($_.Exception.Message)"))
+                            -Message "Could not ask for confirmation, so image '$n' was not removed: $($_.Exception.GetBaseException().Message)"))
             }
             if (-not $approved) { continue }
             $failure = $null

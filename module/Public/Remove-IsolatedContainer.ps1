@@ -86,7 +86,7 @@ function Remove-IsolatedContainer {
             }
             catch {
                 $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so container '$target' was not removed: $($_.Exception.Message)"))
+                            -Message "Could not ask for confirmation, so container '$target' was not removed: $($_.Exception.GetBaseException().Message)"))
             }
             if (-not $approved) { continue }
             $failure = $null

@@ -80,7 +80,7 @@ function Stop-IsolatedContainer {
             }
             catch {
                 $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so container '$target' was not stopped: $($_.Exception.Message)"))
+                            -Message "Could not ask for confirmation, so container '$target' was not stopped: $($_.Exception.GetBaseException().Message)"))
             }
             if (-not $approved) { continue }
             $failure = $null

@@ -91,6 +91,7 @@ Describe 'Confirmation fails closed in a -NonInteractive host' -Skip:(-not ($can
         $caught | Should -Not -BeNullOrEmpty -Because 'a host that cannot ask must not be taken as a yes'
         $caught.FullyQualifiedErrorId | Should -Be "ConfirmationFailed,$Command"
         $caught.InvocationInfo.MyCommand.Name | Should -Be $Command
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*-Confirm:$false*'
         Get-StoredName | Should -Be $containersBefore
         @((Get-ContainerImage).Name) | Should -Be $imagesBefore
         Get-ContainerState 'cf-run' | Should -Be 'running'
