@@ -16,8 +16,11 @@ function New-IsolatedContainer {
     container later find it by name, whatever backend holds it.
 
     Container names are 1 to 63 characters: letters, digits, '_', '.', '-',
-    starting with a letter or digit. A failure half-way through leaves
-    nothing behind.
+    starting with a letter or digit. They are case-insensitive, as on
+    Windows: the container keeps the case it was created with, and a name
+    that differs from an existing one only by case is refused
+    (ContainerAlreadyExists). A failure half-way through leaves nothing
+    behind.
 
     Before anything is created, a Windows image that cannot run on this host
     under the requested isolation (an ltsc2019 image on Windows Server 2022
@@ -37,7 +40,7 @@ function New-IsolatedContainer {
 
     .PARAMETER Image
     The image to run: on the linux backend a name from Get-ContainerImage
-    (import one with Import-ContainerImage).
+    (import one with Import-ContainerImage; Tab completes the names).
 
     .PARAMETER Isolation
     Process, HyperV or Default (the host's default isolation).
