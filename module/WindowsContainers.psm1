@@ -51,8 +51,6 @@ $script:CoreServer = $null
 # window the core's start time allows (see Get-ConfirmedHostProcess): clock
 # reads, not identity.
 $script:HostStartTimeSlackMs = 50
-# Pre-flight compatibility passes New-IsolatedContainer may reuse (see Get-PreflightPassKey).
-$script:PreflightPasses = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
 
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in Get-ChildItem -Path (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' -File) {
@@ -72,6 +70,20 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
 ) -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)
     Complete-ContainerName -WordToComplete $wordToComplete
+}
+
+# Image names complete from the linux backend's store.
+Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName Name -CommandName 'Get-ContainerImage', 'Remove-ContainerImage' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName HostEdition -CommandName 'Test-IsolationCompatibility' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-HostEdition -WordToComplete $wordToComplete
 }
 
 # One core process per runspace: when the module goes, its core goes with it.

@@ -338,13 +338,13 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
 
         It 'Should name the bad value and the rule in the message' {
-            $err = { New-IsolatedContainer -Name 'web;reboot' -Image busybox -Command true } | Should -Throw -PassThru
+            $err = { New-IsolatedContainer -Name 'web;reboot' -Image busybox -Command true -ErrorAction Stop } | Should -Throw -PassThru
             $err.Exception.Message | Should -Match '"web;reboot"'
             $err.Exception.Message | Should -Match 'letters, digits'
         }
 
         It 'Should refuse an unknown image with ImageNotFound, naming the known ones' {
-            $err = { New-IsolatedContainer -Name 'e2e-noimage' -Image 'nosuchimage' -Command true } | Should -Throw -ErrorId 'ImageNotFound,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-noimage' -Image 'nosuchimage' -Command true -ErrorAction Stop } | Should -Throw -ErrorId 'ImageNotFound,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match 'busybox'
             (Get-Leftover).Total | Should -Be $before.Total
         }
@@ -356,7 +356,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
 
         It 'Should refuse a duplicate name and leave the first container untouched' {
             $first = New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600
-            { New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600 } | Should -Throw -ErrorId 'ContainerAlreadyExists,New-IsolatedContainer'
+            { New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600 -ErrorAction Stop } | Should -Throw -ErrorId 'ContainerAlreadyExists,New-IsolatedContainer'
             $again = Get-IsolatedContainer -Name 'e2e-dup'
             $again.State | Should -Be 'running'
             $again.HostProcessId | Should -Be $first.HostProcessId
@@ -387,7 +387,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
 
         It 'Should roll back a creation that fails half-way (a command that does not exist)' {
-            $err = { New-IsolatedContainer -Name 'e2e-badcmd' -Image busybox -Command '/no/such/binary' } | Should -Throw -ErrorId 'RuntimeFailed,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-badcmd' -Image busybox -Command '/no/such/binary' -ErrorAction Stop } | Should -Throw -ErrorId 'RuntimeFailed,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match '/no/such/binary'
             $after = Get-Leftover
             $after.RuncIds | Should -BeNullOrEmpty
@@ -459,7 +459,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
             $env:WINDOWSCONTAINERS_NODE = (Get-Command node -CommandType Application | Select-Object -First 1).Source
             $env:PATH = Join-Path $state 'empty-path'
             Restart-Core
-            $err = { New-IsolatedContainer -Name 'e2e-norunc' -Image busybox -Command true -Backend linux } | Should -Throw -ErrorId 'DependencyMissing,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-norunc' -Image busybox -Command true -Backend linux -ErrorAction Stop } | Should -Throw -ErrorId 'DependencyMissing,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match 'apt-get install runc'
             (Get-ContainerHost).Backends | Where-Object Name -EQ linux | ForEach-Object Reason | Should -Match 'apt-get install runc'
             (Get-Leftover).Total | Should -Be $before.Total

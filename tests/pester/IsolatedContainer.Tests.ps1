@@ -80,13 +80,22 @@ Describe 'New-IsolatedContainer' {
 
     Context 'When the core refuses' {
         BeforeAll {
+            # The bridge hands a failure back in -Failure (it never throws at the public command).
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                throw [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
+                $Failure.Value = [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
             }
         }
 
-        It 'Should throw a terminating error with the core''s code as its id' {
-            { New-IsolatedContainer -Name 'a;b' -Image busybox } | Should -Throw -ErrorId 'InvalidContainerName,New-IsolatedContainer'
+        It 'Should write one non-terminating error with the core''s code as its id, naming the command' {
+            $out = New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorVariable problems -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidContainerName,New-IsolatedContainer'
+            $problems[0].InvocationInfo.MyCommand.Name | Should -Be 'New-IsolatedContainer'
+        }
+
+        It 'Should stop with -ErrorAction Stop, matching the README''s Pester pattern' {
+            { New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidContainerName,*'
         }
     }
 }

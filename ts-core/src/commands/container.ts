@@ -43,9 +43,13 @@ export const containerCreate = defineCommand({
     if (defaulted) {
       context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
     }
-    // The module checks this before it calls the core; the check is repeated
-    // here so the one-shot CLI and DSC get the same refusal before a backend runs.
+    // The compatibility pre-flight, before the backend creates anything: the
+    // core's one check for every client (module, one-shot CLI, DSC), in the
+    // same round trip as the create.
     const [verdict] = evaluateCompatibility({ images: [{ reference: args.image }], isolations: [isolation] }, hostFromOs(hostOs));
+    if (verdict?.allowed === null && verdict.windowsImage === true) {
+      context.warning(`Could not check '${args.image}' against this host before creating it: ${verdict.reason ?? 'its build is unknown.'} The backend will decide.`);
+    }
     if (verdict?.allowed === false) {
       throw new CoreError('ImageIncompatibleWithHost',
         `Cannot create a container from '${args.image}' with ${isolation} isolation on this host: ${verdict.reason ?? ''}${verdict.suggestion ? ` ${verdict.suggestion}` : ''}`,

@@ -111,6 +111,24 @@ export function hostFromOs(os: HostOs): PolicyHost {
 }
 
 /**
+ * This machine as the host to answer for, with its update revision (Windows
+ * Server 2016 process answers depend on it). A host that is not Windows has
+ * no build to check Windows images against: the caller must name the
+ * Windows host it plans for (HostBuildRequired). The one rule for every
+ * caller, the module's Test-IsolationCompatibility included.
+ */
+export function localPolicyHost(os: HostOs): PolicyHost {
+  const host = hostFromOs(os);
+  if (host.build === null) {
+    throw new CoreError('HostBuildRequired',
+      `This host runs ${os.name}, not Windows, so there is no host build to check Windows images against. ` +
+      "Give the Windows host to plan for: its build (-HostBuild, for example 20348 or 10.0.20348.2527) or its edition (-HostEdition, for example 'Windows Server 2022').",
+      { details: { platform: os.platform, name: os.name } });
+  }
+  return host;
+}
+
+/**
  * Answers every image × isolation for one host. Pure apart from the
  * context's verbose/progress events; a malformed reference answers its own
  * item with an error instead of failing the whole batch.
@@ -163,7 +181,7 @@ function answerFor(image: ImageReference, host: PolicyHost, isolation: Isolation
   if (host.build === null) {
     // Not a Windows host: a Windows image cannot run here under any isolation.
     if (image.windows === true) {
-      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)},`;
+      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)}`;
       return {
         allowed: false,
         source: 'rule',
@@ -192,7 +210,7 @@ export const isolationCompatibility = defineCommand({
   args: compatibilityArgs,
   response: responses['isolation.compatibility'],
   async run(args, context) {
-    const host = args.host ? hostFromArgs(args.host) : hostFromOs(await readHostOs());
+    const host = args.host ? hostFromArgs(args.host) : localPolicyHost(await readHostOs());
     return { host, results: evaluateCompatibility(args, host, context) };
   },
 });

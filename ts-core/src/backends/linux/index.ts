@@ -21,6 +21,7 @@ import {
   readMetadata,
   removeContainerDir,
   reserveContainerDir,
+  storedContainerName,
   writeMetadata,
   type ContainerMetadata,
 } from './state.js';
@@ -250,10 +251,13 @@ export function createLinuxBackend(): LinuxBackend {
     async inspectMany(names) {
       const results = new Map<string, ContainerInfo | CoreError>();
       const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
+      // Keyed by the name as asked for: a lookup in another case finds the stored name.
+      const asked = new Map<ContainerMetadata, string>();
       for (const name of names) {
         try {
           const metadata = readMetadata(name);
           const runtime = runtimeOf(metadata);
+          asked.set(metadata, name);
           byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
         } catch (error) {
           results.set(name, toCoreError(error));
@@ -261,7 +265,7 @@ export function createLinuxBackend(): LinuxBackend {
       }
       for (const [runtime, list] of byRuntime) {
         const statuses = await runtime.statusAll(list);
-        for (const metadata of list) results.set(metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
+        for (const metadata of list) results.set(asked.get(metadata) ?? metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
       }
       return results;
     },
@@ -289,7 +293,8 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(stopped, await statusOf(stopped));
     },
 
-    async remove(name, force, context) {
+    async remove(given, force, context) {
+      const name = storedContainerName(given);
       requireRoot();
       let metadata: ContainerMetadata | null;
       try {
