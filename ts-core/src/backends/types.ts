@@ -76,6 +76,14 @@ export interface Backend {
   owns(name: string, scope?: RequestScope): Promise<boolean>;
   /** Creates and starts; on failure leaves nothing behind. */
   create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo>;
+  /**
+   * For a backend whose engine decides what "no isolation given" means
+   * (dockerd honours `exec-opts isolation=…` before the Windows edition's
+   * default: moby daemon/daemon_windows.go setDefaultIsolation): creates
+   * without naming an isolation, and reports the one the engine chose.
+   * Backends without it get -Isolation Default resolved by the core.
+   */
+  createWithEngineDefault?(spec: Omit<ContainerSpec, 'isolation'>, context: CommandContext): Promise<ContainerInfo>;
   /** Every container (`all`: stopped ones too), and those it holds but could not read. */
   list(options: { all: boolean }, scope?: RequestScope): Promise<ContainerListing>;
   /** Throws ContainerNotFound when the backend does not hold it. */

@@ -13,7 +13,7 @@ import { toItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
 import type { ContainerInfo } from '../domain/container.js';
 import type { Backend } from '../backends/types.js';
-import type { BackendName } from '../domain/isolation.js';
+import type { BackendName, Isolation } from '../domain/isolation.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
 
 export const containerCreate = defineCommand({
@@ -39,21 +39,33 @@ export const containerCreate = defineCommand({
     }
     const backend = args.backend ? getBackend(args.backend) : await autoBackend(context);
     const hostOs = await readHostOs();
+    const policyHost = hostFromOs(hostOs);
+    // Default left to the engine where the engine decides it (dockerd); else the core resolves it here.
+    const engineDecides = args.isolation === 'Default' && backend.createWithEngineDefault !== undefined;
     const { isolation, defaulted } = resolveIsolation(args.isolation, { platform: hostOs.platform, hostClass: hostOs.hostClass }, backend.name);
-    if (defaulted) {
+    if (defaulted && !engineDecides) {
       context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
     }
     // The compatibility pre-flight, before the backend creates anything: the
     // core's one check for every client (module, one-shot CLI, DSC), in the
-    // same round trip as the create.
-    const [verdict] = evaluateCompatibility({ images: [{ reference: args.image }], isolations: [isolation] }, hostFromOs(hostOs));
-    if (verdict?.allowed === null && verdict.windowsImage === true) {
-      context.warning(`Could not check '${args.image}' against this host before creating it: ${verdict.reason ?? 'its build is unknown.'} The backend will decide.`);
+    // same round trip as the create. When the engine picks the isolation, the
+    // image must be able to run under at least one of the two.
+    const candidates: Isolation[] = engineDecides ? ['Process', 'HyperV'] : [isolation];
+    const verdicts = evaluateCompatibility({ images: [{ reference: args.image }], isolations: candidates }, policyHost);
+    const unknown = verdicts.find((v) => v.allowed === null && v.windowsImage === true);
+    if (unknown) {
+      context.warning(`Could not check '${args.image}' against this host before creating it: ${unknown.reason ?? 'its build is unknown.'} The backend will decide.`);
     }
-    if (verdict?.allowed === false) {
+    if (verdicts.length > 0 && verdicts.every((v) => v.allowed === false)) {
+      const [verdict] = verdicts;
+      const shown = engineDecides ? 'either' : isolation;
       throw new CoreError('ImageIncompatibleWithHost',
-        `Cannot create a container from '${args.image}' with ${isolation} isolation on this host: ${verdict.reason ?? ''}${verdict.suggestion ? ` ${verdict.suggestion}` : ''}`,
-        { details: { image: args.image, isolation, reason: verdict.reason, suggestion: verdict.suggestion, hostBuild: verdict.hostBuild, imageBuild: verdict.imageBuild } });
+        `Cannot create a container from '${args.image}' with ${shown} isolation on this host: ${verdict!.reason ?? ''}${verdict!.suggestion ? ` ${verdict!.suggestion}` : ''}`,
+        { details: { image: args.image, isolation: engineDecides ? 'Default' : isolation, reason: verdict!.reason, suggestion: verdict!.suggestion, hostBuild: verdict!.hostBuild, imageBuild: verdict!.imageBuild } });
+    }
+    if (engineDecides) {
+      const refused = verdicts.find((v) => v.allowed === false);
+      if (refused) context.warning(`'${args.image}' cannot run with ${refused.isolation} isolation on this host (${refused.reason ?? 'see Test-IsolationCompatibility'}); if the engine's default is ${refused.isolation}, the create will fail. Give -Isolation to choose.`);
     }
     // Names are global across backends: commands find containers by name alone.
     const elsewhere = await locateBackend(name, { except: backend.name, scope: context });
@@ -61,17 +73,19 @@ export const containerCreate = defineCommand({
       throw new CoreError('ContainerAlreadyExists',
         `A container named '${name}' already exists on the ${elsewhere.name} backend. Choose another name.`, { details: { name, backend: elsewhere.name } });
     }
-    const info = await backend.create({
+    const spec = {
       name,
       image: args.image,
-      isolation,
       command: args.command,
       env: args.env,
       workingDir: args.workingDir ?? '',
       hostname: args.hostname ?? '',
       memoryMB: args.memoryMB,
       cpuCount: args.cpuCount,
-    }, context);
+    };
+    const info = engineDecides && backend.createWithEngineDefault
+      ? await backend.createWithEngineDefault(spec, context)
+      : await backend.create({ ...spec, isolation }, context);
     return { ...info, requestedIsolation: args.isolation, isolationDefaulted: defaulted };
   },
 });

@@ -5,7 +5,7 @@ import { backendNames, type BackendName, type Isolation, type RequestedIsolation
 import { readHostOs, type HostOs } from '../host/hostInfo.js';
 import { compatibility, type Source } from '../isolation/compatibility.js';
 import { describeDefaultIsolation, resolveIsolation } from '../isolation/defaults.js';
-import { parseHostEdition, parseHostVersion } from '../isolation/hostVersion.js';
+import { hostFromBuildAndEdition } from '../isolation/hostVersion.js';
 import { parseImageReference, type ImageReference } from '../isolation/imageReference.js';
 import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } from '../isolation/windowsBuilds.js';
 
@@ -70,29 +70,19 @@ export interface CompatibilityItem {
   error: ItemError | null;
 }
 
-/** Reads the host from the caller's description: build and/or edition, optionally the class. */
+/**
+ * Reads the host from the caller's description: build and/or edition (an
+ * edition name, or an OS caption as Windows writes it, which then takes the
+ * build), optionally the class. The one reading of a given host.
+ */
 export function hostFromArgs(given: NonNullable<CompatibilityArgs['host']>): PolicyHost {
-  if (given.build === undefined && given.edition === undefined) {
-    throw new CoreError('InvalidHostVersion', 'The host was given without a build or an edition. Give its build (10.0.20348) or its edition (Windows Server 2022).');
-  }
-  const fromBuild = given.build === undefined ? null : parseHostVersion(given.build);
-  const fromEdition = given.edition === undefined ? null : parseHostEdition(given.edition);
-  if (fromBuild && fromEdition && fromBuild.build !== fromEdition.build) {
-    throw new CoreError('InvalidHostVersion', `The host build '${fromBuild.input}' (${fromBuild.build}) and the edition '${fromEdition.input}' (${fromEdition.build}) disagree. Give one of them, or both consistently.`, {
-      details: { hostBuild: fromBuild.input, hostEdition: fromEdition.input },
-    });
-  }
-  const parsed = (fromBuild ?? fromEdition)!;
-  const hostClass = given.class ?? fromEdition?.class ?? parsed.class;
-  if (fromEdition && given.class && given.class !== fromEdition.class) {
-    throw new CoreError('InvalidHostVersion', `The edition '${fromEdition.input}' is a ${fromEdition.class} edition, but the class ${given.class} was given.`);
-  }
+  const host = hostFromBuildAndEdition(given);
   return {
     platform: 'win32',
-    name: hostName(parsed.build, hostClass),
-    build: parsed.build,
-    revision: fromBuild?.revision ?? null,
-    class: hostClass,
+    name: hostName(host.build, host.class),
+    build: host.build,
+    revision: host.revision,
+    class: host.class,
     source: 'given',
   };
 }

@@ -9,6 +9,8 @@ import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher
 import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { fixture, hostProcesses } from './fixtures.js';
+import { Dispatcher } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { allCommands } from '../../../../ts-core/src/commands/index.js';
 
 /**
  * The backend against a fake Windows daemon (on a unix socket; the named-pipe
@@ -156,6 +158,22 @@ describe('docker backend against a Windows daemon', () => {
       const info = await backend().create({ ...spec('hv-ping', 'HyperV'), isolation: 'Default' }, context);
       expect(creates[0]!.body.HostConfig).not.toHaveProperty('Isolation');
       expect(info.isolation).toBe('HyperV');
+    });
+
+    it('container.create (New-IsolatedContainer -Isolation Default -Backend docker) leaves Default to dockerd instead of resolving it in the core', async () => {
+      daemonDefault = 'hyperv';
+      const saved = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = `unix://${socketPath}`;
+      try {
+        const dispatcher = new Dispatcher(allCommands);
+        const line = JSON.stringify({ id: 1, command: 'container.create', arguments: { name: 'hv-ping', image: 'busybox', isolation: 'Default', backend: 'docker' } });
+        const response = await dispatcher.handleLine(line, () => {});
+        expect(response).toMatchObject({ success: true, body: { isolation: 'HyperV', requestedIsolation: 'Default', isolationDefaulted: true } });
+        expect(creates.at(-1)!.body.HostConfig).not.toHaveProperty('Isolation');
+      } finally {
+        if (saved === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = saved;
+      }
     });
   });
 

@@ -123,7 +123,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     }
   }
 
-  const backend: Backend = {
+  const backend: DockerBackend = {
     name: 'docker',
     capabilities: { create: true, isolations },
 
@@ -167,6 +167,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           details: { endpoint: endpointText, reachable: false, errorCode: coreError?.code ?? 'Internal' },
         };
       }
+    },
+
+    async createWithEngineDefault(spec: Omit<ContainerSpec, 'isolation'>, context: CommandContext): Promise<ContainerInfo> {
+      return backend.create({ ...spec, isolation: 'Default' }, context);
     },
 
     async create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> {
