@@ -70,7 +70,30 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     Complete-ContainerName -WordToComplete $wordToComplete
 }
 
-# One core process per runspace: when the module goes, its core goes with it.
+# Pester operators: Should -BeIsolated and Should -BeCompatibleWith. When Pester
+# (5 or later) is already loaded they are registered now. When it is not, a
+# command-lookup hook waits for Pester: the first lookup of Should, Describe or
+# Invoke-Pester after Pester is loaded registers them and removes the hook.
+# Nothing here may fail the import.
+$script:ShouldOperatorHook = $null
+if (-not (Register-IsolationShouldOperator)) {
+    $script:ShouldOperatorHook = [System.EventHandler[System.Management.Automation.CommandLookupEventArgs]] {
+        param($commandName, $lookup)
+        if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
+        if (Register-IsolationShouldOperator) {
+            $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+            $script:ShouldOperatorHook = $null
+        }
+    }
+    $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Combine($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+}
+
+# One core process per runspace: when the module goes, its core goes with it,
+# and so does a lookup hook still waiting for Pester.
 $ExecutionContext.SessionState.Module.OnRemove = {
+    if ($null -ne $script:ShouldOperatorHook) {
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+        $script:ShouldOperatorHook = $null
+    }
     Stop-CoreServer
 }
