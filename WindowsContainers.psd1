@@ -15,6 +15,7 @@
         'Get-ContainerProcess'
         'Get-IsolatedContainer'
         'Import-ContainerImage'
+        'Invoke-ContainerIsolationCheck'
         'New-IsolatedContainer'
         'Remove-ContainerImage'
         'Remove-IsolatedContainer'
