@@ -25,31 +25,34 @@ function Resolve-IsolationExpectation {
     $maxEntries = 1000
     $maxFileBytes = 1MB
     $source = 'the -Expectation hashtable'
+    $sourceTitle = 'The -Expectation hashtable'
     $entries = $Expectation
     if ($PSCmdlet.ParameterSetName -eq 'Path') {
         $full = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
         $source = "the expectation file $full"
+        $sourceTitle = "The expectation file $full"
         if (-not [System.IO.File]::Exists($full)) {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ExpectationFileNotFound' -Category ObjectNotFound -TargetObject $Path `
                         -Message "There is no expectation file at $full. Give the path of a JSON file that maps container names to Process or HyperV, for example {""web"": ""HyperV""}."))
         }
         if ((Get-Item -LiteralPath $full).Length -gt $maxFileBytes) {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ExpectationFileTooLarge' -Category LimitsExceeded -TargetObject $Path `
-                        -Message "$source is larger than 1 MiB, the limit for an expectation file. Keep one entry per container or wildcard."))
+                        -Message "$sourceTitle is larger than 1 MiB, the limit for an expectation file. Keep one entry per container or wildcard."))
         }
         try {
-            $document = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllBytes($full))
+            # ReadAllText drops a byte order mark; the [string] overload of Parse is the one meant.
+            $document = [System.Text.Json.JsonDocument]::Parse([string][System.IO.File]::ReadAllText($full))
         }
         catch {
             # The parser's own message can quote the file; say only where it broke.
             $where = if ($_.Exception.InnerException -is [System.Text.Json.JsonException]) { " (line $($_.Exception.InnerException.LineNumber + 1))" } else { '' }
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'InvalidExpectationFile' -Category InvalidData -TargetObject $Path `
-                        -Message "$source is not valid JSON$where. It must be one object that maps container names to Process or HyperV, for example {""web"": ""HyperV""}."))
+                        -Message "$sourceTitle is not valid JSON$where. It must be one object that maps container names to Process or HyperV, for example {""web"": ""HyperV""}."))
         }
         try {
             if ($document.RootElement.ValueKind -ne [System.Text.Json.JsonValueKind]::Object) {
                 $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'InvalidExpectationFile' -Category InvalidData -TargetObject $Path `
-                            -Message "$source holds a JSON $($document.RootElement.ValueKind.ToString().ToLowerInvariant()), not an object. It must map container names to Process or HyperV, for example {""web"": ""HyperV""}."))
+                            -Message "$sourceTitle holds a JSON $($document.RootElement.ValueKind.ToString().ToLowerInvariant()), not an object. It must map container names to Process or HyperV, for example {""web"": ""HyperV""}."))
             }
             $entries = [ordered]@{}
             foreach ($property in $document.RootElement.EnumerateObject()) {
@@ -64,7 +67,7 @@ function Resolve-IsolationExpectation {
 
     if ($entries.Count -gt $maxEntries) {
         $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'TooManyExpectations' -Category LimitsExceeded -TargetObject $Path `
-                    -Message "$source has more than $maxEntries entries, the limit. Use wildcards (for example 'api-*') to cover many containers with one entry."))
+                    -Message "$sourceTitle has more than $maxEntries entries, the limit. Use wildcards (for example 'api-*') to cover many containers with one entry."))
     }
     $resolved = [ordered]@{}
     $position = 0
