@@ -17,7 +17,16 @@ function Get-IsolationCheckEvidence {
     param(
         # Container names or wildcard patterns to select.
         [Parameter(Mandatory)]
-        [string[]] $Pattern
+        [string[]] $Pattern,
+
+        # Pattern -> 'Process' | 'HyperV' (Resolve-IsolationExpectation).
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [System.Collections.IDictionary] $Expectation,
+
+        # The isolation every container must have where no entry says otherwise.
+        [AllowEmptyString()]
+        [string] $Isolation
     )
 
     $hostInfo = $null
@@ -45,15 +54,24 @@ function Get-IsolationCheckEvidence {
 
     $verdicts = @{}
     $verdictErrors = @{}
-    if ($containers.Count) {
+    # One Test-ContainerIsolation call per expected isolation, so that the
+    # verdict's own reason speaks of the isolation the check expects.
+    $groups = @{}
+    foreach ($container in $containers) {
+        $want = Resolve-ContainerExpectation -Name $container.Name -Configured ([string]$container.Isolation) -Expectation $Expectation -Isolation $Isolation
+        $key = if (-not $want.Problem -and $want.Expected -in 'Process', 'HyperV') { $want.Expected } else { '' }
+        if (-not $groups.ContainsKey($key)) { $groups[$key] = [System.Collections.Generic.List[string]]::new() }
+        $groups[$key].Add($container.Name)
+    }
+    foreach ($group in $groups.GetEnumerator()) {
+        $check = @{ Name = @($group.Value); ErrorAction = 'SilentlyContinue'; ErrorVariable = 'verdictProblems' }
+        if ($group.Key) { $check.Isolation = $group.Key }
         try {
-            foreach ($verdict in @(Test-ContainerIsolation -Name $containers.Name -ErrorAction SilentlyContinue -ErrorVariable verdictProblems)) {
-                $verdicts[$verdict.Name] = $verdict
-            }
+            foreach ($verdict in @(Test-ContainerIsolation @check)) { $verdicts[$verdict.Name] = $verdict }
             foreach ($problem in $verdictProblems) { $verdictErrors[[string]$problem.TargetObject] = $problem.Exception.Message }
         }
         catch {
-            foreach ($container in $containers) { $verdictErrors[$container.Name] = $_.Exception.Message }
+            foreach ($n in $group.Value) { $verdictErrors[$n] = $_.Exception.Message }
         }
     }
 

@@ -63,24 +63,9 @@ function Get-IsolationCheckPlan {
             })
     }
 
-    # The expected isolation of one container: exact entry, wildcard entries, -Isolation, as created.
     $resolveExpected = {
         param([string] $ContainerName, [string] $Configured)
-        foreach ($key in $Expectation.Keys) {
-            if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($key) -and $key -eq $ContainerName) {
-                return @{ Expected = $Expectation[$key]; Problem = '' }
-            }
-        }
-        $hits = @($Expectation.Keys | Where-Object { [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($_) -and $ContainerName -like $_ })
-        $values = @($hits | ForEach-Object { $Expectation[$_] } | Sort-Object -Unique)
-        if ($values.Count -gt 1) {
-            $said = ($hits | ForEach-Object { "'$_' expects $($Expectation[$_])" }) -join ', '
-            return @{ Expected = ($values -join ' or '); Problem = "the expectations disagree about it ($said). Add an exact entry for '$ContainerName'." }
-        }
-        if ($values.Count -eq 1) { return @{ Expected = $values[0]; Problem = '' } }
-        if ($Isolation) { return @{ Expected = $Isolation; Problem = '' } }
-        if ($Configured) { return @{ Expected = $Configured; Problem = '' } }
-        @{ Expected = 'its configured isolation'; Problem = 'it reports no configured isolation; give one with -Isolation or -Expectation.' }
+        Resolve-ContainerExpectation -Name $ContainerName -Configured $Configured -Expectation $Expectation -Isolation $Isolation
     }
 
     $checks = [System.Collections.Generic.List[hashtable]]::new()

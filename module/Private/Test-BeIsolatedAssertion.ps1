@@ -67,7 +67,10 @@ function Test-BeIsolatedAssertion {
 
     if ($null -eq $result) {
         try {
-            $result = Test-ContainerIsolation -Name $name -ErrorAction Stop | Select-Object -First 1
+            # With -As, the verdict's own reason speaks of that expectation.
+            $check = @{ Name = $name; ErrorAction = 'Stop' }
+            if ($As) { $check.Isolation = $As }
+            $result = Test-ContainerIsolation @check | Select-Object -First 1
         }
         catch {
             return New-Outcome $false "Expected container '$name' to be ${not}isolated$(if ($As) { " as $As" }),$because but its isolation could not be checked: $($_.Exception.Message)"

@@ -115,6 +115,44 @@ function Invoke-ContainerIsolationCheck {
 
     Runs quietly and prints only the failure messages.
 
+    .EXAMPLE
+    if ((Invoke-ContainerIsolationCheck -ExpectationPath ./isolation.json -OutputPath ./results/isolation-junit.xml).FailedCount) { exit 1 }
+
+    A GitHub Actions step runs this one line:
+
+      - name: Check container isolation
+        shell: pwsh
+        run: if ((Invoke-ContainerIsolationCheck -ExpectationPath ./isolation.json -OutputPath ./results/isolation-junit.xml).FailedCount) { exit 1 }
+
+    and an Azure Pipelines step the same line, with the report published even when the step fails:
+
+      - pwsh: if ((Invoke-ContainerIsolationCheck -ExpectationPath ./isolation.json -OutputPath ./results/isolation-junit.xml).FailedCount) { exit 1 }
+        displayName: Check container isolation
+      - task: PublishTestResults@2
+        condition: always()
+        inputs:
+          testResultsFormat: JUnit
+          testResultsFiles: results/isolation-junit.xml
+
+    .NOTES
+    The suite's assertions are Pester operators that the module registers
+    for your own test files too (when Pester 5+ is loaded at import, or at
+    the first Should/Describe/Invoke-Pester after Pester is imported):
+
+      Describe 'Workload isolation' {
+          It 'runs the build agent with Hyper-V isolation' {
+              Get-IsolatedContainer build-agent | Should -BeIsolated -As HyperV
+          }
+          It 'never runs web in a shared kernel' {
+              'web' | Should -Not -BeIsolated -As Process
+          }
+          It 'has an image this host can run with process isolation' {
+              'mcr.microsoft.com/windows/servercore:ltsc2022' | Should -BeCompatibleWith -Isolation Process
+          }
+      }
+
+    An Inconclusive verdict, or an image whose build is unknown, fails with and without -Not.
+
     .INPUTS
     WindowsContainers.Container
     System.String (container names, by property name)
@@ -202,7 +240,7 @@ function Invoke-ContainerIsolationCheck {
 
         # What to select: what was named, else the expectation's keys, else everything.
         $patterns = if ($selection.Count) { @($selection) } elseif ($expected.Count) { @($expected.Keys) } else { @('*') }
-        $evidence = Get-IsolationCheckEvidence -Pattern $patterns
+        $evidence = Get-IsolationCheckEvidence -Pattern $patterns -Expectation $expected -Isolation $Isolation
 
         $plan = Get-IsolationCheckPlan -Evidence $evidence -Expectation $expected -Isolation $Isolation -DefaultIsolation $DefaultIsolation -HostBuild $HostBuild -HostEdition $HostEdition
 
