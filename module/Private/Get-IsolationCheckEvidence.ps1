@@ -76,6 +76,7 @@ function Get-IsolationCheckEvidence {
     }
 
     [pscustomobject]@{
+        Pattern         = [string[]]$Pattern
         ComputerName    = if ($null -ne $hostInfo -and $hostInfo.ComputerName) { [string]$hostInfo.ComputerName } else { [System.Environment]::MachineName }
         Host            = $hostInfo
         HostError       = $hostError

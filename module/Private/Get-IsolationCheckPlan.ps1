@@ -90,12 +90,18 @@ function Get-IsolationCheckPlan {
 
     # An exact name that was selected (by -Name, or as an expectation's key) but not
     # found, or whose state is damaged, fails as its own case.
-    $found = @($containers.Name)
+    $found = @($containers | ForEach-Object { $_.Name })
     foreach ($problem in @($Evidence.SelectionErrors)) {
         if (-not $problem.Name -or $problem.Name -in $found) { continue }
         $want = & $resolveExpected $problem.Name ''
         $checks.Add(@{ Name = [string]$problem.Name; Expected = $want.Expected; Verdict = $null; Problem = [string]$problem.Message })
     }
+    # A check of nothing must not pass unseen: a selection that matched no container fails.
+    if ($checks.Count -eq 0) {
+        $selected = @($Evidence.Pattern) -join "', '"
+        $checks.Add(@{ Name = "'$selected'"; Expected = if ($Isolation) { $Isolation } else { 'as created' }; Verdict = $null; Problem = "no container matches '$selected' on $($Evidence.ComputerName)." })
+    }
+
     @{
         ComputerName     = [string]$Evidence.ComputerName
         Backends         = @($backends)

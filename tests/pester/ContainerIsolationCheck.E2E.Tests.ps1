@@ -57,7 +57,8 @@ Describe 'Invoke-ContainerIsolationCheck on real containers' -Tag E2E -Skip:(-no
 "@
         $summaryLine = $run.Lines | Where-Object { $_ -like 'result=*' } | Select-Object -Last 1
         $summary = if ($summaryLine) { $summaryLine.Substring(7) | ConvertFrom-Json } else { $null }
-        $verdictOfBad = Test-ContainerIsolation -Name 'chk-bad'
+        # Taken as the check takes it: against the expectation, so the reason speaks of HyperV.
+        $verdictOfBad = Test-ContainerIsolation -Name 'chk-bad' -Isolation HyperV
     }
 
     It 'Should return Pester''s result object without exiting the session' {
@@ -167,7 +168,7 @@ Describe 'Invoke-ContainerIsolationCheck expectations' {
     It 'Should resolve exact entries before wildcards, and report wildcards that disagree' {
         InModuleScope WindowsContainers {
             $evidence = [pscustomobject]@{
-                ComputerName = 'h'; HostError = $null; SelectionErrors = @(); VerdictErrors = @{}; Verdicts = @{}
+                Pattern = @('*'); ComputerName = 'h'; HostError = $null; SelectionErrors = @(); VerdictErrors = @{}; Verdicts = @{}
                 Host = [pscustomobject]@{ Platform = 'linux'; DefaultIsolation = 'Process'; Backends = @([pscustomobject]@{ Name = 'linux'; Usable = $true; Reason = 'ok' }) }
                 Containers = @('web-1', 'api-1', 'db') | ForEach-Object { [pscustomobject]@{ Name = $_; Isolation = 'Process'; Backend = 'linux'; Image = 'busybox' } }
             }
@@ -179,6 +180,18 @@ Describe 'Invoke-ContainerIsolationCheck expectations' {
             $byName['db'].Expected | Should -Be 'HyperV' -Because '-Isolation applies where no entry does'
             @($plan.Images).Count | Should -Be 0 -Because 'containers of the linux backend run Linux images'
             @($plan.Backends).Name | Should -Be @('linux')
+        }
+    }
+
+    It 'Should fail a selection that matched no container' {
+        InModuleScope WindowsContainers {
+            $evidence = [pscustomobject]@{
+                Pattern = @('web*'); ComputerName = 'h'; HostError = $null; SelectionErrors = @(); VerdictErrors = @{}; Verdicts = @{}; Containers = @()
+                Host = [pscustomobject]@{ Platform = 'linux'; DefaultIsolation = 'Process'; Backends = @([pscustomobject]@{ Name = 'linux'; Usable = $true; Reason = 'ok' }) }
+            }
+            $plan = Get-IsolationCheckPlan -Evidence $evidence -Expectation ([ordered]@{}) -Isolation 'HyperV' -DefaultIsolation '' -HostBuild '' -HostEdition ''
+            @($plan.Isolation).Count | Should -Be 1
+            $plan.Isolation[0].Problem | Should -Be "no container matches 'web*' on h."
         }
     }
 }
