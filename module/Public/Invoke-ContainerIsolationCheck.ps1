@@ -247,9 +247,11 @@ function Invoke-ContainerIsolationCheck {
         # Pester's commands from the module found above, called from here: Invoke-Pester
         # runs the suite in its caller's session state, which must not be Pester's own.
         $configuration = & $pester.ExportedCommands['New-PesterConfiguration']
-        # Unbound (Pester runs a container's script block in a scope of its own;
-        # one bound to this module would also carry the module's strict mode).
-        $suite = [scriptblock]::Create((Get-IsolationCheckSuite).ToString())
+        # Bound to a dynamic module of its own: not unbound (Pester 6 refuses
+        # that, it would run in Pester's scope) and not to this module (its
+        # strict mode and private commands are no business of a test file).
+        $suiteScope = New-Module -Name WindowsContainers.IsolationCheck -ScriptBlock { }
+        $suite = $suiteScope.NewBoundScriptBlock([scriptblock]::Create((Get-IsolationCheckSuite).ToString()))
         $configuration.Run.Container = & $pester.ExportedCommands['New-PesterContainer'] -ScriptBlock $suite -Data @{ Plan = $plan }
         $configuration.Run.PassThru = $true
         $configuration.Run.Exit = $false

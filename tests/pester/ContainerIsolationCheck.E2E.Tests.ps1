@@ -1,7 +1,9 @@
 # Invoke-ContainerIsolationCheck against real process-isolated containers on
 # the linux backend (runc), in a private state directory. The check runs
 # Pester itself, so it runs in a PowerShell process of its own (as a CI step
-# would), and this file reads the JUnit and NUnit reports it writes.
+# would), and this file reads the JUnit and NUnit reports it writes. Tagged
+# AllPesterMajors: the runner repeats it under Pester 6.2.0 (the check then runs
+# under that Pester too).
 BeforeDiscovery {
     $script:canRun = $IsLinux -and ((id -u) -eq '0') -and [bool](Get-Command runc -ErrorAction Ignore)
 }
@@ -39,7 +41,7 @@ AfterAll {
     Remove-Item -LiteralPath $state -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'Invoke-ContainerIsolationCheck on real containers' -Tag E2E -Skip:(-not $canRun) {
+Describe 'Invoke-ContainerIsolationCheck on real containers' -Tag E2E, AllPesterMajors -Skip:(-not $canRun) {
     BeforeAll {
         $null = Import-ContainerImage -Path $busyboxTar -Name busybox
         $null = New-IsolatedContainer -Name 'chk-ok' -Image busybox -Isolation Process -Command sleep, 600
