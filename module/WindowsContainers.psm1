@@ -77,7 +77,7 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
 # Nothing here may fail the import.
 $script:ShouldOperatorHook = $null
 if (-not (Register-IsolationShouldOperator)) {
-    $script:ShouldOperatorHook = [System.EventHandler[System.Management.Automation.CommandLookupEventArgs]] {
+    $script:ShouldOperatorHook = New-PesterLookupHook -OnMatch {
         param($commandName, $lookup)
         if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
         if (Register-IsolationShouldOperator) {
