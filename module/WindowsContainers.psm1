@@ -76,16 +76,21 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
 # Invoke-Pester after Pester is loaded registers them and removes the hook.
 # Nothing here may fail the import.
 $script:ShouldOperatorHook = $null
-if (-not (Register-IsolationShouldOperator)) {
-    $script:ShouldOperatorHook = New-PesterLookupHook -OnMatch {
-        param($commandName, $lookup)
-        if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
-        if (Register-IsolationShouldOperator) {
-            $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
-            $script:ShouldOperatorHook = $null
+try {
+    if (-not (Register-IsolationShouldOperator)) {
+        $script:ShouldOperatorHook = New-PesterLookupHook -OnMatch {
+            param($commandName, $lookup)
+            if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
+            if (Register-IsolationShouldOperator) {
+                $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+                $script:ShouldOperatorHook = $null
+            }
         }
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Combine($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
     }
-    $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Combine($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+}
+catch {
+    Write-Warning "Should -BeIsolated and Should -BeCompatibleWith are not available in this session: $($_.Exception.Message)"
 }
 
 # One core process per runspace: when the module goes, its core goes with it,
