@@ -99,11 +99,16 @@ if ($isPrimaryRun -and $pesterVersions.Count -gt 1) {
         if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $pwshCommand += Join-Path $PSHOME 'pwsh.dll' }
         foreach ($otherVersion in $pesterVersions | Select-Object -Skip 1) {
             Write-Host "pester $($otherVersion): running the tests tagged $crossVersionTag"
-            $childArguments = @('-NoProfile', '-NonInteractive', '-File', $PSCommandPath, '-PesterVersion', $otherVersion, '-ResultsDirectory', $ResultsDirectory, '-Path') + @($taggedFiles.FullName)
-            if ($Tag.Count) { $childArguments += @('-Tag') + $Tag }
-            if ($ExcludeTag.Count) { $childArguments += @('-ExcludeTag') + $ExcludeTag }
+            # -File cannot pass an array to a parameter, so the child gets a command.
+            $quote = { param($values) '@(' + ((@($values) | ForEach-Object { "'" + ($_ -replace "'", "''") + "'" }) -join ', ') + ')' }
+            $quoteOne = { param($value) "'" + ($value -replace "'", "''") + "'" }
+            $command = "& $(& $quoteOne $PSCommandPath) -PesterVersion $(& $quoteOne $otherVersion) -ResultsDirectory $(& $quoteOne $ResultsDirectory) -Path $(& $quote $taggedFiles.FullName)"
+            if ($Tag.Count) { $command += " -Tag $(& $quote $Tag)" }
+            if ($ExcludeTag.Count) { $command += " -ExcludeTag $(& $quote $ExcludeTag)" }
+            $command += '; exit $LASTEXITCODE'
+            $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command))
             $closing = $null
-            & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) @childArguments | ForEach-Object {
+            & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded | ForEach-Object {
                 if ("$_" -match '^pester: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?$') { $closing = $Matches }
                 else { $_ }
             }

@@ -28,7 +28,7 @@ BeforeAll {
         $prologue = "`$ErrorActionPreference = 'Stop'; `$PSStyle.OutputRendering = 'PlainText'; Import-Module '$($pesterManifest -replace "'", "''")'; Import-Module '$($manifest -replace "'", "''")'`n"
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($prologue + $Script))
         # Plain text: the lines can end up in a -Because, and XML reports refuse ANSI escapes.
-        $lines = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" -replace '\e\[[0-9;]*[A-Za-z]', '' })
+        $lines = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" -replace '\e\[[0-9;]*[A-Za-z]', '' })
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Lines = $lines }
     }
 }

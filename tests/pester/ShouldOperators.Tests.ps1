@@ -224,7 +224,7 @@ Describe 'Registering the operators' -Tag AllPesterMajors {
             Remove-Module WindowsContainers
         }
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes("& { $script } '$($manifest -replace "'", "''")' '$($pesterManifest -replace "'", "''")'"))
-        $output = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
+        $output = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $output | Should -Contain 'pester-loaded=False'
         $output | Should -Contain 'hook=True'
