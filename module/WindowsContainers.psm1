@@ -86,7 +86,35 @@ Register-ArgumentCompleter -ParameterName HostEdition -CommandName 'Test-Isolati
     Complete-HostEdition -WordToComplete $wordToComplete
 }
 
-# One core process per runspace: when the module goes, its core goes with it.
+# Pester operators: Should -BeIsolated and Should -BeCompatibleWith. When Pester
+# (5 or later) is already loaded they are registered now. When it is not, a
+# command-lookup hook waits for Pester: the first lookup of Should, Describe or
+# Invoke-Pester after Pester is loaded registers them and removes the hook.
+# Nothing here may fail the import.
+$script:ShouldOperatorHook = $null
+try {
+    if (-not (Register-IsolationShouldOperator)) {
+        $script:ShouldOperatorHook = New-PesterLookupHook -OnMatch {
+            param($commandName, $lookup)
+            if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
+            if (Register-IsolationShouldOperator) {
+                $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+                $script:ShouldOperatorHook = $null
+            }
+        }
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Combine($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+    }
+}
+catch {
+    Write-Warning "Should -BeIsolated and Should -BeCompatibleWith are not available in this session: $($_.Exception.Message)"
+}
+
+# One core process per runspace: when the module goes, its core goes with it,
+# and so does a lookup hook still waiting for Pester.
 $ExecutionContext.SessionState.Module.OnRemove = {
+    if ($null -ne $script:ShouldOperatorHook) {
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+        $script:ShouldOperatorHook = $null
+    }
     Stop-CoreServer
 }
