@@ -16,6 +16,7 @@
         'Get-ContainerProcess'
         'Get-IsolatedContainer'
         'Import-ContainerImage'
+        'Invoke-ContainerIsolationCheck'
         'New-IsolatedContainer'
         'Remove-ContainerImage'
         'Remove-IsolatedContainer'

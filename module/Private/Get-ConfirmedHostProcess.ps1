@@ -19,8 +19,9 @@ function Get-ConfirmedHostProcess {
         [Parameter(Mandatory)]
         [int] $Id,
 
+        # The core's start time for the process (ISO 8601 from the wire, or a DateTime).
         [AllowNull()]
-        [object] $StartTimeMs
+        [object] $StartTime
     )
 
     try {
@@ -29,7 +30,9 @@ function Get-ConfirmedHostProcess {
     catch [System.ArgumentException] {
         return $null # gone
     }
-    if ($null -eq $StartTimeMs) { return $process }
+    $coreStart = ConvertTo-ContainerDate $StartTime
+    if ($null -eq $coreStart) { return $process }
+    $coreMs = ([System.DateTimeOffset]$coreStart.ToUniversalTime()).ToUnixTimeMilliseconds()
     try {
         $dotnetMs = ([System.DateTimeOffset]$process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()
     }
@@ -39,7 +42,7 @@ function Get-ConfirmedHostProcess {
     catch [System.ComponentModel.Win32Exception] {
         return $process # not allowed to read it: the core's confirmation stands
     }
-    $laterBy = $dotnetMs - [long]$StartTimeMs
+    $laterBy = $dotnetMs - $coreMs
     if ($laterBy -lt -$script:HostStartTimeSlackMs -or $laterBy -gt 1000 + $script:HostStartTimeSlackMs) {
         return $null # another process now has this PID
     }

@@ -35,7 +35,7 @@ function New-ContainerProcessObject {
     process {
         $hostProcess = $null
         if ($null -ne $Record.hostPid -and [bool]$Record.visibleOnHost) {
-            $hostProcess = Get-ConfirmedHostProcess -Id ([int]$Record.hostPid) -StartTimeMs $Record.startTimeMs
+            $hostProcess = Get-ConfirmedHostProcess -Id ([int]$Record.hostPid) -StartTime $Record.startTime
         }
         if ($null -ne $hostProcess) {
             # Instance members first, the type name last: Add-Member refuses a
@@ -67,7 +67,7 @@ function New-ContainerProcessObject {
             PrivateMemorySize  = if ($null -ne $Record.privateBytes) { [long]$Record.privateBytes } else { $null }
             Handles            = $null
             Path               = $null
-            StartTime          = ConvertTo-ContainerDate $Record.startTimeMs
+            StartTime          = ConvertTo-ContainerDate $Record.startTime
             CommandLine        = if ($null -ne $Record.commandLine) { [string]$Record.commandLine } else { $null }
         }
         $record.PSObject.TypeNames.Insert(0, 'WindowsContainers.ContainerProcess')

@@ -27,7 +27,9 @@ function Get-ContainerProcess {
     about_WindowsContainers.
 
     .PARAMETER Name
-    The container's name.
+    The containers' names, in any case. Wildcards are allowed (web*); a
+    pattern that matches no container returns nothing, while a name without
+    wildcards that matches none is an error (ContainerNotFound).
 
     .PARAMETER InputObject
     A container from Get-IsolatedContainer or New-IsolatedContainer.
@@ -47,10 +49,31 @@ function Get-ContainerProcess {
 
     Maps container PIDs to host PIDs for every container.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     WindowsContainers.ContainerProcess: a System.Diagnostics.Process when the host sees the process, else a record with the same property names
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
+
+    .LINK
+    Get-Process
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     # Both: a process the host sees is the host's own System.Diagnostics.Process
     # (whose members tab completion lists from this type), the container's
     # facts are declared for WindowsContainers.ContainerProcess.
@@ -58,6 +81,7 @@ function Get-ContainerProcess {
     [OutputType([System.Diagnostics.Process])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
@@ -68,16 +92,23 @@ function Get-ContainerProcess {
 
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
-        foreach ($target in $targets) {
-            try {
-                $body = Invoke-CoreCommand -Command 'container.processes' -Arguments @{ name = $target } -TimeoutSeconds 60 -TargetObject $target
-            }
-            catch {
-                $PSCmdlet.WriteError($_)
+        foreach ($pattern in $targets) {
+            $failure = $null
+            $names = @(Resolve-ContainerNamePattern -Pattern $pattern -Failure ([ref]$failure))
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
                 continue
             }
-            foreach ($record in @($body.processes)) {
-                New-ContainerProcessObject -Record $record
+            foreach ($target in $names) {
+                $failure = $null
+                $body = Invoke-CoreCommand -Command 'container.processes' -Arguments @{ name = $target } -TimeoutSeconds 60 -TargetObject $target -Failure ([ref]$failure)
+                if ($null -ne $failure) {
+                    $PSCmdlet.WriteError($failure)
+                    continue
+                }
+                foreach ($record in @($body.processes)) {
+                    New-ContainerProcessObject -Record $record
+                }
             }
         }
     }

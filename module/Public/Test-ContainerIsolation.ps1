@@ -23,7 +23,9 @@ function Test-ContainerIsolation {
     pipeline of twenty containers reads the host's process table once.
 
     .PARAMETER Name
-    The containers' names.
+    The containers' names, in any case. Wildcards are allowed (web*): a
+    pattern means every container it matches; one that matches none
+    returns nothing.
 
     .PARAMETER InputObject
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
@@ -72,10 +74,31 @@ function Test-ContainerIsolation {
 
     Shows, process by process, the evidence behind the verdict.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Get-ContainerProcess
+
+    .LINK
+    Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     # -Quiet has parameter sets of its own so that each set declares the one
     # type it returns: tab completion after `(Test-ContainerIsolation x).`
     # offers the result's properties, and [bool]'s only with -Quiet.
@@ -86,6 +109,7 @@ function Test-ContainerIsolation {
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
         [Parameter(Position = 0, ParameterSetName = 'Session')]
         [Parameter(Position = 0, ParameterSetName = 'SessionQuiet')]
+        [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
@@ -114,12 +138,30 @@ function Test-ContainerIsolation {
 
     begin {
         $targets = [System.Collections.Generic.List[string]]::new()
+        # One value rule: 'process' reaches the core as Process.
+        if ($PSBoundParameters.ContainsKey('Isolation')) {
+            $Isolation = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Isolation -Value $Isolation
+        }
     }
 
     process {
+        # With -Session the names are resolved on each host (end block).
         if ($PSCmdlet.ParameterSetName -like 'Session*') { return }
-        $names = if ($PSCmdlet.ParameterSetName -like 'InputObject*') { @($InputObject.Name) } else { $Name }
-        foreach ($n in $names) { $targets.Add([string]$n) }
+        if ($PSCmdlet.ParameterSetName -like 'InputObject*') {
+            foreach ($n in @($InputObject.Name)) { $targets.Add([string]$n) }
+            return
+        }
+        foreach ($pattern in $Name) {
+            # A wildcard pattern means every container it matches, now.
+            $failure = $null
+            $names = @(Resolve-ContainerNamePattern -Pattern $pattern -Failure ([ref]$failure))
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
+                if ($Quiet) { $false }
+                continue
+            }
+            foreach ($n in $names) { $targets.Add($n) }
+        }
     }
 
     end {
@@ -133,20 +175,17 @@ function Test-ContainerIsolation {
         if ($PSBoundParameters.ContainsKey('Isolation')) {
             foreach ($n in $targets) { $expected[$n] = $Isolation }
         }
-        try {
-            $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count)
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count) -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+        # Names are case-insensitive: a PowerShell hashtable finds 'ux-web' under 'UX-Web'.
         $byName = @{}
         foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
         # One answer per input, in input order (a name given twice is answered twice).
         foreach ($n in $targets) {
             $result = $byName[$n]
             if ($null -ne $result.error) {
-                $category = if ($result.error.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidOperation' }
-                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Message $result.error.message -Category $category -TargetObject $n))
+                $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $result.error -TargetObject $n))
                 if ($Quiet) { $false }
                 continue
             }

@@ -117,8 +117,9 @@ Describe 'A ContainerProcess the host sees (runc)' -Tag E2E -Skip:(-not $canRun)
         $record.hostPid | Should -Be $script:process.Id
         $record.name | Should -Be $script:process.ProcessName
         $dotnetMs = ([System.DateTimeOffset]$script:process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()
-        ($dotnetMs - $record.startTimeMs) | Should -BeGreaterOrEqual -10
-        ($dotnetMs - $record.startTimeMs) | Should -BeLessOrEqual 1010
+        $coreMs = ([datetimeoffset]$record.startTime).ToUnixTimeMilliseconds()
+        ($dotnetMs - $coreMs) | Should -BeGreaterOrEqual -10
+        ($dotnetMs - $coreMs) | Should -BeLessOrEqual 1010
     }
 
     It 'Should be what Get-Process and Wait-Process bind, and nothing else' {

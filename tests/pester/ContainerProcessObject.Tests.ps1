@@ -35,7 +35,7 @@ BeforeAll {
     function script:New-Record([object] $HostPid, [object] $StartTimeMs, [string] $Name = $script:processName, [int] $ContainerPid = 1) {
         [pscustomobject]@{
             containerName = 'web'; containerPid = $ContainerPid; name = $Name; commandLine = "$Name 600"
-            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid; startTimeMs = $StartTimeMs
+            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid; startTime = $(if ($null -ne $StartTimeMs) { [System.DateTimeOffset]::FromUnixTimeMilliseconds([long]$StartTimeMs).ToString('o') })
             workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0.25; sessionId = 7
         }
     }
@@ -170,9 +170,9 @@ Describe 'WorkerProcess piped to Get-Process and Wait-Process' -Skip:(-not $IsLi
             param($W, $N)
             New-IsolationTestResultObject -Record ([pscustomobject]@{
                     name = 'c'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'HyperV'; passed = $true
-                    reason = 'r'; reasons = @(); gaps = @(); snapshotTakenAtMs = 1767323045000; containerProcesses = @(); hostMatches = @()
+                    reason = 'r'; reasons = @(); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(); hostMatches = @()
                     worker = [pscustomobject]@{ alive = $true; tied = $true; reason = 'r'; claim = [pscustomobject]@{ pid = $W.Id; name = $N; tieToken = 't' }
-                        hostProcess = [pscustomobject]@{ name = $N; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1; startTimeMs = 1767323045000; commandLine = $N } }
+                        hostProcess = [pscustomobject]@{ name = $N; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = $N } }
                 })
         }
         $result.WorkerProcess.Id | Should -Be $worker.Id
@@ -233,10 +233,10 @@ Describe 'Type data for tooling' {
         [xml] $script:types = Get-Content -Raw -LiteralPath $script:typesFile
         # One object of each type, built by the module's own builders from core-shaped records.
         $script:built = InModuleScope WindowsContainers {
-            $proc = [pscustomobject]@{ containerName = 'c'; containerPid = 3; name = 'sh'; commandLine = 'sh'; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTimeMs = 1767323045000; workingSetBytes = 1; privateBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1 }
+            $proc = [pscustomobject]@{ containerName = 'c'; containerPid = 3; name = 'sh'; commandLine = 'sh'; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTime = '2026-01-02T03:04:05.000Z'; workingSetBytes = 1; privateBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1 }
             $result = [pscustomobject]@{
                 name = 'c'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'HyperV'; passed = $true
-                reason = 'r'; reasons = @('r'); gaps = @(); snapshotTakenAtMs = 1767323045000; containerProcesses = @($proc)
+                reason = 'r'; reasons = @('r'); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @($proc)
                 hostMatches = @([pscustomobject]@{ containerPid = 3; name = 'sh'; hostPid = $null; matched = $false; outcome = 'NotOnHost'; reason = 'r' })
                 worker = [pscustomobject]@{ alive = $false; tied = $false; reason = 'r'; hostProcess = $null; claim = [pscustomobject]@{ pid = 9; name = 'qemu-wc-c'; tieToken = 't' } }
             }
@@ -311,7 +311,7 @@ Describe 'Type data for tooling' {
 
     It 'Should still take a container by name for -Quiet, by value and by property name' {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-            [pscustomobject]@{ snapshotTakenAtMs = 1767323045000; results = @(foreach ($n in $Arguments.names) { [pscustomobject]@{ name = $n; error = $null; passed = $true } }) }
+            [pscustomobject]@{ snapshotTakenAt = '2026-01-02T03:04:05.000Z'; results = @(foreach ($n in $Arguments.names) { [pscustomobject]@{ name = $n; error = $null; passed = $true } }) }
         }
         Test-ContainerIsolation web -Quiet | Should -BeTrue
         @([pscustomobject]@{ Name = 'a' }, [pscustomobject]@{ Name = 'b' } | Test-ContainerIsolation -Quiet) | Should -Be @($true, $true)

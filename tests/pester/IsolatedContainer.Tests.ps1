@@ -19,7 +19,7 @@ BeforeAll {
         [pscustomobject]@{
             containerName = $Container; containerPid = $ContainerPid; name = $Name; commandLine = "$Name 127.0.0.1"
             claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid
-            startTimeMs = if ($HostPid -eq $PID) { $script:ownStartTimeMs } else { 1767323045000 }
+            startTime = [System.DateTimeOffset]::FromUnixTimeMilliseconds($(if ($HostPid -eq $PID) { $script:ownStartTimeMs } else { 1767323045000 })).ToString('o')
             workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1.5; sessionId = 7
         }
     }
@@ -80,13 +80,22 @@ Describe 'New-IsolatedContainer' {
 
     Context 'When the core refuses' {
         BeforeAll {
+            # The bridge hands a failure back in -Failure (it never throws at the public command).
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                throw [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
+                $Failure.Value = [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
             }
         }
 
-        It 'Should throw a terminating error with the core''s code as its id' {
-            { New-IsolatedContainer -Name 'a;b' -Image busybox } | Should -Throw -ErrorId 'InvalidContainerName,New-IsolatedContainer'
+        It 'Should write one non-terminating error with the core''s code as its id, naming the command' {
+            $out = New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorVariable problems -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidContainerName,New-IsolatedContainer'
+            $problems[0].InvocationInfo.MyCommand.Name | Should -Be 'New-IsolatedContainer'
+        }
+
+        It 'Should stop with -ErrorAction Stop, matching the README''s Pester pattern' {
+            { New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidContainerName,*'
         }
     }
 }
@@ -96,7 +105,7 @@ Describe 'Get-IsolatedContainer' {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
             [pscustomobject]@{
                 containers = @(New-FakeContainerRecord web-1; New-FakeContainerRecord web-2)
-                errors     = @([pscustomobject]@{ name = 'broken'; code = 'ContainerStateCorrupt'; message = 'The state of container ''broken'' is damaged: /x/container.json is not valid JSON.'; backend = 'linux' })
+                errors     = @([pscustomobject]@{ name = 'broken'; code = 'ContainerStateCorrupt'; category = 'InvalidData'; message = 'The state of container ''broken'' is damaged: /x/container.json is not valid JSON.'; backend = 'linux' })
             }
         }
     }
@@ -184,14 +193,14 @@ Describe 'Get-ContainerProcess' {
 Describe 'Test-ContainerIsolation' {
     BeforeAll {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-            [pscustomobject]@{ snapshotTakenAtMs = 1767323045000; hostProcessCount = 100; results = @(foreach ($n in $Arguments.names) {
-                        if ($n -eq 'ghost') { [pscustomobject]@{ name = $n; error = [pscustomobject]@{ code = 'ContainerNotFound'; message = "There is no container named '$n'." } } }
+            [pscustomobject]@{ snapshotTakenAt = '2026-01-02T03:04:05.000Z'; hostProcessCount = 100; results = @(foreach ($n in $Arguments.names) {
+                        if ($n -eq 'ghost') { [pscustomobject]@{ name = $n; error = [pscustomobject]@{ code = 'ContainerNotFound'; category = 'ObjectNotFound'; message = "There is no container named '$n'." } } }
                         else {
                             $expected = if ($Arguments.expected.ContainsKey($n)) { $Arguments.expected[$n] } else { 'Process' }
                             [pscustomobject]@{
                                 name = $n; backend = 'linux'; configuredIsolation = 'Process'; expectedIsolation = $expected; observedIsolation = 'Process'
                                 passed = $expected -eq 'Process'; reason = 'because'; reasons = @('because'); gaps = @(); worker = $null; error = $null
-                                snapshotTakenAtMs = 1767323045000
+                                snapshotTakenAt = '2026-01-02T03:04:05.000Z'
                                 containerProcesses = @(New-FakeProcessRecord -Container $n -ContainerPid 1 -HostPid 4242)
                                 hostMatches = @([pscustomobject]@{ containerPid = 1; name = 'ping'; hostPid = 4242; matched = $true; outcome = 'SameProcess'; reason = 'same' })
                             }

@@ -12,12 +12,12 @@ BeforeAll {
     # One set of objects per view, built by the module's own builders from core-shaped records.
     $script:objects = InModuleScope WindowsContainers -Parameters @{ Reason = $script:longReason } {
         param($Reason)
-        $proc = { param($n, $cpid, $name) [pscustomobject]@{ containerName = $n; containerPid = $cpid; name = $name; commandLine = "$name 127.0.0.1"; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTimeMs = 1767323045000; workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1234.5; sessionId = 1234567 } }
+        $proc = { param($n, $cpid, $name) [pscustomobject]@{ containerName = $n; containerPid = $cpid; name = $name; commandLine = "$name 127.0.0.1"; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTime = '2026-01-02T03:04:05.000Z'; workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1234.5; sessionId = 1234567 } }
         $result = [pscustomobject]@{
             name = 'build-agent-0042'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
-            reason = $Reason; reasons = @($Reason); gaps = @(); snapshotTakenAtMs = 1767323045000; containerProcesses = @(& $proc 'build-agent-0042' 1 'ping')
+            reason = $Reason; reasons = @($Reason); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(& $proc 'build-agent-0042' 1 'ping')
             hostMatches = @([pscustomobject]@{ containerPid = 1; name = 'ping'; hostPid = $null; matched = $false; outcome = 'UnclaimedInContainerNamespace'; reason = $Reason })
-            worker = [pscustomobject]@{ alive = $true; tied = $true; reason = $Reason; hostProcess = [pscustomobject]@{ name = 'qemu-wc-build-ag'; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1; sessionId = 1; startTimeMs = 1767323045000; commandLine = 'qemu' }; claim = [pscustomobject]@{ pid = 4194303; name = 'qemu-wc-build-ag'; tieToken = 't' } }
+            worker = [pscustomobject]@{ alive = $true; tied = $true; reason = $Reason; hostProcess = [pscustomobject]@{ name = 'qemu-wc-build-ag'; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = 'qemu' }; claim = [pscustomobject]@{ pid = 4194303; name = 'qemu-wc-build-ag'; tieToken = 't' } }
         }
         $test = New-IsolationTestResultObject -Record $result
         @{
@@ -32,7 +32,7 @@ BeforeAll {
                 & $proc 'vm' 7 'sh' | New-ContainerProcessObject
                 $self = & $proc 'self-hosted' 1 'pwsh'
                 $self.hostPid = $PID; $self.visibleOnHost = $true
-                $self.startTimeMs = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() - 400
+                $self.startTime = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).AddMilliseconds(-400).ToString('o')
                 $self | New-ContainerProcessObject
             )
             IsolationTestResult = @($test)

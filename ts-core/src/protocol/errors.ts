@@ -44,6 +44,8 @@ export const errorCodes = {
   ImageIncompatibleWithHost: 'usage',
   InvalidImageReference: 'usage',
   InvalidHostVersion: 'usage',
+  /** isolation.compatibility was asked about this host, and this host is not Windows. */
+  HostBuildRequired: 'usage',
   IsolationNotSupported: 'usage',
   // backends
   BackendNotFound: 'usage',
