@@ -53,7 +53,9 @@ function Invoke-RemoteContainerCommand {
     # its errors and its state, without writing anything to this command's
     # error stream (a caller's -ErrorVariable would otherwise see each error
     # twice: once from Invoke-Command, once when the caller writes it again).
-    $output = [System.Collections.Generic.List[object]]::new()
+    # psobject, not object: a method argument of type object would be unwrapped,
+    # and a string that came back would lose its PSComputerName and RunspaceId.
+    $output = [System.Collections.Generic.List[psobject]]::new()
     $errors = [System.Collections.Generic.List[System.Management.Automation.ErrorRecord]]::new()
     if ($usable.Count) {
         $job = Invoke-Command -Session $usable.ToArray() -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList -ThrottleLimit $ThrottleLimit -AsJob

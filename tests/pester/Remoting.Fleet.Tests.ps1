@@ -4,7 +4,9 @@
 # by PSComputerName, and a third session whose host goes away. The check runs
 # on all of them at once; one host fails on purpose (its 'web' has exited, so
 # nothing proves its isolation), and the host that went away is reported, not
-# thrown. The test stops its sshds and removes their keys.
+# thrown: by Test-ContainerIsolation -Session, and by
+# Invoke-ContainerIsolationCheck -Session as one JUnit report with a test
+# suite per host. The test stops its sshds and removes their keys.
 BeforeDiscovery {
     $script:canRun = $IsLinux -and ((id -u) -eq '0') -and [bool](Get-Command runc -ErrorAction Ignore)
 }
@@ -44,9 +46,9 @@ Describe 'Checking a fleet through -Session' -Tag E2E, Remoting -Skip:(-not $can
                 $command = if ($env:WINDOWSCONTAINERS_STATE_DIR -like '*node1-state') { 'ping', '127.0.0.1' } else { 'true' }
                 New-IsolatedContainer -Name web -Image busybox -Isolation Process -Command $command
             })
-        # node3 goes away: its session's pwsh ends, then its sshd stops.
+        # node3 goes away: the PowerShell behind its session ends (its sshd
+        # stays up until the end, so that the report test can do the same).
         Invoke-Command -Session $hosts.node3.Session { Stop-Process -Id $PID -Force } -ErrorAction Ignore
-        Stop-PrivateSshd $hosts.node3.Sshd
         $script:sessions = @($hosts.Values.Session)
 
         $script:savedState = $env:WINDOWSCONTAINERS_STATE_DIR
@@ -121,6 +123,78 @@ Describe 'Checking a fleet through -Session' -Tag E2E, Remoting -Skip:(-not $can
 
         It "Should format the fleet's verdicts with the module's view" {
             ($verdicts | Out-String -Width 200) | Should -Match 'Name\s+Expected\s+Observed\s+Passed\s+Reason'
+        }
+    }
+
+    Context 'When Invoke-ContainerIsolationCheck -Session writes one report for the fleet' {
+        BeforeAll {
+            # The check runs Pester itself, so it runs in a PowerShell of its own, as a CI step
+            # would; there the three sessions are opened again and node3's is broken the same way.
+            $junitPath = Join-Path $root 'reports' 'fleet-junit.xml'
+            $pesterManifest = (Get-Module Pester).Path -replace '\.psm1$', '.psd1'
+            $endpoints = ConvertTo-Json -Compress -InputObject @{
+                node1 = $hosts.node1.Sshd | Select-Object Name, Port, KeyFile, KnownHosts
+                node2 = $hosts.node2.Sshd | Select-Object Name, Port, KeyFile, KnownHosts
+                node3 = $hosts.node3.Sshd | Select-Object Name, Port, KeyFile, KnownHosts
+            }
+            $child = Invoke-FreshPwsh -WorkingDirectory $root -Environment @{ WINDOWSCONTAINERS_STATE_DIR = (Join-Path $root 'local-state') } -Script @"
+`$ErrorActionPreference = 'Stop'
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$pesterManifest'
+Import-Module '$(Join-Path $repo 'WindowsContainers.psd1')'
+. '$(Join-Path $PSScriptRoot 'helpers' 'PrivateSshd.ps1')'
+`$endpoints = '$endpoints' | ConvertFrom-Json
+`$fleet = @(
+    New-PrivateSshSession `$endpoints.node1 -HostName localhost
+    New-PrivateSshSession `$endpoints.node2 -HostName 127.0.0.1
+    New-PrivateSshSession `$endpoints.node3 -HostName localhost
+)
+Invoke-Command -Session `$fleet[2] { Stop-Process -Id `$PID -Force } -ErrorAction Ignore
+`$run = Invoke-ContainerIsolationCheck -Session `$fleet -Name web -Isolation Process -ThrottleLimit 3 -OutputPath '$junitPath' -Output None
+Remove-PSSession `$fleet
+'result=' + (@{ Type = `$run.GetType().FullName; Failed = `$run.FailedCount; Passed = `$run.PassedCount; Total = `$run.TotalCount } | ConvertTo-Json -Compress)
+"@
+            $line = @($child.Output -split "`n" | Where-Object { $_ -like 'result=*' }) | Select-Object -Last 1
+            $script:summary = if ($line) { $line.Trim().Substring(7) | ConvertFrom-Json } else { $null }
+            $script:childOutput = "$($child.Output)`n$($child.Errors)"
+            $script:report = if (Test-Path $junitPath) { [xml](Get-Content -Raw -LiteralPath $junitPath) } else { $null }
+        }
+
+        It 'Should return one Pester result for all hosts without throwing' {
+            $summary | Should -Not -BeNullOrEmpty -Because $childOutput
+            $summary.Type | Should -Be 'Pester.Run'
+            $summary.Total | Should -Be 5
+            $summary.Passed | Should -Be 3
+            $summary.Failed | Should -Be 2
+        }
+
+        It 'Should write one JUnit report with one test suite per host' {
+            $report | Should -Not -BeNullOrEmpty -Because $childOutput
+            @($report.testsuites.testsuite.name) | Should -Be @(
+                'WindowsContainers.IsolationCheck.localhost (wc-node1)'
+                'WindowsContainers.IsolationCheck.127.0.0.1'
+                'WindowsContainers.IsolationCheck.localhost (wc-node3)'
+            )
+            foreach ($suite in $report.testsuites.testsuite) {
+                foreach ($case in @($suite.testcase)) { $case.classname | Should -Be $suite.name }
+            }
+        }
+
+        It 'Should pass the good host and fail the other with its reason' {
+            $good = $report.testsuites.testsuite | Where-Object name -EQ 'WindowsContainers.IsolationCheck.localhost (wc-node1)'
+            @($good.testcase | Where-Object { $_.failure }).Count | Should -Be 0
+            @($good.testcase.name) | Should -Contain 'Container isolation on localhost (wc-node1).web is isolated as Process'
+            $bad = $report.testsuites.testsuite | Where-Object name -EQ 'WindowsContainers.IsolationCheck.127.0.0.1'
+            $failed = @($bad.testcase | Where-Object { $_.failure })
+            $failed.Count | Should -Be 1
+            $failed[0].name | Should -Be 'Container isolation on 127.0.0.1.web is isolated as Process'
+            $failed[0].failure.message | Should -Match 'Inconclusive'
+        }
+
+        It 'Should make the unreachable host a failed test case that says why' {
+            $gone = $report.testsuites.testsuite | Where-Object name -EQ 'WindowsContainers.IsolationCheck.localhost (wc-node3)'
+            @($gone.testcase).Count | Should -Be 1
+            $gone.testcase.failure.message | Should -BeLike "*Host 'localhost (wc-node3)' could not be reached*"
         }
     }
 
