@@ -33,7 +33,9 @@ function Test-ContainerIsolationOnSession {
         param([string[]] $Names, [string] $Isolation, [bool] $Quiet)
         $ErrorActionPreference = 'Continue'
         Import-Module WindowsContainers -ErrorAction Stop
-        $parameters = @{ Quiet = $Quiet }
+        # -Quiet only when asked: it selects parameter sets of its own.
+        $parameters = @{}
+        if ($Quiet) { $parameters.Quiet = $true }
         if ($Isolation) { $parameters.Isolation = $Isolation }
         if ($Names) { Test-ContainerIsolation -Name $Names @parameters }
         else { Get-IsolatedContainer | Test-ContainerIsolation @parameters }
