@@ -172,7 +172,7 @@ Describe 'WorkerProcess piped to Get-Process and Wait-Process' -Skip:(-not $IsLi
                     name = 'c'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'HyperV'; passed = $true
                     reason = 'r'; reasons = @(); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(); hostMatches = @()
                     worker = [pscustomobject]@{ alive = $true; tied = $true; reason = 'r'; claim = [pscustomobject]@{ pid = $W.Id; name = $N; tieToken = 't' }
-                        hostProcess = [pscustomobject]@{ name = $N; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 0; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = $N } }
+                        hostProcess = [pscustomobject]@{ processName = $N; workingSet = 1; pagedMemorySize = 0; nonpagedSystemMemorySize = 0; cpuSeconds = 0; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = $N } }
                 })
         }
         $result.WorkerProcess.Id | Should -Be $worker.Id

@@ -17,7 +17,7 @@ BeforeAll {
             name = 'build-agent-0042'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
             reason = $Reason; reasons = @($Reason); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(& $proc 'build-agent-0042' 1 'ping')
             hostMatches = @([pscustomobject]@{ containerPid = 1; name = 'ping'; hostPid = $null; matched = $false; outcome = 'UnclaimedInContainerNamespace'; reason = $Reason })
-            worker = [pscustomobject]@{ alive = $true; tied = $true; reason = $Reason; hostProcess = [pscustomobject]@{ name = 'qemu-wc-build-ag'; workingSetBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = 'qemu' }; claim = [pscustomobject]@{ pid = 4194303; name = 'qemu-wc-build-ag'; tieToken = 't' } }
+            worker = [pscustomobject]@{ alive = $true; tied = $true; reason = $Reason; hostProcess = [pscustomobject]@{ processName = 'qemu-wc-build-ag'; workingSet = 1; pagedMemorySize = 0; nonpagedSystemMemorySize = 0; cpuSeconds = 1; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = 'qemu' }; claim = [pscustomobject]@{ pid = 4194303; name = 'qemu-wc-build-ag'; tieToken = 't' } }
         }
         $test = New-IsolationTestResultObject -Record $result
         @{
