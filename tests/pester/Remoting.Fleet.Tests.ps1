@@ -131,6 +131,7 @@ Describe 'Checking a fleet through -Session' -Tag E2E, Remoting -Skip:(-not $can
             # The check runs Pester itself, so it runs in a PowerShell of its own, as a CI step
             # would; there the three sessions are opened again and node3's is broken the same way.
             $junitPath = Join-Path $root 'reports' 'fleet-junit.xml'
+            $script:nunitPath = Join-Path $root 'reports' 'fleet-nunit.xml'
             $pesterManifest = (Get-Module Pester).Path -replace '\.psm1$', '.psd1'
             $endpoints = ConvertTo-Json -Compress -InputObject @{
                 node1 = $hosts.node1.Sshd | Select-Object Name, Port, KeyFile, KnownHosts
@@ -151,6 +152,7 @@ Import-Module '$(Join-Path $repo 'WindowsContainers.psd1')'
 )
 Invoke-Command -Session `$fleet[2] { Stop-Process -Id `$PID -Force } -ErrorAction Ignore
 `$run = Invoke-ContainerIsolationCheck -Session `$fleet -Name web -Isolation Process -ThrottleLimit 3 -OutputPath '$junitPath' -Output None
+`$null = Invoke-ContainerIsolationCheck -Session `$fleet -Name web -Isolation Process -OutputPath '$nunitPath' -OutputFormat NUnitXml -Output None
 Remove-PSSession `$fleet
 'result=' + (@{ Type = `$run.GetType().FullName; Failed = `$run.FailedCount; Passed = `$run.PassedCount; Total = `$run.TotalCount } | ConvertTo-Json -Compress)
 "@
@@ -189,6 +191,14 @@ Remove-PSSession `$fleet
             $failed.Count | Should -Be 1
             $failed[0].name | Should -Be 'Container isolation on 127.0.0.1.web is isolated as Process'
             $failed[0].failure.message | Should -Match 'Inconclusive'
+        }
+
+        It 'Should name each host''s suite in an NUnit report too' {
+            [xml]$nunit = Get-Content -Raw -LiteralPath $nunitPath
+            @($nunit.SelectNodes("//@*[.='<ScriptBlock>']")).Count | Should -Be 0 -Because 'Pester''s name for a script-block container is replaced by the host''s'
+            foreach ($name in 'localhost (wc-node1)', '127.0.0.1', 'localhost (wc-node3)') {
+                @($nunit.SelectNodes("//test-suite[@name='WindowsContainers.IsolationCheck.$name']")).Count | Should -Be 1 -Because "one suite for $name"
+            }
         }
 
         It 'Should make the unreachable host a failed test case that says why' {
