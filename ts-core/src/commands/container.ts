@@ -30,7 +30,8 @@ export const containerCreate = defineCommand({
     hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/).optional(),
     backend: backendSchema.optional(),
     memoryMB: z.number().int().min(6).max(1_048_576).optional(),
-    cpuCount: z.number().positive().max(1024).optional(),
+    // 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit.
+    cpuCount: z.number().min(0.01, 'cpuCount must be at least 0.01 (1 ms of CPU per 100 ms period, the smallest quota the runtime enforces)').max(1024).optional(),
   }),
   async run(args, context) {
     const name = validateContainerName(args.name);

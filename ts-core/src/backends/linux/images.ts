@@ -6,6 +6,7 @@ import { CoreError } from '../../protocol/errors.js';
 import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
+import { ImportBudget, importLimits } from './importLimits.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
 import { overlayLowerDirs, readMounts } from './rootfsMount.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
@@ -75,7 +76,8 @@ function parseJsonDocument<T>(schema: z.ZodType<T>, text: Buffer | string, what:
   try {
     raw = JSON.parse(text.toString());
   } catch (error) {
-    throw new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON: ${(error as Error).message}.`, { cause: error, details: { source } });
+    // JSON.parse's message quotes the text; the file's contents stay out of the error.
+    throw new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON.`, { cause: error, details: { source } });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -125,19 +127,86 @@ function filesFromTar(entries: readonly TarEntry[], source: string): ArchiveFile
   };
 }
 
-function filesFromDirectory(directory: string, source: string): ArchiveFiles {
+function filesFromDirectory(directory: string, source: string, budget: ImportBudget): ArchiveFiles {
   const locate = (name: string) => path.join(directory, ...archivePathParts(name, source));
+  const root = fs.realpathSync(directory);
   return {
     has: (name) => fs.statSync(locate(name), { throwIfNoEntry: false })?.isFile() ?? false,
     read: (name) => {
       const file = locate(name);
-      const real = fs.realpathSync(file);
-      if (!real.startsWith(fs.realpathSync(directory) + path.sep)) {
-        throw new CoreError('InvalidImageArchive', `${source}: ${JSON.stringify(name)} resolves outside the layout directory.`, { details: { source } });
+      let real: string;
+      try {
+        real = fs.realpathSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new CoreError('InvalidImageArchive', `${source} does not contain ${JSON.stringify(name)}, which its manifest names.`, { details: { source } });
+        if (code === 'ELOOP') throw new CoreError('UnsafeLink', `${source}: ${JSON.stringify(name)} goes through a loop of symbolic links.`, { details: { source } });
+        throw error;
       }
-      return fs.readFileSync(real);
+      if (!real.startsWith(root + path.sep)) {
+        throw new CoreError('UnsafeLink', `${source}: ${JSON.stringify(name)} resolves through a symbolic link to outside the layout directory, so it was not read. Copy the layout with the files themselves (cp -L) and import the copy.`, { details: { source } });
+      }
+      return readSourceFile(real, `${source} (${name})`, budget);
     },
   };
+}
+
+/**
+ * Reads a regular file the import was pointed at, bounded: opened without
+ * blocking (a FIFO must not hang the core), its type checked on the open
+ * descriptor (no race with a rename), its size checked before reading.
+ */
+function readSourceFile(file: string, source: string, budget: ImportBudget): Buffer {
+  const fd = openSource(file, source);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(source, stat);
+    return readBounded(fd, stat.size, source, budget);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function openSource(file: string, source: string): number {
+  try {
+    return fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CoreError('InvalidArgument', `The image file ${JSON.stringify(source)} does not exist or cannot be read (${code}). Give the path of a rootfs tarball, a 'docker save' archive or an OCI image layout.`, { cause: error, details: { path: source } });
+  }
+}
+
+function describeType(stat: fs.Stats): string {
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function notRegular(source: string, stat: fs.Stats): CoreError {
+  return new CoreError('InvalidImageSource',
+    `${source} is ${describeType(stat)}, so it was not read. Import takes a regular file (a rootfs tarball, a 'docker save' archive, an OCI layout tar) or a directory (an OCI image layout).`,
+    { details: { source } });
+}
+
+/** The first `size` bytes of an open regular file; a file larger than the budget allows is refused before any is read. */
+function readBounded(fd: number, size: number, source: string, budget: ImportBudget): Buffer {
+  const max = budget.limits.maxUncompressedBytes;
+  if (size > max) {
+    throw new CoreError('FileTooLarge',
+      `${source} is ${size} bytes, more than the ${max} bytes an import may read (WINDOWSCONTAINERS_IMPORT_MAX_BYTES; at most 2 GiB per file). Nothing was imported.`,
+      { details: { source, size, limit: max } });
+  }
+  budget.addBytes(size);
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = fs.readSync(fd, buffer, filled, size - filled, filled);
+    if (read === 0) break; // the file shrank meanwhile: use what is there
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
 }
 
 function blobPath(digest: string): string {
@@ -151,18 +220,18 @@ interface ImagePlan {
   layers: { name: string; entries: () => TarEntry[] }[];
 }
 
-function layerFrom(name: string, read: () => Buffer, source: string): ImagePlan['layers'][number] {
+function layerFrom(name: string, read: () => Buffer, source: string, budget: ImportBudget): ImagePlan['layers'][number] {
   const layerSource = `${source} (layer ${name})`;
-  return { name, entries: () => readTar(decompress(read(), layerSource), layerSource) };
+  return { name, entries: () => readTar(decompress(read(), layerSource, budget), layerSource, budget) };
 }
 
-function planDockerArchive(files: ArchiveFiles, source: string): ImagePlan {
+function planDockerArchive(files: ArchiveFiles, source: string, budget: ImportBudget): ImagePlan {
   const manifest = parseJsonDocument(dockerManifestSchema, files.read('manifest.json'), 'manifest.json', source)[0]!;
   const config = toImageConfig(parseJsonDocument(imageConfigDocumentSchema, files.read(manifest.Config), manifest.Config, source));
   return {
     format: 'docker-archive',
     config,
-    layers: manifest.Layers.map((name) => layerFrom(name, () => files.read(name), source)),
+    layers: manifest.Layers.map((name) => layerFrom(name, () => files.read(name), source, budget)),
   };
 }
 
@@ -176,36 +245,42 @@ function pickManifest(files: ArchiveFiles, index: z.infer<typeof ociIndexSchema>
   return parseJsonDocument(ociManifestSchema, text, `manifest ${preferred.digest}`, source);
 }
 
-function planOciLayout(files: ArchiveFiles, source: string): ImagePlan {
+function planOciLayout(files: ArchiveFiles, source: string, budget: ImportBudget): ImagePlan {
   const index = parseJsonDocument(ociIndexSchema, files.read('index.json'), 'index.json', source);
   const manifest = pickManifest(files, index, source);
   const config = toImageConfig(parseJsonDocument(imageConfigDocumentSchema, files.read(blobPath(manifest.config.digest)), 'the image config', source));
   return {
     format: 'oci-layout',
     config,
-    layers: manifest.layers.map((layer) => layerFrom(layer.digest, () => files.read(blobPath(layer.digest)), source)),
+    layers: manifest.layers.map((layer) => layerFrom(layer.digest, () => files.read(blobPath(layer.digest)), source, budget)),
   };
 }
 
 /** Decides what kind of image the path holds and how to read its layers. */
-function planImport(sourcePath: string): ImagePlan {
+function planImport(sourcePath: string, budget: ImportBudget): ImagePlan {
   const source = sourcePath;
+  // One open, without blocking: the type is read from the descriptor, so a
+  // FIFO or /dev/zero is refused before a byte is read.
+  const fd = openSource(sourcePath, source);
   let stat: fs.Stats;
+  let buffer: Buffer | null = null;
   try {
-    stat = fs.statSync(sourcePath);
-  } catch (error) {
-    throw new CoreError('InvalidArgument', `The image file ${JSON.stringify(sourcePath)} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code}). Give the path of a rootfs tarball, a 'docker save' archive or an OCI image layout.`, { cause: error, details: { path: sourcePath } });
+    stat = fs.fstatSync(fd);
+    if (!stat.isDirectory() && !stat.isFile()) throw notRegular(source, stat);
+    if (stat.isFile()) buffer = readBounded(fd, stat.size, source, budget);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (stat.isDirectory()) {
-    const files = filesFromDirectory(sourcePath, source);
-    if (files.has('index.json')) return planOciLayout(files, source);
-    if (files.has('manifest.json')) return planDockerArchive(files, source);
+  if (buffer === null) {
+    const files = filesFromDirectory(sourcePath, source, budget);
+    if (files.has('index.json')) return planOciLayout(files, source, budget);
+    if (files.has('manifest.json')) return planDockerArchive(files, source, budget);
     throw new CoreError('InvalidImageArchive', `The directory ${source} is neither an OCI image layout (index.json) nor an unpacked 'docker save' archive (manifest.json).`, { details: { source } });
   }
-  const entries = readTar(decompress(fs.readFileSync(sourcePath), source), source);
+  const entries = readTar(decompress(buffer, source, budget), source, budget);
   const files = filesFromTar(entries, source);
-  if (files.has('manifest.json')) return planDockerArchive(files, source);
-  if (files.has('index.json') && files.has('oci-layout')) return planOciLayout(files, source);
+  if (files.has('manifest.json')) return planDockerArchive(files, source, budget);
+  if (files.has('index.json') && files.has('oci-layout')) return planOciLayout(files, source, budget);
   return { format: 'rootfs', config: emptyConfig, layers: [{ name: path.basename(sourcePath), entries: () => entries }] };
 }
 
@@ -231,7 +306,7 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
   if (fs.existsSync(target)) {
     throw new CoreError('ImageAlreadyExists', `An image named '${name}' already exists. Remove it first (Remove-ContainerImage -Name ${name}) or import under another name.`, { details: { name } });
   }
-  const plan = planImport(sourcePath);
+  const plan = planImport(sourcePath, new ImportBudget(importLimits(), sourcePath));
   fs.mkdirSync(imagesRoot(), { recursive: true, mode: 0o700 });
   const temp = path.join(imagesRoot(), `.import-${name}-${randomBytes(6).toString('hex')}`);
   try {
@@ -284,7 +359,7 @@ function readRecord(name: string): ImageRecord {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${(error as Error).message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: error, details: { path: file, name } });
+    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (not valid JSON). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: error, details: { path: file, name } });
   }
   const parsed = imageRecordSchema.safeParse(raw);
   if (!parsed.success) {

@@ -6,6 +6,8 @@
  * namespaces; runc brings up loopback in the new network namespace.
  */
 
+import { CoreError } from '../../protocol/errors.js';
+
 export interface OciProcessSpec {
   args: string[];
   env: Record<string, string>;
@@ -55,7 +57,12 @@ export function buildOciConfig(process: OciProcessSpec, options: OciOptions): Re
   }
   if (options.cpuCount !== undefined) {
     const period = 100_000;
-    resources.cpu = { quota: Math.round(options.cpuCount * period), period };
+    const quota = Math.round(options.cpuCount * period);
+    // The kernel's smallest quota is 1 ms; a quota that rounds below it would mean "no limit" to the runtime.
+    if (!(quota >= 1000)) {
+      throw new CoreError('InvalidArgument', `CpuCount ${options.cpuCount} is below 0.01, the smallest CPU limit the runtime can enforce. Use 0.01 or more.`, { details: { cpuCount: options.cpuCount } });
+    }
+    resources.cpu = { quota, period };
   }
   const capabilities = [...DEFAULT_CAPABILITIES];
   return {
