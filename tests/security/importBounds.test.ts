@@ -153,3 +153,37 @@ describe('messages about what was read', () => {
     expect(said).not.toContain('99999:7');
   });
 });
+
+describe('host conditions and links get their own ErrorIds, not Internal', () => {
+  it('should report a full disk as DiskFull and leave nothing behind', async () => {
+    const small = path.join(work, 'small-state');
+    fs.mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', small]);
+    const tight = await CoreServer.start({ ...process.env, WINDOWSCONTAINERS_STATE_DIR: small });
+    try {
+      const noise = Buffer.from(crypto.getRandomValues(new Uint8Array(65536)));
+      const archive = path.join(work, 'fills.tar');
+      fs.writeFileSync(archive, makeTar(Array.from({ length: 16 }, (_, i) => ({ path: `n${i}`, content: noise }))));
+      const answer = await tight.request('image.import', { path: archive, name: 'fills' });
+      expect(answer.error).toMatchObject({ code: 'DiskFull', category: 'ResourceUnavailable' });
+      expect(fs.readdirSync(path.join(small, 'images')).filter((n) => n.startsWith('.'))).toEqual([]);
+    } finally {
+      await tight.stop();
+      execFileSync('umount', [small]);
+    }
+  });
+
+  it('should refuse an OCI layout whose blobs/ folder is a link out of the layout as UnsafeLink', async () => {
+    const layout = path.join(work, 'linked-layout');
+    const outside = path.join(work, 'outside-blobs');
+    fs.mkdirSync(path.join(outside, 'sha256'), { recursive: true });
+    fs.mkdirSync(layout, { recursive: true });
+    const digest = 'a'.repeat(64);
+    fs.writeFileSync(path.join(outside, 'sha256', digest), '{}');
+    fs.symlinkSync(outside, path.join(layout, 'blobs'));
+    fs.writeFileSync(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify({ manifests: [{ digest: `sha256:${digest}`, size: 2 }] }));
+    const answer = await core.request('image.import', { path: layout, name: 'linked' });
+    expect(answer.error).toMatchObject({ code: 'UnsafeLink', category: 'SecurityError' });
+  });
+});

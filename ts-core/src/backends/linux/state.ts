@@ -148,7 +148,8 @@ export function readMetadata(name: string): ContainerMetadata {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw corrupt(name, file, `is not valid JSON (${(error as Error).message})`, error);
+    // JSON.parse's message quotes the text: the file's contents stay out of the error.
+    throw corrupt(name, file, 'is not valid JSON', error);
   }
   const parsed = containerMetadataSchema.safeParse(raw);
   if (!parsed.success) throw corrupt(name, file, `does not match the expected shape:\n${z.prettifyError(parsed.error)}`);

@@ -118,7 +118,7 @@ export async function readVmRecord(dir: string): Promise<VmRecord | null> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not valid JSON: ${(error as Error).message}. Remove the container with -Force.`);
+    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not valid JSON. Remove the container with -Force.`, { cause: error });
   }
   const parsed = vmRecordSchema.safeParse(raw);
   if (!parsed.success) {
