@@ -7,6 +7,7 @@ import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
 import { copyTree } from './copyTree.js';
 import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
+import { startLogWriter } from './containerLog.js';
 import { readProcessStat, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
@@ -57,7 +58,14 @@ export function createRuncRuntime(): LinuxRuntime {
       );
       fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
       context.progress('Creating container', 'runc run', 50);
-      await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'));
+      const logPipe = await startLogWriter(dir, LOG_FILE);
+      if (!logPipe) context.verbose(`The output of '${metadata.name}' goes straight to ${LOG_FILE}, without a size cap: no pipe could be made here (libc through koffi is unavailable).`);
+      try {
+        await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'), undefined, logPipe?.writeFd);
+      } finally {
+        // The container holds its own copy of the write end; the writer ends when the container does.
+        logPipe?.close();
+      }
       // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
       const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
       const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
