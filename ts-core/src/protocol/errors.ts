@@ -59,6 +59,8 @@ export const errorCodes = {
   InvalidImageReference: 'usage',
   InvalidHostVersion: 'usage',
   IsolationNotSupported: 'usage',
+  /** An image User / -User that does not resolve in the image (name unknown, out of range). */
+  InvalidUser: 'usage',
   // backends
   BackendNotFound: 'usage',
   BackendUnavailable: 'unavailable',

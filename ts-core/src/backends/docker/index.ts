@@ -152,6 +152,11 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
     },
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
+      if (spec.userNamespace) {
+        throw new CoreError('BackendOperationNotSupported',
+          'The docker backend cannot put one container in a user namespace: that is the daemon\'s setting (dockerd --userns-remap). Leave -UserNamespace out, or use the linux backend.',
+          { details: { backend: 'docker' } });
+      }
       const docker = client();
       const daemon = await facts(docker);
       const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
@@ -168,6 +173,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
             Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
             ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
             ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+            // -User: Docker resolves it against the image itself (and uses the image's User without it).
+            ...(spec.user ? { User: spec.user } : {}),
             Labels: { [managedLabel]: 'true', [nameLabel]: spec.name },
             HostConfig: {
               ...isolationConfig,

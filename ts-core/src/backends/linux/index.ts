@@ -6,6 +6,8 @@ import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
+import { resolveUser } from './imageUser.js';
+import { assertUserNamespaceReachable, userNamespaceRange } from './userNamespace.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
 import { createQemuRuntime } from './qemuRuntime.js';
@@ -155,10 +157,20 @@ export function createLinuxBackend(): LinuxBackend {
         throw new CoreError('InvalidArgument', `The image '${image.name}' has no default command. Give one with -Command (for example -Command sh, -c, 'sleep 3600').`, { details: { image: image.name } });
       }
       const env = mergeEnvironment(image.config.env, spec.env);
+      // The image's User is honoured (as Docker does); -User overrides it. Resolved before anything is written.
+      const userSpec = spec.user ?? image.config.user ?? null;
+      const user = userSpec === null ? null : resolveUser(image.rootfs, userSpec);
+      if (user) {
+        context.verbose(`'${name}' runs as uid ${user.uid}, gid ${user.gid}${user.additionalGids.length ? ` (groups ${user.additionalGids.join(',')})` : ''}${spec.user ? ' (-User)' : ` (the image's User ${JSON.stringify(user.spec)})`}.`);
+      }
+      if (spec.userNamespace && runtime.kind !== 'runc') {
+        throw new CoreError('InvalidArgument', `-UserNamespace applies to process isolation; a HyperV container already has its own kernel and users. Leave it out, or use -Isolation Process.`, { details: { isolation: spec.isolation } });
+      }
+      if (spec.userNamespace) assertUserNamespaceReachable();
 
       reserveContainerDir(name);
       let metadata: ContainerMetadata = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         name,
         backend: 'linux',
         runtime: runtime.kind,
@@ -181,6 +193,8 @@ export function createLinuxBackend(): LinuxBackend {
         exitCode: null,
         cgroupsPath: runtime.kind === 'runc' ? cgroupsPathFor(name) : null,
         runtimeData: {},
+        user,
+        userNamespace: spec.userNamespace ? userNamespaceRange() : null,
       };
       try {
         writeMetadata(metadata);

@@ -7,6 +7,7 @@
  */
 
 import { CoreError } from '../../protocol/errors.js';
+import defaultSeccompProfile from './seccomp/default.json';
 
 export interface OciProcessSpec {
   args: string[];
@@ -22,6 +23,10 @@ export interface OciOptions {
   cgroupsPath: string;
   memoryMB?: number | undefined;
   cpuCount?: number | undefined;
+  /** The process's user (imageUser.ts); root when absent. */
+  user?: { uid: number; gid: number; additionalGids: number[] } | null | undefined;
+  /** Container uids/gids 0–size-1 are host hostUid… (a user namespace); absent: the host's own. */
+  userNamespace?: { hostUid: number; size: number } | null | undefined;
 }
 
 /** Docker's default set (moby oci/caps/defaults.go). */
@@ -69,7 +74,9 @@ export function buildOciConfig(process: OciProcessSpec, options: OciOptions): Re
     ociVersion: '1.0.2-dev',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: options.user
+        ? { uid: options.user.uid, gid: options.user.gid, ...(options.user.additionalGids.length ? { additionalGids: options.user.additionalGids } : {}) }
+        : { uid: 0, gid: 0 },
       args: process.args,
       env: Object.entries(process.env).map(([key, value]) => `${key}=${value}`),
       cwd: process.cwd,
@@ -91,7 +98,16 @@ export function buildOciConfig(process: OciProcessSpec, options: OciOptions): Re
     linux: {
       cgroupsPath: options.cgroupsPath,
       resources,
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' },
+        ...(options.userNamespace ? [{ type: 'user' }] : []),
+      ],
+      ...(options.userNamespace ? {
+        uidMappings: [{ containerID: 0, hostID: options.userNamespace.hostUid, size: options.userNamespace.size }],
+        gidMappings: [{ containerID: 0, hostID: options.userNamespace.hostUid, size: options.userNamespace.size }],
+      } : {}),
+      // Docker's default seccomp profile, generated from moby's (seccomp/README.md).
+      seccomp: defaultSeccompProfile,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -73,6 +73,7 @@ export function createQemuRuntime(): LinuxRuntime {
           workingDir: metadata.workingDir,
           command: metadata.command,
           env: metadata.env,
+          user: metadata.user,
         },
       }, context);
       return {

@@ -8,6 +8,7 @@ import { copyTree } from './copyTree.js';
 import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
+import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { readProcessStat, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
@@ -44,17 +45,32 @@ export function createRuncRuntime(): LinuxRuntime {
       const dir = containerDir(metadata.name);
       const rootfs = path.join(dir, 'rootfs');
       // An overlay of the image costs a mount; a copy costs every file (busybox: ~400 symlinks).
-      context.progress('Creating container', `Mounting image '${image.name}'`, 10);
-      const overlayRefused = await mountOverlayRootfs(image.rootfs, dir);
-      if (overlayRefused !== null) {
-        context.verbose(`The rootfs of '${metadata.name}' is a copy of image '${image.name}', not an overlay: ${overlayRefused}.`);
+      let rootfsKind: 'overlay' | 'copy';
+      if (metadata.userNamespace) {
+        const range = metadata.userNamespace;
+        context.verbose(`-UserNamespace: root in '${metadata.name}' is host uid ${range.hostUid}. runc 1.1.5 here has no idmapped mounts, so the rootfs is a copy of image '${image.name}' with its owners shifted into host ids ${range.hostUid}–${range.hostUid + range.size - 1}, not an overlay (it costs a copy of every file).`);
+        context.progress('Creating container', `Copying image '${image.name}' for the user namespace`, 10);
         copyTree(image.rootfs, rootfs);
+        shiftOwnership(rootfs, range);
+        openPathForRange(dir, range);
+        rootfsKind = 'copy';
+      } else {
+        context.progress('Creating container', `Mounting image '${image.name}'`, 10);
+        const overlayRefused = await mountOverlayRootfs(image.rootfs, dir);
+        if (overlayRefused !== null) {
+          context.verbose(`The rootfs of '${metadata.name}' is a copy of image '${image.name}', not an overlay: ${overlayRefused}.`);
+          copyTree(image.rootfs, rootfs);
+        }
+        rootfsKind = overlayRefused === null ? 'overlay' : 'copy';
       }
-      const runtimeData = { ...metadata.runtimeData, rootfs: overlayRefused === null ? 'overlay' : 'copy' };
+      const runtimeData = { ...metadata.runtimeData, rootfs: rootfsKind };
       const cgroupsPath = metadata.cgroupsPath ?? cgroupsPathFor(metadata.name);
       const config = buildOciConfig(
         { args: metadata.command, env: metadata.env, cwd: metadata.workingDir },
-        { hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined },
+        {
+          hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined,
+          user: metadata.user, userNamespace: metadata.userNamespace,
+        },
       );
       fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
       context.progress('Creating container', 'runc run', 50);
