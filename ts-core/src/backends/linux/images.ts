@@ -361,6 +361,10 @@ function readRecord(name: string): ImageRecord {
   } catch (error) {
     throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (not valid JSON). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: error, details: { path: file, name } });
   }
+  const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (typeof version === 'number' && version > 1) {
+    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} was written by a newer version of the module (schemaVersion ${version}; this one reads 1). Update the module.`, { details: { path: file, name } });
+  }
   const parsed = imageRecordSchema.safeParse(raw);
   if (!parsed.success) {
     throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged:\n${z.prettifyError(parsed.error)}\nRemove the image and import it again.`, { details: { path: file, name } });
