@@ -23,6 +23,8 @@ export class CoreServer {
   readonly #lines: Record<string, unknown>[] = [];
   #nextId = 1;
   stderr = '';
+  /** Verbose and warning messages the core sent, in order. */
+  readonly messages: string[] = [];
 
   private constructor(child: ChildProcessWithoutNullStreams) {
     this.#child = child;
@@ -61,6 +63,11 @@ export class CoreServer {
     });
   }
 
+  /** Sends a request without waiting for its answer (to kill the core while it works). */
+  send(command: string, args: Record<string, unknown>): void {
+    this.#child.stdin.write(`${JSON.stringify({ id: this.#nextId++, command, arguments: args })}\n`);
+  }
+
   /** Sends one request and returns its response (events skipped); rejects when the deadline passes. */
   async request(command: string, args: Record<string, unknown>, timeoutMs = 120_000): Promise<CoreAnswer> {
     const id = this.#nextId++;
@@ -78,6 +85,9 @@ export class CoreServer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = await this.#next(Math.max(1, deadline - Date.now()));
+      if (message.type === 'event' && (message.event === 'verbose' || message.event === 'warning')) {
+        this.messages.push(String((message.body as { message?: unknown }).message));
+      }
       if (message.type !== 'response') continue;
       if (id === undefined || message.id === id || message.id === null) return message as unknown as CoreAnswer;
     }

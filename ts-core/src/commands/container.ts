@@ -85,7 +85,7 @@ export const containerList = defineCommand({
     /** Also containers this module did not make (other Docker containers, HCS systems). */
     all: z.boolean().default(false),
   }),
-  async run(args) {
+  async run(args, context) {
     const patterns = args.names.length > 0 ? args.names : ['*'];
     const regexps = patterns.map(wildcardToRegExp);
     const containers: ContainerInfo[] = [];
@@ -96,7 +96,7 @@ export const containerList = defineCommand({
       const backend = getBackend(status.name);
       try {
         if (backend.name === 'linux') {
-          const { containers: found, problems } = await (backend as LinuxBackend).listWithProblems({ all: true });
+          const { containers: found, problems } = await (backend as LinuxBackend).listWithProblems({ all: true }, context);
           containers.push(...found);
           for (const problem of problems) {
             if (regexps.some((r) => r.test(problem.name))) {

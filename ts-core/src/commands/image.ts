@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { defineCommand } from '../protocol/dispatcher.js';
 import { getImage, importImage, listImages, removeImage, type ImageRecord } from '../backends/linux/images.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
+import { getBackend } from '../backends/registry.js';
+import type { LinuxBackend } from '../backends/linux/index.js';
+
+function linuxBackend(): LinuxBackend {
+  return getBackend('linux') as LinuxBackend;
+}
 
 /** What the module shows for an image (the store's record minus internals). */
 function view(image: ImageRecord & { rootfs: string }) {
@@ -25,6 +31,8 @@ export const imageImport = defineCommand({
   summary: "Imports a rootfs tarball, a 'docker save' archive or an OCI image layout into the linux image store.",
   args: z.strictObject({ path: z.string().min(1).max(4096), name: z.string().min(1).max(200) }),
   async run(args, context) {
+    // Partial imports (and half-made containers) a killed core left: rolled back first, reported with -Verbose.
+    await linuxBackend().recover(context);
     const record = await importImage({
       name: args.name,
       path: args.path,
@@ -38,7 +46,8 @@ export const imageList = defineCommand({
   name: 'image.list',
   summary: 'Images in the linux image store, filtered by name patterns.',
   args: z.strictObject({ names: z.array(z.string().min(1).max(200)).max(1000).default(['*']) }),
-  async run(args) {
+  async run(args, context) {
+    await linuxBackend().recover(context);
     const patterns = args.names.length > 0 ? args.names : ['*'];
     const regexps = patterns.map(wildcardToRegExp);
     const images = listImages().filter((image) => regexps.some((r) => r.test(image.name)));

@@ -7,6 +7,7 @@ import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
 import { ImportBudget, importLimits } from './importLimits.js';
+import { IMPORT_JOURNAL, removeJournal, writeJournal } from './journal.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
 import { overlayLowerDirs, readMounts } from './rootfsMount.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
@@ -311,6 +312,8 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
   const temp = path.join(imagesRoot(), `.import-${name}-${randomBytes(6).toString('hex')}`);
   try {
     fs.mkdirSync(temp, { mode: 0o700 });
+    // Names this core: a partial import whose core was killed is removed by the next command (recovery.ts).
+    writeJournal(temp, IMPORT_JOURNAL, { operation: 'import', name });
     const rootfs = path.join(temp, 'rootfs');
     fs.mkdirSync(rootfs, { mode: 0o755 });
     const stats: LayerStats = emptyStats();
@@ -329,6 +332,7 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
       files: stats.files + stats.symlinks + stats.hardlinks + stats.directories,
       config: plan.config,
     };
+    removeJournal(temp, IMPORT_JOURNAL);
     fs.writeFileSync(path.join(temp, 'image.json'), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
     try {
       fs.renameSync(temp, target);

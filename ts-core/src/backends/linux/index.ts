@@ -7,6 +7,10 @@ import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { resolveUser } from './imageUser.js';
+import { CREATE_JOURNAL, removeJournal, writeJournal } from './journal.js';
+import { recoverOnce, type RecoveryActions } from './recovery.js';
+import { signalIfSame, waitForExit as waitForProcessExit } from './vm/qemuProcess.js';
+import { containerDir } from '../../paths.js';
 import { assertUserNamespaceReachable, userNamespaceRange } from './userNamespace.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
@@ -34,8 +38,10 @@ export interface ListProblem {
 }
 
 export interface LinuxBackend extends Backend {
+  /** Rolls back what killed cores left half-done (recovery.ts); once per core process. */
+  recover(context: CommandContext): Promise<void>;
   /** Like list(), but also returns the containers whose state could not be read. */
-  listWithProblems(options: { all: boolean }): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
+  listWithProblems(options: { all: boolean }, context?: CommandContext): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
   /** inspect() for several containers with one runtime status query per runtime; a failure per name is returned, not thrown. */
   inspectMany(names: readonly string[]): Promise<Map<string, ContainerInfo | CoreError>>;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
@@ -111,6 +117,20 @@ export function createLinuxBackend(): LinuxBackend {
       `Container '${metadata.name}' uses the '${metadata.runtime}' runtime, which this version of the core does not have.`, { details: { name: metadata.name } });
   };
 
+  // What recovery does with a container a killed core was creating: its
+  // runtime's destroy, and the QEMU the journal recorded (by PID + start time).
+  const recoveryActions: RecoveryActions = {
+    async destroy(name, metadata, journal, context) {
+      if (journal.worker && (await signalIfSame(journal.worker.pid, journal.worker.startTimeMs, 'SIGKILL'))) {
+        await waitForProcessExit(journal.worker.pid, journal.worker.startTimeMs, 10_000);
+        context.verbose(`Killed QEMU process ${journal.worker.pid}, the half-booted utility VM of '${name}'.`);
+      }
+      if (metadata) await runtimeOf(metadata).destroy(name, metadata, context);
+      else for (const runtime of runtimes.values()) await runtime.destroy(name, null, context);
+    },
+  };
+  const recover = (context: CommandContext) => (isRoot() ? recoverOnce(recoveryActions, context) : Promise.resolve());
+
   const statusOf = async (metadata: ContainerMetadata): Promise<RuntimeStatus> =>
     (await runtimeOf(metadata).statusAll([metadata])).get(metadata.name) ?? { state: 'unknown', hostPid: null };
 
@@ -118,6 +138,8 @@ export function createLinuxBackend(): LinuxBackend {
     name: 'linux',
 
     registerRuntime: register,
+
+    recover,
 
     async probe(): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
@@ -168,7 +190,10 @@ export function createLinuxBackend(): LinuxBackend {
       }
       if (spec.userNamespace) assertUserNamespaceReachable();
 
+      await recover(context);
       reserveContainerDir(name);
+      // The journal names this core: if it is killed mid-create, the next command of any core rolls back.
+      writeJournal(containerDir(name), CREATE_JOURNAL, { operation: 'create', name });
       let metadata: ContainerMetadata = {
         schemaVersion: 2,
         name,
@@ -200,6 +225,7 @@ export function createLinuxBackend(): LinuxBackend {
         writeMetadata(metadata);
         metadata = await runtime.start(metadata, image, context);
         writeMetadata(metadata);
+        removeJournal(containerDir(name), CREATE_JOURNAL);
       } catch (error) {
         context.verbose(`Creating '${name}' failed; rolling back.`);
         try {
@@ -219,7 +245,8 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
-    async listWithProblems({ all }) {
+    async listWithProblems({ all }, context?: CommandContext) {
+      if (context) await recover(context);
       const containers: ContainerInfo[] = [];
       const problems: ListProblem[] = [];
       const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
@@ -293,6 +320,7 @@ export function createLinuxBackend(): LinuxBackend {
     async remove(name, force, context) {
       validateContainerName(name);
       requireRoot();
+      await recover(context);
       let metadata: ContainerMetadata | null;
       try {
         metadata = readMetadata(name);

@@ -10,7 +10,7 @@ import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { readProcessStat, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
-import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
+import { runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
 
@@ -64,7 +64,8 @@ export function createRuncRuntime(): LinuxRuntime {
         rootfsKind = overlayRefused === null ? 'overlay' : 'copy';
       }
       const runtimeData = { ...metadata.runtimeData, rootfs: rootfsKind };
-      const cgroupsPath = metadata.cgroupsPath ?? cgroupsPathFor(metadata.name);
+      // Derived from the state dir and the name by the core, never taken from container.json.
+      const cgroupsPath = cgroupsPathFor(metadata.name);
       const config = buildOciConfig(
         { args: metadata.command, env: metadata.env, cwd: metadata.workingDir },
         {
@@ -97,7 +98,7 @@ export function createRuncRuntime(): LinuxRuntime {
     async processes(metadata) {
       // The container's processes are the members of its cgroup: the very list
       // `runc ps` reads, without starting a runc process per container.
-      const pids = metadata.cgroupsPath ? cgroupPids(metadata.cgroupsPath) : await runcPs(metadata.runtimeId);
+      const pids = cgroupPids(cgroupsPathFor(metadata.name));
       // Read the same way as the host snapshot, so the verdict compares like with like.
       const { processes: found } = takeLinuxSnapshot({ pids });
       const processes: ContainerProcess[] = found.map((proc) => ({
@@ -142,8 +143,13 @@ export function createRuncRuntime(): LinuxRuntime {
     },
 
     async destroy(name, metadata, context) {
-      const id = metadata?.runtimeId ?? name;
-      const cgroupsPath = metadata?.cgroupsPath ?? cgroupsPathFor(name);
+      // Identity from what the core derives and runc records, never from editable fields of
+      // container.json: the runc id is the name, the cgroup is the one cgroupsPathFor gives it.
+      const id = name;
+      const cgroupsPath = cgroupsPathFor(name);
+      if (metadata?.cgroupsPath && metadata.cgroupsPath !== cgroupsPath) {
+        context?.warning(`container.json of '${name}' names the cgroup ${metadata.cgroupsPath}, not ${cgroupsPath} where this module put it; that field was ignored.`);
+      }
       const pids = cgroupPids(cgroupsPath);
       await runcDelete(id, true);
       const left = await removeCgroup(cgroupsPath);

@@ -66,6 +66,8 @@ export interface BootOptions {
   /** Forces an accelerator instead of the (cached) KVM probe. */
   accel?: Accelerator;
   bootTimeoutMs?: number;
+  /** Told the QEMU process's identity as soon as it runs (the create journal records it). */
+  onLaunched?: (worker: { pid: number; startTimeMs: number }) => void;
   /** Overrides for tests: a bad kernel must fail like a real one. */
   kernelPath?: string;
   qemuPath?: string;
@@ -202,6 +204,7 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
     const launchedAt = Date.now();
     qemu = await launchQemu(qemuPath, args, files.qemuLog, { cwd: options.dir });
     const launched = qemu;
+    options.onLaunched?.({ pid: launched.pid, startTimeMs: launched.startTimeMs });
 
     const bootTimeoutMs = options.bootTimeoutMs ?? (accel === 'kvm' ? 30_000 : 120_000);
     const expectedMs = accel === 'kvm' ? 2_000 : 8_000;
