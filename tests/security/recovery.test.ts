@@ -130,6 +130,22 @@ describe.skipIf(!runsAsRoot)('recovery from a killed core', () => {
   }, 180_000);
 });
 
+describe.skipIf(!runsAsRoot)('recovery from a killed remove', () => {
+  it('should show a container whose remove died after runc delete as exited, and remove its overlay at the next remove', async () => {
+    await createRunning('rec-halfremoved');
+    const rootfs = path.join(state, 'containers', 'rec-halfremoved', 'rootfs');
+    // Where a remove killed mid-way stops: runc's state and the processes gone, the overlay still mounted.
+    execFileSync('runc', ['--root', path.join(state, 'runc'), 'delete', '--force', 'rec-halfremoved']);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toContain(` ${rootfs} `);
+    const next = await freshCore();
+    expect((await next.request('container.get', { name: 'rec-halfremoved' })).body).toMatchObject({ state: 'exited' });
+    expect((await next.request('container.remove', { name: 'rec-halfremoved', force: true }, 120_000)).success).toBe(true);
+    made.delete('rec-halfremoved');
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${rootfs} `);
+    expect(fs.existsSync(path.join(state, 'containers', 'rec-halfremoved'))).toBe(false);
+  }, 180_000);
+});
+
 describe.skipIf(!runsAsRoot)('removal trusts only recorded identities', () => {
   it('should not kill what lives in a cgroup that an edited container.json names', async () => {
     await createRunning('rec-edited');

@@ -92,7 +92,13 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async statusAll(list) {
       const states = await runcList();
-      return new Map(list.map((m) => [m.name, stateOf(states.get(m.runtimeId))]));
+      return new Map(list.map((m) => {
+        const known = states.get(m.name);
+        // runc has no record (a remove killed after runc delete, a lost runc root): nothing can run
+        // unless the container's cgroup still holds processes, so that is exited, not unknown.
+        if (!known && cgroupPids(cgroupsPathFor(m.name)).length === 0) return [m.name, { state: 'exited', hostPid: null }];
+        return [m.name, stateOf(known)];
+      }));
     },
 
     async processes(metadata) {
