@@ -16,6 +16,11 @@
  *     ResultError document when the tracked function failed.
  *   - Closing an operation while it is still running is allowed: the
  *     result is discarded (hcsshim relies on this).
+ *   - HcsCancelOperation is not implemented and returns E_NOTIMPL, as
+ *     Microsoft's HcsCancelOperation reference says of Windows: a cancelled
+ *     operation keeps running to its end.
+ *   - A function that fails at once may still leave a ResultError document
+ *     on the operation, read with HcsGetOperationResult.
  * It also accounts for every handle and document, and counts misuse
  * (unknown or already-closed handles, double frees), so tests can prove
  * that the binding closes what it opens.
@@ -48,6 +53,7 @@ typedef void *HCS_SYSTEM;
 #define E_HANDLE ((HRESULT)0x80070006u)
 #define E_INVALIDARG ((HRESULT)0x80070057u)
 #define E_OUTOFMEMORY ((HRESULT)0x8007000Eu)
+#define E_NOTIMPL ((HRESULT)0x80004001u)
 #define HRESULT_ERROR_CANCELLED ((HRESULT)0x800704C7u)
 #define HCS_E_INVALID_STATE ((HRESULT)0x80370105u)
 #define HCS_E_SYSTEM_NOT_FOUND_WIN32 ((HRESULT)0xC037010Eu)
@@ -55,6 +61,7 @@ typedef void *HCS_SYSTEM;
 #define HCS_E_OPERATION_NOT_STARTED ((HRESULT)0x80370115u)
 #define HCS_E_OPERATION_ALREADY_STARTED ((HRESULT)0x80370116u)
 #define HCS_E_OPERATION_TIMEOUT ((HRESULT)0x80370118u)
+#define HCS_E_OPERATION_PENDING ((HRESULT)0x80370117u)
 #define GENERIC_ALL 0x10000000u
 #define INFINITE 0xFFFFFFFFu
 
@@ -91,8 +98,11 @@ typedef struct SystemHandle {
 
 static Operation *g_ops;
 static SystemHandle *g_handles;
-static int g_open_ops, g_open_systems, g_outstanding_docs, g_misuse, g_pending_workers;
+static int g_open_ops, g_open_systems, g_outstanding_docs, g_misuse, g_pending_workers, g_cancel_calls;
 static uint32_t g_delay_ms = 20;
+/* StandinReleaseStall ends the stall of every held HcsWaitForOperationResult before its delay. */
+static int g_stall_released, g_stalls_released;
+static pthread_cond_t g_stall_cond = PTHREAD_COND_INITIALIZER;
 
 typedef struct Fault {
     char function[64];
@@ -357,7 +367,16 @@ static HRESULT start_operation(Operation *o, const char *function, HRESULT hr, c
     Fault *f = find_fault(function);
     uint32_t delay = g_delay_ms;
     if (f) {
-        if (f->direct) { free(doc); return f->hr; }
+        if (f->direct) {
+            /* Failed at once; like HCS, the operation still carries the error document. */
+            free(doc);
+            o->started = 1;
+            o->done = 1;
+            o->hr = f->hr;
+            free(o->doc);
+            o->doc = dup_or_null(f->doc);
+            return f->hr;
+        }
         free(doc);
         doc = dup_or_null(f->doc);
         hr = f->hr;
@@ -422,15 +441,28 @@ EXPORT void HcsCloseOperation(HCS_OPERATION operation) {
 }
 
 EXPORT HRESULT HcsCancelOperation(HCS_OPERATION operation) {
+    /* "This function is not currently implemented and will always return an
+     * E_NOTIMPL HRESULT value" (Microsoft, HcsCancelOperation). The operation
+     * goes on; only a handle that was never ours is counted as misuse. */
+    pthread_mutex_lock(&g_lock);
+    if (!find_op(operation)) g_misuse++;
+    g_cancel_calls++;
+    pthread_mutex_unlock(&g_lock);
+    return E_NOTIMPL;
+}
+
+/* The operation's result so far: HCS_E_OPERATION_PENDING while it runs, its HRESULT and document once done. */
+EXPORT HRESULT HcsGetOperationResult(HCS_OPERATION operation, PWSTR *resultDocument) {
+    if (resultDocument) *resultDocument = NULL;
     pthread_mutex_lock(&g_lock);
     Operation *o = find_op(operation);
-    HRESULT hr = S_OK;
-    if (!o) { g_misuse++; hr = E_HANDLE; }
-    else if (!o->started) hr = HCS_E_OPERATION_NOT_STARTED;
-    else if (!o->done) {
-        o->done = 1;
-        o->hr = HRESULT_ERROR_CANCELLED;
-        pthread_cond_broadcast(&o->cond);
+    if (!o) { g_misuse++; pthread_mutex_unlock(&g_lock); return E_HANDLE; }
+    HRESULT hr;
+    if (!o->started) hr = HCS_E_OPERATION_NOT_STARTED;
+    else if (!o->done) hr = HCS_E_OPERATION_PENDING;
+    else {
+        hr = o->hr;
+        if (resultDocument && o->doc) *resultDocument = alloc_utf16_document(o->doc);
     }
     pthread_mutex_unlock(&g_lock);
     return hr;
@@ -438,15 +470,22 @@ EXPORT HRESULT HcsCancelOperation(HCS_OPERATION operation) {
 
 EXPORT HRESULT HcsWaitForOperationResult(HCS_OPERATION operation, DWORD timeoutMs, PWSTR *resultDocument) {
     if (resultDocument) *resultDocument = NULL;
-    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever the timeout. */
+    /* Fault "HcsWaitForOperationResult": a service that holds the caller for delayMs whatever
+       the timeout, or until the test releases it (StandinReleaseStall), whichever comes first. */
     pthread_mutex_lock(&g_lock);
     Fault *stall = find_fault("HcsWaitForOperationResult");
     uint32_t stall_ms = stall ? stall->delay_ms : 0;
-    pthread_mutex_unlock(&g_lock);
     if (stall_ms) {
-        struct timespec ts = { stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += stall_ms / 1000;
+        until.tv_nsec += (long)(stall_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        int rc = 0;
+        while (!g_stall_released && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&g_stall_cond, &g_lock, &until);
+        if (g_stall_released) g_stalls_released++;
     }
+    pthread_mutex_unlock(&g_lock);
     pthread_mutex_lock(&g_lock);
     Operation *o = find_op(operation);
     if (!o) { g_misuse++; pthread_mutex_unlock(&g_lock); return E_HANDLE; }
@@ -606,6 +645,9 @@ EXPORT void StandinReset(void) {
     g_system_count = 0;
     clear_faults();
     g_delay_ms = 20;
+    g_cancel_calls = 0;
+    g_stall_released = 0;
+    g_stalls_released = 0;
     g_last_call[0] = 0;
     memset(g_calls, 0, sizeof g_calls);
     pthread_mutex_unlock(&g_lock);
@@ -664,6 +706,45 @@ EXPORT int32_t StandinSetFault(const char *function, int32_t hr, const char *res
     return 0;
 }
 
+typedef struct StateChange {
+    char *id, *state;
+    uint32_t delay_ms;
+} StateChange;
+
+static void *state_change_main(void *arg) {
+    StateChange *c = arg;
+    struct timespec ts = { c->delay_ms / 1000, (long)(c->delay_ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    pthread_mutex_lock(&g_lock);
+    for (int i = 0; i < g_system_count; i++)
+        if (strcmp(g_systems[i].id, c->id) == 0) { free(g_systems[i].state); g_systems[i].state = strdup(c->state); }
+    pthread_mutex_unlock(&g_lock);
+    free(c->id); free(c->state); free(c);
+    return NULL;
+}
+
+/* After delayMs, the system `id` is in `state` (a shutdown that HCS finishes on its own, after answering "pending"). */
+EXPORT int32_t StandinScheduleState(const char *id, const char *state, uint32_t delayMs) {
+    if (!id || !state) return -1;
+    StateChange *c = calloc(1, sizeof *c);
+    if (!c) return -1;
+    c->id = strdup(id);
+    c->state = strdup(state);
+    c->delay_ms = delayMs;
+    pthread_t t;
+    if (pthread_create(&t, NULL, state_change_main, c) != 0) { free(c->id); free(c->state); free(c); return -1; }
+    pthread_detach(t);
+    return 0;
+}
+
+/* Lets every caller held by a STALL_UNTIL_RELEASED fault go on (until the next reset). */
+EXPORT void StandinReleaseStall(void) {
+    pthread_mutex_lock(&g_lock);
+    g_stall_released = 1;
+    pthread_cond_broadcast(&g_stall_cond);
+    pthread_mutex_unlock(&g_lock);
+}
+
 EXPORT void StandinSetDelay(uint32_t delayMs) {
     pthread_mutex_lock(&g_lock);
     g_delay_ms = delayMs;
@@ -681,6 +762,9 @@ EXPORT int32_t StandinOpenSystems(void) { return read_counter(&g_open_systems); 
 EXPORT int32_t StandinOutstandingDocuments(void) { return read_counter(&g_outstanding_docs); }
 EXPORT int32_t StandinMisuseCount(void) { return read_counter(&g_misuse); }
 EXPORT int32_t StandinPendingWorkers(void) { return read_counter(&g_pending_workers); }
+EXPORT int32_t StandinCancelCalls(void) { return read_counter(&g_cancel_calls); }
+/* Stalls ended by StandinReleaseStall (not by their delay) since the last reset. */
+EXPORT int32_t StandinStallsReleased(void) { return read_counter(&g_stalls_released); }
 EXPORT int32_t StandinOpenHandleCount(void) {
     pthread_mutex_lock(&g_lock);
     int32_t v = g_open_ops + g_open_systems;

@@ -129,14 +129,46 @@ Describe 'The format file' {
     BeforeAll {
         [xml]$formats = Get-Content -Raw (Join-Path $repo 'module' 'WindowsContainers.Format.ps1xml')
         $views = @($formats.Configuration.ViewDefinitions.View)
-        $typesInPublic = @(Get-ChildItem (Join-Path $repo 'module' 'Public') -Filter *.ps1 |
-                Select-String -Pattern "PSTypeName\s*=\s*'(WindowsContainers\.[A-Za-z]+)'" -AllMatches |
-                ForEach-Object { $_.Matches } | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        # Every type the module can hand to its caller, found with the AST in
+        # every module file (Public and Private, .ps1 and .psm1): the
+        # PSTypeName of each [pscustomobject]@{ PSTypeName = '...' } literal, a
+        # name added with .PSObject.TypeNames.Insert/Add, and every class the
+        # module defines (a class's type name is its own name).
+        $emitted = [System.Collections.Generic.SortedSet[string]]::new([System.StringComparer]::Ordinal)
+        $moduleFiles = @(Get-ChildItem (Join-Path $repo 'module') -Recurse -File | Where-Object Extension -In '.ps1', '.psm1')
+        foreach ($file in $moduleFiles) {
+            $ast = (Get-FileAst $file.FullName).Ast
+            foreach ($hashtable in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.HashtableAst] }, $true)) {
+                foreach ($pair in $hashtable.KeyValuePairs) {
+                    if ($pair.Item1 -is [System.Management.Automation.Language.StringConstantExpressionAst] -and $pair.Item1.Value -eq 'PSTypeName') {
+                        $value = $pair.Item2.Find({ $args[0] -is [System.Management.Automation.Language.StringConstantExpressionAst] }, $true)
+                        $value | Should -Not -BeNullOrEmpty -Because "the PSTypeName in $($file.Name) line $($pair.Item1.Extent.StartLineNumber) should be a literal, so that this rule can see it"
+                        [void]$emitted.Add($value.Value)
+                    }
+                }
+            }
+            foreach ($call in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.InvokeMemberExpressionAst] }, $true)) {
+                if ($call.Member.Extent.Text -in 'Insert', 'Add' -and $call.Expression.Extent.Text -match '\.TypeNames$') {
+                    $name = $call.Arguments | Where-Object { $_ -is [System.Management.Automation.Language.StringConstantExpressionAst] } | Select-Object -Last 1
+                    if ($name) { [void]$emitted.Add($name.Value) }
+                }
+            }
+            foreach ($type in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.TypeDefinitionAst] }, $true)) {
+                if ($type.IsClass) { [void]$emitted.Add($type.Name) }
+            }
+        }
+        $viewed = @($views.ViewSelectedBy.TypeName)
     }
 
-    It 'Should have a view for every type the public commands emit' {
-        $viewed = $views.ViewSelectedBy.TypeName
-        foreach ($type in $typesInPublic) { $viewed | Should -Contain $type }
+    It 'Should find the types built in Private helpers and the classes of the .psm1, not only those of Public' {
+        # The scan itself must see beyond Public/: these come from Private/ and the .psm1.
+        @($emitted) | Should -Contain 'WindowsContainers.HostMatch'
+        @($emitted) | Should -Contain 'WindowsContainers.Container'
+        @($emitted) | Should -Contain 'WindowsContainersHostProcess'
+    }
+
+    It 'Should have a view for every type the module emits' {
+        foreach ($type in $emitted) { $viewed | Should -Contain $type -Because "$type is emitted by the module and needs a default view" }
     }
 
     It 'Should select every view by its Deserialized name too, for remoting' {
@@ -146,13 +178,5 @@ Describe 'The format file' {
                 $names | Should -Contain "Deserialized.$name" -Because "view $($view.Name) is used through Invoke-Command"
             }
         }
-    }
-}
-
-Describe 'The about topic' {
-    It 'Should be found by Get-Help and explain the verdict' {
-        $text = Get-Help about_WindowsContainers | Out-String
-        $text | Should -Match 'Inconclusive'
-        $text | Should -Match 'Test-IsolationCompatibility'
     }
 }

@@ -44,13 +44,13 @@ describe('hcs.* commands', () => {
     const response = await call('hcs.systems', {});
     expect(response.success).toBe(true);
     const systems = response.body!.systems as Array<{ role: string }>;
-    expect(systems.map((s) => s.role)).toEqual(['ProcessContainer', 'HyperVContainer', 'UtilityVm']);
+    expect(systems.map((s) => s.role)).toEqual(['ProcessContainer', 'HyperVContainer']);
   });
 
   it('hcs.processes returns Get-Process-consistent records', async () => {
     const response = await call('hcs.processes', { name: processContainer });
     expect(response.success).toBe(true);
-    expect((response.body!.processes as Array<{ name: string }>).map((p) => p.name)).toEqual(['CExecSvc', 'cmd', 'PING']);
+    expect((response.body!.processes as Array<{ name: string }>).map((p) => p.name)).toEqual(['CExecSvc', 'cmd', 'PING', 'пинг']);
   });
 
   it('hcs.stop shuts the container down', async () => {

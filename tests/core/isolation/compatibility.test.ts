@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compatibility, compatibilityTable } from '../../../ts-core/src/isolation/compatibility.js';
+import { compatibility, compatibilityTable, hcsshimProcessCompatible } from '../../../ts-core/src/isolation/compatibility.js';
 import { clientReleases, serverReleases, type HostClass } from '../../../ts-core/src/isolation/windowsBuilds.js';
 import type { Isolation } from '../../../ts-core/src/backends/types.js';
 
@@ -350,5 +350,59 @@ describe('the catalogue answers every pair it knows', () => {
       expect(answer.reason).toContain(`(${image})`);
       if (answer.allowed === false) expect(answer.suggestion).toMatch(/^(Use|Update|Run) /);
     }
+  });
+});
+
+describe('where the references disagree, the page decides and the reason gives the other reading', () => {
+  it.each([17763, 18362, 18363, 19041, 19042])(
+    "Windows 10 build %i with the same-build image: not allowed (the compatibility page), and Docker's development-and-testing reading named",
+    (build) => {
+      const answer = compatibility({ build, class: 'Client' }, { build }, 'Process');
+      expect(answer.allowed).toBe(false);
+      expect(answer.reason).toContain('Docker accepts --isolation=process on Windows 10 from 1809 (build 17763)');
+      expect(answer.reason).toContain('for development and testing');
+      expect(answer.reason).toContain('this answer follows it');
+    },
+  );
+
+  it('does not add the Docker note when the builds differ on Windows 10', () => {
+    const answer = compatibility({ build: 19045, class: 'Client' }, { build: 17763 }, 'Process');
+    expect(answer.allowed).toBe(false);
+    expect(answer.reason).not.toContain('Docker accepts');
+  });
+
+  it("Windows 11 25H2 with ltsc2022: allowed (the page), hcsshim's osversion refusing it is named", () => {
+    const answer = compatibility({ build: 26200, class: 'Client' }, { build: 20348 }, 'Process');
+    expect(answer.allowed).toBe(true);
+    expect(answer.reason).toContain("hcsshim's build rule (osversion.CheckHostAndContainerCompat, used by containerd) reads this pair the other way: it refuses it");
+  });
+
+  it("Windows Server 23H2 with ltsc2022: refused by the page's same-build rule, hcsshim's acceptance named; Hyper-V allowed", () => {
+    const process = compatibility({ build: 25398, class: 'Server' }, { build: 20348 }, 'Process');
+    expect(process.allowed).toBe(false);
+    expect(process.reason).toContain('Windows Server, version 23H2 (25398)');
+    expect(process.reason).toContain('it accepts it');
+    expect(compatibility({ build: 25398, class: 'Server' }, { build: 20348 }, 'HyperV').allowed).toBe(true);
+    expect(compatibility({ build: 25398, class: 'Server' }, { build: 26100 }, 'HyperV').allowed).toBe(false);
+  });
+
+  it('adds no note where the page and hcsshim agree', () => {
+    expect(compatibility({ build: 26100, class: 'Server' }, { build: 20348 }, 'Process').reason).not.toContain('hcsshim');
+    expect(compatibility({ build: 20348, class: 'Server' }, { build: 17763 }, 'Process').reason).not.toContain('hcsshim');
+  });
+
+  it.each([
+    [17763, 17763, true],
+    [20348, 20348, true],
+    [20348, 17763, false],
+    [22631, 20348, true],
+    [25398, 20348, true],
+    [26100, 20348, true],
+    [26100, 26100, true],
+    [26200, 20348, false],
+    [26200, 26100, true],
+    [22631, 26100, false],
+  ] as const)("hcsshim's reading: host %i, image %i → %s", (host, image, expected) => {
+    expect(hcsshimProcessCompatible(host, image)).toBe(expected);
   });
 });

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHostEdition, parseHostVersion } from '../../../ts-core/src/isolation/hostVersion.js';
-import { CoreError } from '../../../ts-core/src/protocol/errors.js';
-
-function errorOf(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CoreError);
-    return error as CoreError;
-  }
-  throw new Error('expected a CoreError');
-}
+import { hostFromBuildAndEdition, parseHostEdition, parseHostVersion } from '../../../ts-core/src/isolation/hostVersion.js';
 
 describe('parseHostVersion', () => {
   it.each([
@@ -53,15 +42,15 @@ describe('parseHostVersion', () => {
     ['10.0 17763 (20348.1.amd64fre.fe_release.210507-1500)', 'newer than its build'],
     ['10.0.20348.', 'neither a build'],
   ])('Should reject %j (%s) with InvalidHostVersion naming it', (value, why) => {
-    const error = errorOf(() => parseHostVersion(value));
-    expect(error.code).toBe('InvalidHostVersion');
-    expect(error.message).toContain(`'${value.trim()}'`);
-    expect(error.message).toContain(why);
-    expect(error.message).toContain('Accepted:');
+    const parsing = () => parseHostVersion(value);
+    expect(parsing).toThrow(expect.objectContaining({ code: 'InvalidHostVersion' }));
+    expect(parsing).toThrow(`'${value.trim()}'`);
+    expect(parsing).toThrow(why);
+    expect(parsing).toThrow('Accepted:');
   });
 
   it.each([0, -1, 20348.5, 70000])('Should reject the number %d', (value) => {
-    expect(errorOf(() => parseHostVersion(value)).code).toBe('InvalidHostVersion');
+    expect(() => parseHostVersion(value)).toThrow(expect.objectContaining({ code: 'InvalidHostVersion' }));
   });
 });
 
@@ -103,10 +92,54 @@ describe('parseHostEdition', () => {
     ['Windows 11 24H2 Turbo', 'is not one version'],
     ['Ubuntu 22.04', 'does not start with Windows'],
   ])('Should reject %j (%s) with InvalidHostVersion naming it', (name, why) => {
-    const error = errorOf(() => parseHostEdition(name));
-    expect(error.code).toBe('InvalidHostVersion');
-    expect(error.message).toContain(`'${name}'`);
-    expect(error.message).toContain(why);
-    expect(error.message).toContain('Known:');
+    const parsing = () => parseHostEdition(name);
+    expect(parsing).toThrow(expect.objectContaining({ code: 'InvalidHostVersion' }));
+    expect(parsing).toThrow(`'${name}'`);
+    expect(parsing).toThrow(why);
+    expect(parsing).toThrow('Known:');
+  });
+});
+
+describe('OS captions as Windows writes them ((Get-CimInstance Win32_OperatingSystem).Caption), with a build', () => {
+  it.each([
+    ['Microsoft Windows 11 Pro', 22631, 'Client'],
+    ['Microsoft Windows 11 Enterprise', 26100, 'Client'],
+    ['Windows 10 Enterprise', 19045, 'Client'],
+    ['Microsoft Windows 10 Pro', 17763, 'Client'],
+    ['Microsoft Windows 10 Enterprise LTSC', 19044, 'Client'],
+    ['Microsoft Windows Server 2022 Datacenter', 20348, 'Server'],
+    ['Microsoft Windows Server 2019 Standard', 17763, 'Server'],
+    ['Microsoft Windows Server Datacenter', 25398, 'Server'],
+    ['Microsoft® Windows Server® 2016 Datacenter', 14393, 'Server'],
+  ] as const)("reads '%s' with build %i as a %s host of that build", (caption, build, hostClass) => {
+    expect(parseHostEdition(caption, build)).toMatchObject({ build, class: hostClass, form: 'edition', input: caption });
+  });
+
+  it('tells Windows 10 1809 from Windows Server 2019 on the build both share (17763)', () => {
+    expect(parseHostVersion('10.0.17763').class).toBeNull();
+    expect(hostFromBuildAndEdition({ build: '10.0.17763.5458', edition: 'Windows 10 Enterprise' })).toMatchObject({ build: 17763, revision: 5458, class: 'Client' });
+    expect(hostFromBuildAndEdition({ build: '10.0.17763', edition: 'Microsoft Windows Server 2019 Datacenter' })).toMatchObject({ build: 17763, class: 'Server' });
+  });
+
+  it('still needs the build when the caption names no version, and says how to give it', () => {
+    const parsing = () => parseHostEdition('Microsoft Windows 11 Pro');
+    expect(parsing).toThrow(expect.objectContaining({ code: 'InvalidHostVersion' }));
+    expect(parsing).toThrow('give the build with it');
+  });
+
+  it('refuses a caption that contradicts the build', () => {
+    expect(() => parseHostEdition('Microsoft Windows 11 Pro', 19045)).toThrow('older than Windows 11');
+    expect(() => parseHostEdition('Windows 10 Enterprise', 22631)).toThrow('not Windows 10');
+    expect(() => parseHostEdition('Microsoft Windows Server Datacenter', 22631)).toThrow('is a Client build, not a Server one');
+    expect(() => parseHostEdition('Windows 10 Pro', 20348)).toThrow('is a Server build, not a Client one');
+    expect(() => parseHostEdition('Microsoft Windows Server 2022 Datacenter', 17763)).toThrow(/is build 20348, but the build 17763 was given/);
+    expect(() => hostFromBuildAndEdition({ build: 17763, edition: 'Windows 10 Pro', class: 'Server' })).toThrow('is a Client edition');
+  });
+});
+
+describe('Windows Server, version 23H2 (25398)', () => {
+  it('is a Server host by its build and by its name', () => {
+    expect(parseHostVersion('10.0.25398.1189')).toMatchObject({ build: 25398, revision: 1189, class: 'Server' });
+    expect(parseHostEdition('Windows Server, version 23H2')).toMatchObject({ build: 25398, class: 'Server' });
   });
 });

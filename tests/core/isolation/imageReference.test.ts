@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageBuild, parseImageReference } from '../../../ts-core/src/isolation/imageReference.js';
-import { CoreError } from '../../../ts-core/src/protocol/errors.js';
 import { serverReleases } from '../../../ts-core/src/isolation/windowsBuilds.js';
 
 const digest = 'a'.repeat(64);
@@ -91,18 +90,11 @@ describe('parseImageReference', () => {
     ['mcr.microsoft.com/windows/servercore :ltsc2022', 'white space'],
     [`${'a'.repeat(256)}`, 'longer than 255'],
   ])('Should reject %j, saying why (%s)', (reference, why) => {
-    let caught: unknown;
-    try {
-      parseImageReference(reference);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(CoreError);
-    const error = caught as CoreError;
-    expect(error.code).toBe('InvalidImageReference');
-    expect(error.message).toContain(`'${reference}'`);
-    expect(error.message).toContain(why);
-    expect(error.message).toContain('Expected a reference like');
+    const parsing = () => parseImageReference(reference);
+    expect(parsing).toThrow(expect.objectContaining({ code: 'InvalidImageReference' }));
+    expect(parsing).toThrow(`'${reference}'`);
+    expect(parsing).toThrow(why);
+    expect(parsing).toThrow('Expected a reference like');
   });
 
   it('Should word an upper-case repository error exactly', () => {
@@ -125,13 +117,10 @@ describe('parseImageBuild', () => {
   });
 
   it.each(['', 'ltsc2022', '6.3.9600', '10.0.abc', '10.1.20348', '99999', 0, -1, 1.5, '10.0.20348.70000'])('Should reject %j with InvalidImageReference', (value) => {
-    expect(() => parseImageBuild(value as string | number)).toThrow(CoreError);
-    try {
-      parseImageBuild(value as string | number);
-    } catch (error) {
-      expect((error as CoreError).code).toBe('InvalidImageReference');
-      expect((error as CoreError).message).toContain(`'${String(value).trim()}'`);
-    }
+    expect(() => parseImageBuild(value as string | number)).toThrow(expect.objectContaining({
+      code: 'InvalidImageReference',
+      message: expect.stringContaining(`'${String(value).trim()}'`),
+    }));
   });
 });
 

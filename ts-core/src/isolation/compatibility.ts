@@ -80,9 +80,15 @@ export const compatibilityTable: Readonly<Partial<Record<HostFamily, HostColumn>
  * The Semi-Annual Channel releases (1903, 1909, 2004, 20H2) left the page
  * when they went out of support. Their cells come from the page at revision
  * 64b6d114 (2022-03-03), the last one that listed them all. Only cells the
- * current page does not have are taken from it; its Windows 10 tabs are not
- * (the current page allows no process isolation on Windows 10 at all, and
- * its Hyper-V column for Windows 10 equals the rule below).
+ * current page does not have are taken from it. Its Windows 10 tabs are not
+ * taken, and they differ from the current page: they mark process isolation
+ * ✅ for the same-build image on Windows 10 2004 and 20H2 (❌ on 1809, 1903
+ * and 1909), where the current page allows no process isolation on Windows
+ * 10 at all, and they mark Hyper-V ✅ for a Windows Server 2022 image on
+ * Windows 10 21H1, an image newer than the host, which the current page
+ * marks ❌. The module follows the current page; for a same-build image on
+ * Windows 10 the reason also gives the other reading (Docker accepts
+ * --isolation=process there for development and testing).
  */
 export const archivedSacTable: Readonly<Partial<Record<HostFamily, HostColumn>>> = {
   ws2022: {
@@ -289,6 +295,36 @@ export function compatibility(host: CompatibilityHost, image: CompatibilityImage
   return explain(named, hostRevision, imageRelease.key, image.build, imageRevision, isolation, first.verdict);
 }
 
+/**
+ * hcsshim's reading of a process-isolation pair (osversion
+ * CheckHostAndContainerCompat, "stable ABI"): a host before Windows Server
+ * 2022 (20348) needs the same build; a later host runs images from the
+ * newest LTSC release (20348, 26100) older than itself up to its own build.
+ * It reads builds only, whatever the edition, so it disagrees with the page
+ * in places (Windows 11 25H2 with ltsc2022: the page ✅, hcsshim ❌; Windows
+ * Server 23H2 with ltsc2022: the page's rule ❌, hcsshim ✅). The module
+ * follows the page and names hcsshim's reading in the reason.
+ */
+export function hcsshimProcessCompatible(hostBuild: number, imageBuild: number): boolean {
+  const ltsc = [20348, 26100];
+  if (hostBuild < 20348) return hostBuild === imageBuild;
+  let supported = 20348;
+  for (let i = ltsc.length - 1; i >= 0; i--) {
+    if (hostBuild > ltsc[i]!) {
+      supported = ltsc[i]!;
+      break;
+    }
+  }
+  return imageBuild >= supported && imageBuild <= hostBuild;
+}
+
+/** The sentence that names hcsshim's reading when it differs from the page's answer; '' when they agree. */
+function hcsshimNote(host: HostRelease, imageBuild: number, allowedByPage: boolean): string {
+  const hcsshim = hcsshimProcessCompatible(host.build, imageBuild);
+  if (hcsshim === allowedByPage) return '';
+  return ` hcsshim's build rule (osversion.CheckHostAndContainerCompat, used by containerd) reads this pair the other way: it ${hcsshim ? 'accepts' : 'refuses'} it; this answer follows Microsoft's compatibility page.`;
+}
+
 function hostLabel(host: HostRelease): string {
   return `${host.name} (${host.build})`;
 }
@@ -366,16 +402,21 @@ function explain(host: HostRelease, hostRevision: number | null, imageRelease: I
     const reason = sameBuild
       ? `Process isolation runs this image: the host is ${hostText} and the image is ${imageText}, the same build${sourceNote}.`
       : `Microsoft's compatibility table allows ${imageText} images under process isolation on ${hostText} hosts${verdict.why === 'footnote' ? ' (24H2 or later)' : ''}.`;
-    return { allowed: true, source, reason, suggestion: null };
+    return { allowed: true, source, reason: reason + hcsshimNote(host, imageBuild, true), suggestion: null };
   }
   const hyperV = hyperVAllowed(host, imageBuild, imageRelease);
   const alternatives: string[] = [];
   if (hyperV) alternatives.push('-Isolation HyperV');
   if (verdict.why === 'win10NoProcess' || (host.family === 'win10' && verdict.why === 'cell')) {
+    // The other reading: Microsoft's "Isolation modes" page and Docker (Engine 18.09+, moby PR 38000)
+    // accept --isolation=process on Windows 10 from 1809 (17763) when the builds match.
+    const dockerNote = sameBuild && host.build >= 17763
+      ? ` Docker accepts --isolation=process on Windows 10 from 1809 (build 17763) when the image's build matches the host's, for development and testing (Microsoft's "Isolation modes" page); the compatibility page lists no process isolation on Windows 10, and this answer follows it.`
+      : '';
     return {
       allowed: false,
       source,
-      reason: `Windows 10 runs Windows Server images only with Hyper-V isolation, never with process isolation: the host is ${hostText}, the image is ${imageText}.`,
+      reason: `Windows 10 runs Windows Server images only with Hyper-V isolation, never with process isolation: the host is ${hostText}, the image is ${imageText}.${dockerNote}`,
       suggestion: hyperV ? 'Use -Isolation HyperV.' : `Use -Isolation HyperV with an image of the host's build or older (${hyperVImagesFor(host).join(', ')}).`,
     };
   }
@@ -393,7 +434,7 @@ function explain(host: HostRelease, hostRevision: number | null, imageRelease: I
   return {
     allowed: false,
     source,
-    reason: `Process isolation needs the image's build to match the host's: the host is ${hostText}, the image is ${imageText}${sourceNote}.`,
+    reason: `Process isolation needs the image's build to match the host's: the host is ${hostText}, the image is ${imageText}${sourceNote}.${hcsshimNote(host, imageBuild, false)}`,
     suggestion: choices.length > 0 ? `Use ${choices.join(', or ')}.` : 'Run it on a host of the same build.',
   };
 }

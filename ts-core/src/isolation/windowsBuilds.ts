@@ -13,6 +13,10 @@
  *   rules, the `1809-KB4493509` and `10.0.17763.437` tag forms.
  * - The same page at revision 64b6d114 (2022-03-03), the last one that still
  *   listed the Semi-Annual Channel releases 1903, 1909, 2004 and 20H2.
+ * - Windows Server, version 23H2 (build 25398, Annual Channel, a container
+ *   host only: Microsoft publishes no 23H2 base image) from Microsoft's
+ *   Windows Server release information; the compatibility page has no table
+ *   for it, so its answers come from the page's rules.
  * - Windows 10/11 client builds from Microsoft's release information
  *   (Windows 10 1809 = 17763 … 22H2 = 19045; Windows 11 21H2 = 22000,
  *   22H2 = 22621, 23H2 = 22631, 24H2 = 26100, 25H2 = 26200). Windows 10
@@ -26,7 +30,7 @@ export type { HostClass };
 
 /** A column key of the compatibility table: which kind of host. */
 export type HostFamily =
-  | 'ws2016' | 'ws2019' | 'ws1903' | 'ws1909' | 'ws2004' | 'ws20H2' | 'ws2022' | 'ws2025'
+  | 'ws2016' | 'ws2019' | 'ws1903' | 'ws1909' | 'ws2004' | 'ws20H2' | 'ws2022' | 'ws23H2' | 'ws2025'
   | 'win10' | 'win11';
 
 /** A row key of the compatibility table: which Windows Server base image. */
@@ -70,6 +74,19 @@ export const serverReleases: readonly WindowsServerRelease[] = [
   { key: 'ws20H2', build: 19042, name: 'Windows Server, version 20H2', tag: '20H2', tags: ['20H2'], channel: 'SAC', revisionMustMatch: false },
   { key: 'ws2022', build: 20348, name: 'Windows Server 2022', tag: 'ltsc2022', tags: ['ltsc2022'], channel: 'LTSC', revisionMustMatch: false },
   { key: 'ws2025', build: 26100, name: 'Windows Server 2025', tag: 'ltsc2025', tags: ['ltsc2025'], channel: 'LTSC', revisionMustMatch: false },
+];
+
+/** Windows Server releases that are container hosts but have no base image of their own. */
+export interface WindowsServerHostOnlyRelease {
+  readonly key: 'ws23H2';
+  readonly build: number;
+  readonly name: string;
+  /** The release token an admin writes after "Windows Server" ("23H2"). */
+  readonly version: string;
+}
+
+export const serverHostOnlyReleases: readonly WindowsServerHostOnlyRelease[] = [
+  { key: 'ws23H2', build: 25398, name: 'Windows Server, version 23H2', version: '23H2' },
 ];
 
 /** Windows 10 and 11 releases that can be container hosts. Ordered by build. */
@@ -119,10 +136,15 @@ export function serverReleaseByTag(tag: string): WindowsServerRelease | undefine
   return serverReleases.find((r) => r.tags.some((t) => t.toLowerCase() === lower));
 }
 
+/** A Windows Server host release (with or without a base image of its own) by build. */
+export function serverHostByBuild(build: number): { key: HostFamily; name: string } | undefined {
+  return serverReleaseByBuild(build) ?? serverHostOnlyReleases.find((r) => r.build === build);
+}
+
 /** Which classes a build number can be a host of: [] when not catalogued. */
 export function hostClassesOfBuild(build: number): HostClass[] {
   const classes: HostClass[] = [];
-  if (serverReleaseByBuild(build)) classes.push('Server');
+  if (serverHostByBuild(build)) classes.push('Server');
   if (clientReleaseByBuild(build)) classes.push('Client');
   return classes;
 }
@@ -138,7 +160,7 @@ export interface HostRelease {
 /** The catalogued host a (build, class) pair is, or undefined. */
 export function hostRelease(build: number, hostClass: HostClass): HostRelease | undefined {
   if (hostClass === 'Server') {
-    const release = serverReleaseByBuild(build);
+    const release = serverHostByBuild(build);
     return release && { family: release.key, build, class: 'Server', name: release.name };
   }
   const release = clientReleaseByBuild(build);

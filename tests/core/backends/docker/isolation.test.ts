@@ -18,6 +18,9 @@ describe('isolation on a Windows daemon', () => {
   it('sends HostConfig.Isolation process or hyperv', () => {
     expect(hostConfigForIsolation('Process', windows)).toEqual({ Isolation: 'process' });
     expect(hostConfigForIsolation('HyperV', windows)).toEqual({ Isolation: 'hyperv' });
+    // Default is dockerd's to decide (exec-opts isolation=… first): nothing is sent.
+    expect(hostConfigForIsolation('Default', windows)).toEqual({});
+    expect(hostConfigForIsolation('Default', linux)).toEqual({});
   });
 
   it('reads the isolation back from inspect, the daemon default for an empty value', () => {

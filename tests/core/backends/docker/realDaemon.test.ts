@@ -5,7 +5,6 @@ import { DockerClient } from '../../../../ts-core/src/backends/docker/client.js'
 import { parseDockerHost } from '../../../../ts-core/src/backends/docker/endpoint.js';
 import type { Backend, ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
-import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { takeLinuxSnapshot } from '../../../../ts-core/src/processes/linuxSnapshot.js';
 import { judge } from '../../../../ts-core/src/isolation/verdict.js';
 import {
@@ -38,15 +37,6 @@ function spec(name: string, overrides: Partial<ContainerSpec> = {}): ContainerSp
     name, image: daemon.image, isolation: 'Process', command: ['/bin/sleep', '3141'], env: {}, workingDir: '', hostname: '',
     memoryMB: undefined, cpuCount: undefined, ...overrides,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<CoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as CoreError;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function allContainerNames(): Promise<string[]> {
@@ -209,63 +199,62 @@ describe('docker backend against a private dockerd', () => {
   describe('bad input changes nothing', () => {
     it('reports a missing image with the daemon\'s message and pulls nothing', async () => {
       const before = await allContainerNames();
-      const error = await failure(backend.create(spec('wc-noimage', { image: 'does-not-exist:1.0' }), context));
-      expect(error.code).toBe('ImageNotFound');
-      expect(error.message).toBe('Docker: No such image: does-not-exist:1.0');
+      await expect(backend.create(spec('wc-noimage', { image: 'does-not-exist:1.0' }), context)).rejects.toMatchObject({
+        code: 'ImageNotFound',
+        message: 'Docker: No such image: does-not-exist:1.0',
+      });
       expect(await allContainerNames()).toEqual(before);
       expect(await dockerCli(daemon, ['images', '-q', 'does-not-exist'])).toBe('');
     });
 
     it('refuses a name in use and leaves the first container alone', async () => {
-      const error = await failure(backend.create(spec('wc-proc'), context));
-      expect(error.code).toBe('ContainerAlreadyExists');
-      expect(error.message).toContain('"/wc-proc" is already in use');
+      await expect(backend.create(spec('wc-proc'), context)).rejects.toMatchObject({ code: 'ContainerAlreadyExists', message: expect.stringContaining('"/wc-proc" is already in use') });
       expect((await backend.inspect('wc-proc')).state).toBe('running');
     });
 
     it('removes a container whose start fails', async () => {
       const before = await allContainerNames();
-      const error = await failure(backend.create(spec('wc-badcmd', { command: ['/no/such/binary'] }), context));
-      expect(error.code).toBe('DockerError');
-      expect(error.message).toContain('/no/such/binary');
+      await expect(backend.create(spec('wc-badcmd', { command: ['/no/such/binary'] }), context)).rejects.toMatchObject({
+        code: 'DockerError',
+        message: expect.stringContaining('/no/such/binary'),
+      });
       expect(await allContainerNames()).toEqual(before);
     }, 60_000);
 
     it('maps Linux dockerd\'s answer to Isolation hyperv (HTTP 500 "Invalid isolation")', async () => {
       const docker = new DockerClient({ endpoint: parseDockerHost(daemon.dockerHost) });
       const before = await allContainerNames();
-      const error = await failure(docker.request('POST', '/containers/create', {
+      await expect(docker.request('POST', '/containers/create', {
         query: { name: 'wc-rawhyperv' },
         body: { Image: daemon.image, Cmd: ['/bin/true'], HostConfig: { Isolation: 'hyperv' } },
-      }));
-      expect(error.code).toBe('IsolationNotSupported');
-      expect(error.details).toMatchObject({ status: 500 });
-      expect(error.message).toMatch(/Invalid isolation: "hyperv"/);
+      })).rejects.toMatchObject({
+        code: 'IsolationNotSupported',
+        message: expect.stringMatching(/Invalid isolation: "hyperv"/),
+        details: { status: 500 },
+      });
       expect(await allContainerNames()).toEqual(before);
     });
 
     it('asks for -Command when the image has no default command, creating nothing', async () => {
       const before = await allContainerNames();
-      const error = await failure(backend.create(spec('wc-nocmd', { command: [] }), context));
-      expect(error.code).toBe('InvalidArgument');
-      expect(error.message).toContain(`Image '${daemon.image}' has no default command`);
-      expect(error.message).toContain('-Command');
+      const failing = backend.create(spec('wc-nocmd', { command: [] }), context);
+      await expect(failing).rejects.toMatchObject({
+        code: 'InvalidArgument',
+        message: expect.stringContaining(`Image '${daemon.image}' has no default command`),
+      });
+      await expect(failing).rejects.toThrow('-Command');
       expect(await allContainerNames()).toEqual(before);
     });
 
     it('says ContainerNotFound for a name the daemon does not have', async () => {
-      const error = await failure(backend.inspect('wc-nobody-home'));
-      expect(error.code).toBe('ContainerNotFound');
-      expect(error.message).toBe('Docker: No such container: wc-nobody-home');
-      expect((await failure(backend.processes('wc-nobody-home'))).code).toBe('ContainerNotFound');
+      await expect(backend.inspect('wc-nobody-home')).rejects.toMatchObject({ code: 'ContainerNotFound', message: 'Docker: No such container: wc-nobody-home' });
+      await expect(backend.processes('wc-nobody-home')).rejects.toMatchObject({ code: 'ContainerNotFound' });
     });
   });
 
   describe('stop and remove', () => {
     it('refuses to remove a running container without force', async () => {
-      const error = await failure(backend.remove('wc-proc', false, context));
-      expect(error.code).toBe('ContainerRunning');
-      expect(error.message).toContain('-Force');
+      await expect(backend.remove('wc-proc', false, context)).rejects.toMatchObject({ code: 'ContainerRunning', message: expect.stringContaining('-Force') });
       expect((await backend.inspect('wc-proc')).state).toBe('running');
     });
 
@@ -284,7 +273,7 @@ describe('docker backend against a private dockerd', () => {
       await backend.remove('wc-proc', false, context);
       await backend.remove('wc-hv', true, context);
       expect(await allContainerNames()).toEqual([]);
-      expect((await failure(backend.inspect('wc-hv'))).code).toBe('ContainerNotFound');
+      await expect(backend.inspect('wc-hv')).rejects.toMatchObject({ code: 'ContainerNotFound' });
     }, 60_000);
   });
 
@@ -302,9 +291,7 @@ describe('docker backend against a private dockerd', () => {
       const status = await backend.probe();
       expect(status.usable).toBe(false);
       expect(status.reason).toContain(daemon.dockerHost);
-      const error = await failure(backend.list({ all: false }));
-      expect(error.code).toBe('DockerUnavailable');
-      expect(error.message).toContain(daemon.dockerHost);
+      await expect(backend.list({ all: false })).rejects.toMatchObject({ code: 'DockerUnavailable', message: expect.stringContaining(daemon.dockerHost) });
     });
   });
 });

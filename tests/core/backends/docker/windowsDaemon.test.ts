@@ -25,6 +25,8 @@ let socketPath: string;
 let server: http.Server;
 const creates: Array<{ name: string | null; body: Record<string, unknown> }> = [];
 const requests: string[] = [];
+/** What this fake dockerd's setDefaultIsolation chose (exec-opts isolation=…, else the edition's default). */
+let daemonDefault: 'process' | 'hyperv' = 'process';
 
 const hvInspect = fixture('windows-inspect-hyperv.json') as Record<string, unknown>;
 const procInspect = {
@@ -54,7 +56,7 @@ beforeAll(async () => {
       const route = url.pathname.replace(/^\/v1\.\d+/, '');
       const byId = (id: string): unknown => (id === hvId || id === 'hv-ping' ? hvInspect : id === procId || id === 'proc-ping' ? procInspect : null);
       if (route === '/version') return send(res, 200, fixture('windows-version.json'));
-      if (route === '/info') return send(res, 200, fixture('windows-info.json'));
+      if (route === '/info') return send(res, 200, { ...(fixture('windows-info.json') as object), Isolation: daemonDefault });
       if (req.method === 'POST' && route === '/containers/create') {
         const body = JSON.parse(raw) as Record<string, unknown>;
         const isolation = (body.HostConfig as { Isolation?: string }).Isolation ?? '';
@@ -62,7 +64,9 @@ beforeAll(async () => {
           return send(res, 400, { message: `invalid isolation: "${isolation}" - windows daemon supports 'default', 'process', or 'hyperv'` });
         }
         creates.push({ name: url.searchParams.get('name'), body });
-        return send(res, 201, { Id: isolation === 'hyperv' ? hvId : procId, Warnings: [] });
+        // Like daemon/create_windows.go: an empty or 'default' isolation becomes the daemon's default.
+        const chosen = isolation === '' || isolation === 'default' ? daemonDefault : isolation;
+        return send(res, 201, { Id: chosen === 'hyperv' ? hvId : procId, Warnings: [] });
       }
       if (route === '/containers/json') {
         return send(res, 200, [hvInspect, procInspect].map((c) => ({ Id: c.Id, Names: [c.Name], Image: 'nanoserver', State: 'running', Labels: null })));
@@ -86,6 +90,7 @@ beforeAll(async () => {
 beforeEach(() => {
   creates.length = 0;
   requests.length = 0;
+  daemonDefault = 'process';
 });
 
 afterAll(async () => {
@@ -132,6 +137,27 @@ describe('docker backend against a Windows daemon', () => {
     expect(requests).toContain(`POST /v1.43/containers/${hvId}/start`);
   });
 
+  describe('-Isolation Default: dockerd decides (daemon_windows.go setDefaultIsolation: exec-opts isolation=… before the edition)', () => {
+    const verbose: string[] = [];
+    const listening: CommandContext = { ...context, verbose: (m) => verbose.push(m) };
+
+    it('sends no isolation and reads back process from a client host whose dockerd is configured for process isolation', async () => {
+      verbose.length = 0;
+      const info = await backend().create({ ...spec('proc-ping', 'Process'), isolation: 'Default' }, listening);
+      expect(creates).toHaveLength(1);
+      expect(creates[0]!.body.HostConfig).not.toHaveProperty('Isolation');
+      expect(info).toMatchObject({ isolation: 'Process', hostPid: 4824 });
+      expect(verbose).toEqual([expect.stringContaining('left to dockerd'), "dockerd gave 'proc-ping' Process isolation."]);
+    });
+
+    it('reads back Hyper-V when that is what dockerd chose', async () => {
+      daemonDefault = 'hyperv';
+      const info = await backend().create({ ...spec('hv-ping', 'HyperV'), isolation: 'Default' }, context);
+      expect(creates[0]!.body.HostConfig).not.toHaveProperty('Isolation');
+      expect(info.isolation).toBe('HyperV');
+    });
+  });
+
   it('creates a process-isolated container with HostConfig.Isolation process, its PID a host PID', async () => {
     const info = await backend().create(spec('proc-ping', 'Process'), context);
     expect((creates[0]?.body.HostConfig as { Isolation: string }).Isolation).toBe('process');
@@ -146,9 +172,9 @@ describe('docker backend against a Windows daemon', () => {
     expect(proc.find((p) => p.name === 'PING')).toMatchObject({ containerPid: 3964, claimedHostPid: 3964, cpuSeconds: 1.25 });
   });
 
-  it('names the vmwp of the utility VM HCS reports as the worker of a Hyper-V container', async () => {
+  it("names the vmmem running as the account of the utility VM HCS reports as the worker of a Hyper-V container", async () => {
     const claim = await backend().worker('hv-ping', hostProcesses('windows-host-processes.json'));
-    expect(claim).toMatchObject({ pid: 6120, name: 'vmwp', tieToken: vmId, tieField: 'commandLine' });
+    expect(claim).toMatchObject({ pid: 6188, name: 'vmmem', tieToken: `NT VIRTUAL MACHINE\\${vmId}`, tieField: 'user' });
     expect(await backend().worker('proc-ping', hostProcesses('windows-host-processes.json'))).toBeNull();
   });
 

@@ -13,8 +13,8 @@ const windowsHost = hostProcesses('windows-host-processes.json');
 describe('Windows Hyper-V worker', () => {
   const systems = classifySystems(enumerateResultSchema.parse(fixture('windows-compute-systems.json')));
 
-  it('reads the utility VM id of a Docker container from HCS: its hosting system\'s RuntimeId', () => {
-    // HCS's GUID schema lower-cases it; the worker match is case-blind and ties to vmwp's own spelling.
+  it("reads the utility VM id of a Docker container from HCS: the v1 HvPartition's own RuntimeId", () => {
+    // HCS's GUID schema lower-cases it; the worker match is case-blind and ties to the host's own spelling.
     expect(utilityVmIdFromComputeSystems(systems, hvId)).toBe(vmId.toLowerCase());
     expect(utilityVmIdFromComputeSystems(systems, hvId.toUpperCase())).toBe(vmId.toLowerCase());
   });
@@ -24,39 +24,42 @@ describe('Windows Hyper-V worker', () => {
     expect(utilityVmIdFromComputeSystems(systems, 'f'.repeat(64))).toBeNull();
   });
 
-  it('claims the vmwp whose command line holds the VM id, with vmmem as corroboration', () => {
+  it('claims the vmmem running as NT VIRTUAL MACHINE\\<VM id> (hcsshim), with the vmwp naming the VM as corroboration', () => {
     const claim = findHyperVWorker(windowsHost, vmId.toLowerCase());
-    expect(claim).toMatchObject({ pid: 6120, name: 'vmwp', tieToken: vmId, tieField: 'commandLine', startTimeMs: 1764324720500 });
-    expect(claim?.how).toContain('vmmem (PID 6188)');
+    expect(claim).toMatchObject({ pid: 6188, name: 'vmmem', tieToken: `NT VIRTUAL MACHINE\\${vmId}`, tieField: 'user', startTimeMs: 1764324720700 });
+    expect(claim?.how).toContain('vmwp.exe (PID 6120)');
     // The token really occurs in the field the verdict will check.
-    expect(windowsHost.find((p) => p.pid === claim?.pid)?.commandLine).toContain(claim?.tieToken);
+    expect(windowsHost.find((p) => p.pid === claim?.pid)?.user).toContain(claim?.tieToken);
   });
 
-  it('does not take the look-alike vmwp whose argument only contains the id', () => {
-    const withoutRealWorker = windowsHost.filter((p) => p.pid !== 6120 && p.pid !== 6188);
-    expect(findHyperVWorker(withoutRealWorker, vmId)).toBeNull();
+  it("never takes a person's vmmem that names the VM on its command line", () => {
+    const decoyOnly = windowsHost.filter((p) => p.pid !== 6188 && p.pid !== 6120);
+    expect(decoyOnly.some((p) => p.pid === 7400)).toBe(true);
+    expect(findHyperVWorker(decoyOnly, vmId)).toBeNull();
   });
 
-  it('does not take a vmwp outside System32 or one run by a person, even with the exact id', () => {
+  it('falls back to the System32 vmwp that names the VM and runs as its account when no vmmem does', () => {
+    const claim = findHyperVWorker(windowsHost.filter((p) => p.pid !== 6188), vmId);
+    expect(claim).toMatchObject({ pid: 6120, name: 'vmwp', tieField: 'commandLine', tieToken: vmId });
+  });
+
+  it('does not take a vmwp outside System32, one run by a person, or one whose owner could not be read', () => {
     const real = windowsHost.find((p) => p.pid === 6120)!;
     const others = windowsHost.filter((p) => p.pid !== 6120 && p.pid !== 6188);
-    const elsewhere = { ...real, pid: 8100, commandLine: `C:\\Users\\eve\\vmwp.exe ${vmId}`, user: null };
+    const elsewhere = { ...real, pid: 8100, commandLine: `C:\\Users\\eve\\vmwp.exe ${vmId}` };
+    const fakeSystem32 = { ...real, pid: 8102, commandLine: `C:\\Users\\eve\\System32\\vmwp.exe ${vmId}` };
     const byPerson = { ...real, pid: 8101, user: 'WS2022-HOST\\eve' };
     expect(findHyperVWorker([...others, elsewhere], vmId)).toBeNull();
+    expect(findHyperVWorker([...others, fakeSystem32], vmId)).toBeNull();
     expect(findHyperVWorker([...others, byPerson], vmId)).toBeNull();
-    // An unreadable user alone does not disqualify the system's vmwp.
-    expect(findHyperVWorker([...others, { ...real, user: null }], vmId)?.pid).toBe(6120);
+    expect(findHyperVWorker([...others, { ...real, user: null }], vmId)).toBeNull();
   });
 
-  it('falls back to vmmem by its user when no vmwp names the VM', () => {
-    const claim = findHyperVWorker(windowsHost.filter((p) => p.pid !== 6120), vmId);
-    expect(claim).toMatchObject({ pid: 6188, tieField: 'user', tieToken: `NT VIRTUAL MACHINE\\${vmId}` });
-  });
-
-  it('claims nothing for an id that is not a GUID, another VM, or two workers naming one VM', () => {
+  it('claims nothing for an id that is not a GUID, the zero GUID, another VM, or two vmmem running as one VM', () => {
     expect(findHyperVWorker(windowsHost, 'vmwp')).toBeNull();
+    expect(findHyperVWorker(windowsHost, '00000000-0000-0000-0000-000000000000')).toBeNull();
     expect(findHyperVWorker(windowsHost, '99999999-2222-3333-4444-555555555555')).toBeNull();
-    const twin: HostProcess = { ...windowsHost.find((p) => p.pid === 6120)!, pid: 9999 };
+    const twin: HostProcess = { ...windowsHost.find((p) => p.pid === 6188)!, pid: 9999 };
     expect(findHyperVWorker([...windowsHost, twin], vmId)).toBeNull();
   });
 });

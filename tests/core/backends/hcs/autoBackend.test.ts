@@ -36,7 +36,7 @@ describe('autoBackend on Windows', () => {
     expect(result).not.toBe('hcs');
     if (result instanceof CoreError) {
       expect(result.code).toBe('BackendUnavailable');
-      expect(result.message).toMatch(/hcs: HCS answers: 3 compute system\(s\).* It creates no containers here\./);
+      expect(result.message).toMatch(/hcs: HCS answers: 2 compute system\(s\).* It creates no containers here\./);
     }
   });
 });

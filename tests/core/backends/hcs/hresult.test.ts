@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeHresult, hcsFailure, hresultHex } from '../../../../ts-core/src/backends/hcs/hresult.js';
+import { describeHresult, hcsFailure, hresultHex, hresultOfError, stopOutcome } from '../../../../ts-core/src/backends/hcs/hresult.js';
 
 describe('HRESULT mapping', () => {
   it.each([
@@ -31,5 +31,26 @@ describe('HRESULT mapping', () => {
     expect(error.message).toMatchInlineSnapshot(
       `"Starting compute system 'c1' failed: The container operating system does not match the host operating system (ERROR_VMCOMPUTE_IMAGE_MISMATCH, 0xC0370101). HCS says: The container operating system does not match the host operating system. Use an image built for this host's Windows build, or Hyper-V isolation (-Isolation HyperV) to run an older image."`,
     );
+  });
+});
+
+describe('stop outcomes, as hcsshim internal/hcs/system.go reads shutdown/terminate failures', () => {
+  it.each([
+    [0xc0370110, 'stopped'],
+    [0x80370110, 'stopped'],
+    [0xc037010e, 'stopped'],
+    [0x8037010e, 'stopped'],
+    [0xc0370103, 'pending'],
+    [0x80370103, 'pending'],
+    [0x80370105, 'failed'],
+    [0x80070005, 'failed'],
+    [0x00370110, 'failed'],
+  ] as const)('%s is %s', (hresult, outcome) => {
+    expect(stopOutcome(hresult)).toBe(outcome);
+  });
+
+  it('reads the HRESULT back from a CoreError made by hcsFailure, and nothing from other errors', () => {
+    expect(hresultOfError(hcsFailure('Stopping', 0xc0370103 | 0, null))).toBe(0xc0370103);
+    expect(hresultOfError(new Error('x'))).toBeNull();
   });
 });

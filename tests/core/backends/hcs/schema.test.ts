@@ -6,26 +6,22 @@ import {
   propertiesSchema,
   systemQuerySchema,
 } from '../../../../ts-core/src/backends/hcs/schema.js';
-import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { fixture } from './standin.js';
 
-function documentError(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CoreError);
-    return error as CoreError;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('HCS documents', () => {
-  it('reads the recorded enumeration: RuntimeId normalised, an all-zero GUID as none', () => {
-    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate.json'), 'the enumeration');
-    expect(systems.map((s) => [s.SystemType, s.RuntimeId, s.HostingSystemId ?? null])).toEqual([
-      ['Container', null, null],
-      ['Container', null, '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b@vm'],
-      ['VirtualMachine', '5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11', null],
+  it("reads Docker's enumeration: RuntimeId normalised, an all-zero GUID as none", () => {
+    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate-docker.json'), 'the enumeration');
+    expect(systems.map((s) => [s.SystemType, s.Owner, s.RuntimeId, s.HostingSystemId ?? null])).toEqual([
+      ['Container', 'docker', null, null],
+      ['Container', 'docker', '5d2c6c7e-1a0b-4b7e-9f43-2f4f0c3a8e11', null],
+    ]);
+  });
+
+  it("reads containerd/hcsshim's enumeration: the utility VM <id>@vm and no container inside it", () => {
+    const systems = parseHcsDocument(enumerateResultSchema, fixture('enumerate-containerd.json'), 'the enumeration');
+    expect(systems.map((s) => [s.SystemType, s.Id.endsWith('@vm'), s.Owner, s.RuntimeId])).toEqual([
+      ['VirtualMachine', true, 'containerd-shim-runhcs-v1.exe', '0b7e4c33-91a2-4e5f-8d6c-aa12bc34de56'],
+      ['Container', false, 'containerd-shim-runhcs-v1.exe', null],
     ]);
   });
 
@@ -54,23 +50,23 @@ describe('HCS documents', () => {
   });
 
   it('names the field of a malformed document', () => {
-    const error = documentError(() =>
-      parseHcsDocument(propertiesSchema, '{"ProcessList":[{"ProcessId":1},{"ProcessId":-5,"ImageName":"a"}]}', 'the ProcessList properties'),
-    );
-    expect(error.code).toBe('HcsDocumentInvalid');
-    expect(error.message).toMatch(/^HCS returned the ProcessList properties with an invalid field 'ProcessList\[1\]\.ProcessId'/);
-    expect(error.details).toMatchObject({ field: 'ProcessList[1].ProcessId' });
+    expect(() => parseHcsDocument(propertiesSchema, '{"ProcessList":[{"ProcessId":1},{"ProcessId":-5,"ImageName":"a"}]}', 'the ProcessList properties')).toThrow(expect.objectContaining({
+      code: 'HcsDocumentInvalid',
+      message: expect.stringMatching(/^HCS returned the ProcessList properties with an invalid field 'ProcessList\[1\]\.ProcessId'/),
+      details: expect.objectContaining({ field: 'ProcessList[1].ProcessId' }),
+    }));
   });
 
   it('names the offset of a document that is not JSON', () => {
-    const error = documentError(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a",', 'the enumeration'));
-    expect(error.code).toBe('HcsDocumentInvalid');
-    expect(error.message).toMatch(/not valid JSON \(.* at offset 11\)/);
+    expect(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a",', 'the enumeration')).toThrow(expect.objectContaining({
+      code: 'HcsDocumentInvalid',
+      message: expect.stringMatching(/not valid JSON \(.* at offset 11\)/),
+    }));
   });
 
   it('rejects a RuntimeId that is not a GUID and a uint64 that is negative', () => {
-    expect(documentError(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a","SystemType":"VirtualMachine","RuntimeId":"nope"}]', 'e')).message).toContain("'[0].RuntimeId'");
-    expect(documentError(() => parseHcsDocument(propertiesSchema, '{"ProcessList":[{"MemoryCommitBytes":-1}]}', 'p')).message).toContain("'ProcessList[0].MemoryCommitBytes'");
+    expect(() => parseHcsDocument(enumerateResultSchema, '[{"Id":"a","SystemType":"VirtualMachine","RuntimeId":"nope"}]', 'e')).toThrow(expect.objectContaining({ message: expect.stringContaining("'[0].RuntimeId'") }));
+    expect(() => parseHcsDocument(propertiesSchema, '{"ProcessList":[{"MemoryCommitBytes":-1}]}', 'p')).toThrow(expect.objectContaining({ message: expect.stringContaining("'ProcessList[0].MemoryCommitBytes'") }));
   });
 
   it('reads a ResultError and ignores an error document that does not parse', () => {

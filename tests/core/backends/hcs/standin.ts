@@ -35,12 +35,20 @@ export interface Standin {
   }): void;
   setFault(fn: string, hresult: number, resultDocument: string | null, delayMs: number, direct?: boolean): void;
   setDelay(ms: number): void;
+  /** Ends the stall of every caller held by a HcsWaitForOperationResult fault, before its delay (until the next reset). */
+  releaseStall(): void;
+  /** Stalls that releaseStall ended, since the last reset. */
+  stallsReleased(): number;
   openOperations(): number;
   openSystems(): number;
   openHandles(): number;
   outstandingDocuments(): number;
   misuse(): number;
   pendingWorkers(): number;
+  /** HcsCancelOperation calls since the last reset (each answered E_NOTIMPL, as on Windows). */
+  cancelCalls(): number;
+  /** After delayMs the system is in `state`, without any call (HCS finishing a pending shutdown). */
+  scheduleState(id: string, state: string, delayMs: number): void;
   lastCall(): { fn: string; argument: string };
   /** Calls of one string-taking HCS function since the last reset. */
   callCount(fn: string): number;
@@ -59,12 +67,16 @@ export function buildStandin(): Standin {
     add: lib.func('int32_t StandinAddSystem(const char *id, const char *systemType, const char *name, const char *owner, const char *runtimeId, const char *osType, const char *state, const char *hostingSystemId, const char *processListJson)'),
     fault: lib.func('int32_t StandinSetFault(const char *fn, int32_t hr, const char *doc, uint32_t delayMs, int32_t direct)'),
     delay: lib.func('void StandinSetDelay(uint32_t ms)'),
+    release: lib.func('void StandinReleaseStall(void)'),
+    released: lib.func('int32_t StandinStallsReleased(void)'),
     ops: lib.func('int32_t StandinOpenOperations(void)'),
     systems: lib.func('int32_t StandinOpenSystems(void)'),
     handles: lib.func('int32_t StandinOpenHandleCount(void)'),
     docs: lib.func('int32_t StandinOutstandingDocuments(void)'),
     misuse: lib.func('int32_t StandinMisuseCount(void)'),
     pending: lib.func('int32_t StandinPendingWorkers(void)'),
+    cancels: lib.func('int32_t StandinCancelCalls(void)'),
+    schedule: lib.func('int32_t StandinScheduleState(const char *id, const char *state, uint32_t delayMs)'),
     lastCall: lib.func('int32_t StandinLastCall(_Out_ uint8_t *buf, int32_t capacity)'),
     callCount: lib.func('int32_t StandinCallCount(const char *fn)'),
   };
@@ -79,12 +91,18 @@ export function buildStandin(): Standin {
       if (fn.fault(name, hresult | 0, doc, delayMs, direct ? 1 : 0) !== 0) throw new Error(`StandinSetFault failed for ${name}`);
     },
     setDelay: (ms) => fn.delay(ms),
+    releaseStall: () => fn.release(),
+    stallsReleased: () => fn.released() as number,
     openOperations: () => fn.ops() as number,
     openSystems: () => fn.systems() as number,
     openHandles: () => fn.handles() as number,
     outstandingDocuments: () => fn.docs() as number,
     misuse: () => fn.misuse() as number,
     pendingWorkers: () => fn.pending() as number,
+    cancelCalls: () => fn.cancels() as number,
+    scheduleState: (id, state, delayMs) => {
+      if (fn.schedule(id, state, delayMs) !== 0) throw new Error(`StandinScheduleState failed for ${id}`);
+    },
     lastCall: () => {
       const buf = Buffer.alloc(4096);
       const n = fn.lastCall(buf, buf.length) as number;
@@ -107,7 +125,7 @@ export function buildStandin(): Standin {
 }
 
 /** Loads the recorded documents into the stand-in: the enumeration and each system's process list. */
-export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}, enumeration = 'enumerate.json'): void {
+export function loadRecordedSystems(standin: Standin, processLists: Record<string, string> = {}, enumeration = 'enumerate-docker.json'): void {
   const systems = JSON.parse(fixture(enumeration)) as Array<Record<string, string>>;
   for (const s of systems) {
     standin.addSystem({

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getImage, importImage, listImages, removeImage } from '../../../../ts-core/src/backends/linux/images.js';
 import { readTar } from '../../../../ts-core/src/backends/linux/tar.js';
 import { symlinkStaysInside } from '../../../../ts-core/src/backends/linux/layers.js';
-import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { makeTar, makeTarGz, type TestEntry } from '../../helpers/tarWriter.js';
 
 let work: string;
@@ -33,14 +32,6 @@ function write(name: string, data: Buffer): string {
 
 function sha(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-async function expectCoreError(promise: Promise<unknown>, code: string, text?: RegExp): Promise<CoreError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CoreError);
-  expect((error as CoreError).code).toBe(code);
-  if (text) expect((error as CoreError).message).toMatch(text);
-  return error as CoreError;
 }
 
 /** The store holds exactly these image directories and no leftovers (temp dirs). */
@@ -101,24 +92,38 @@ describe('importing a rootfs tarball', () => {
     removeImage('one');
     expect(listImages().map((i) => i.name)).toEqual(['two']);
     expect(storeEntries()).toEqual(['two']);
-    const error = await expectCoreError(Promise.resolve().then(() => removeImage('one')), 'ImageNotFound', /Known images: two/);
-    expect(error.details).toMatchObject({ name: 'one' });
+    expect(() => removeImage('one')).toThrow(expect.objectContaining({
+      code: 'ImageNotFound',
+      message: expect.stringMatching(/Known images: two/),
+      details: expect.objectContaining({ name: 'one' }),
+    }));
   });
 
   it('refuses a duplicate name and an invalid name without touching the store', async () => {
     const file = write('rootfs.tar', makeTar([{ path: 'a', content: 'a' }]));
     await importImage({ name: 'dup', path: file });
-    await expectCoreError(importImage({ name: 'dup', path: file }), 'ImageAlreadyExists', /'dup'/);
-    await expectCoreError(importImage({ name: 'Bad/Name', path: file }), 'InvalidImageReference', /"Bad\/Name"/);
-    await expectCoreError(importImage({ name: '../x', path: file }), 'InvalidImageReference');
+    await expect(importImage({ name: 'dup', path: file })).rejects.toMatchObject({ code: 'ImageAlreadyExists', message: expect.stringMatching(/'dup'/) });
+    await expect(importImage({ name: 'Bad/Name', path: file })).rejects.toMatchObject({
+      code: 'InvalidImageReference',
+      message: expect.stringMatching(/"Bad\/Name"/),
+    });
+    await expect(importImage({ name: '../x', path: file })).rejects.toMatchObject({ code: 'InvalidImageReference' });
     expect(storeEntries()).toEqual(['dup']);
   });
 
   it('refuses truncated and non-tar files, leaving nothing', async () => {
     const whole = makeTar([{ path: 'big', content: Buffer.alloc(5000, 1) }]);
-    await expectCoreError(importImage({ name: 'trunc', path: write('t.tar', whole.subarray(0, 2000)) }), 'InvalidImageArchive', /truncated/);
-    await expectCoreError(importImage({ name: 'junk', path: write('j.tar', Buffer.from('this is not a tar archive'.repeat(40))) }), 'InvalidImageArchive');
-    await expectCoreError(importImage({ name: 'none', path: path.join(work, 'missing.tar') }), 'InvalidArgument', /does not exist/);
+    await expect(importImage({ name: 'trunc', path: write('t.tar', whole.subarray(0, 2000)) })).rejects.toMatchObject({
+      code: 'InvalidImageArchive',
+      message: expect.stringMatching(/truncated/),
+    });
+    await expect(importImage({ name: 'junk', path: write('j.tar', Buffer.from('this is not a tar archive'.repeat(40))) })).rejects.toMatchObject({
+      code: 'InvalidImageArchive',
+    });
+    await expect(importImage({ name: 'none', path: path.join(work, 'missing.tar') })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/does not exist/),
+    });
     expect(storeEntries()).toEqual([]);
   });
 });
@@ -136,8 +141,9 @@ describe('refusing archives that reach outside the image', () => {
   ];
   it.each(cases)('refuses %s with InvalidImageArchive and imports nothing', async (_what, entries) => {
     const file = write('evil.tar', makeTar(entries));
-    const error = await expectCoreError(importImage({ name: 'evil', path: file }), 'InvalidImageArchive', /refused|outside|climbs|absolute/);
-    expect(error.message).toContain(file);
+    const importing = importImage({ name: 'evil', path: file });
+    await expect(importing).rejects.toMatchObject({ code: 'InvalidImageArchive', message: expect.stringMatching(/refused|outside|climbs|absolute/) });
+    await expect(importing).rejects.toThrow(file);
     expect(storeEntries()).toEqual([]);
     expect(fs.existsSync(path.join(work, 'escaped'))).toBe(false);
     expect(fs.existsSync('/tmp/escaped-absolute')).toBe(false);
@@ -231,7 +237,10 @@ describe('importing layered images', () => {
 
   it('refuses a layer that escapes, even in an upper layer, and leaves no partial image', async () => {
     const file = write('image.tar', dockerSaveArchive([baseLayer, [{ path: '../../escape', content: 'x' }]], config));
-    await expectCoreError(importImage({ name: 'bad-layer', path: file }), 'InvalidImageArchive', /layer layer1/);
+    await expect(importImage({ name: 'bad-layer', path: file })).rejects.toMatchObject({
+      code: 'InvalidImageArchive',
+      message: expect.stringMatching(/layer layer1/),
+    });
     expect(storeEntries()).toEqual([]);
   });
 
@@ -240,7 +249,10 @@ describe('importing layered images', () => {
       { path: 'config.json', content: '{}' },
       { path: 'manifest.json', content: JSON.stringify([{ Config: 'config.json', Layers: ['missing/layer.tar'] }]) },
     ]);
-    await expectCoreError(importImage({ name: 'missing-layer', path: write('m.tar', archive) }), 'InvalidImageArchive', /missing\/layer.tar/);
+    await expect(importImage({ name: 'missing-layer', path: write('m.tar', archive) })).rejects.toMatchObject({
+      code: 'InvalidImageArchive',
+      message: expect.stringMatching(/missing\/layer.tar/),
+    });
     expect(storeEntries()).toEqual([]);
   });
 });

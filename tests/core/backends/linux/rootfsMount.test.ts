@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountOverlayRootfs, mountsUnder, overlayLowerDirs, parseMountInfo, unmountUnder, useMountBinary } from '../../../../ts-core/src/backends/linux/rootfsMount.js';
+import { mountOverlayRootfs, mountsUnder, overlayLowerDirs, unmountUnder, useMountBinary } from '../../../../ts-core/src/backends/linux/rootfsMount.js';
+import { parseMountInfo } from '../../../../ts-core/src/processes/procfs/index.js';
 
 // Lines as /proc/self/mountinfo shows them on this kernel (6.1), including its octal escapes.
 const sample = [

@@ -7,7 +7,6 @@ import {
   type ContainerMetadata,
 } from '../../../../ts-core/src/backends/linux/state.js';
 import { runcErrorMessage, runcStateSchema } from '../../../../ts-core/src/backends/linux/runc.js';
-import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 
 let state: string;
 const saved = process.env.WINDOWSCONTAINERS_STATE_DIR;
@@ -30,20 +29,10 @@ function sample(name: string): ContainerMetadata {
   };
 }
 
-function thrown(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CoreError) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
-
 describe('container state on disk', () => {
   it('reserves a name once, with private modes on the state directories', () => {
     reserveContainerDir('web');
-    expect(thrown(() => reserveContainerDir('web')).code).toBe('ContainerAlreadyExists');
+    expect(() => reserveContainerDir('web')).toThrow(expect.objectContaining({ code: 'ContainerAlreadyExists' }));
     expect(fs.statSync(runcRoot()).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(state, 'containers', 'web')).mode & 0o777).toBe(0o700);
   });
@@ -56,8 +45,8 @@ describe('container state on disk', () => {
   });
 
   it('says ContainerNotFound for an unknown name and refuses bad names before touching the disk', () => {
-    expect(thrown(() => readMetadata('nope')).code).toBe('ContainerNotFound');
-    expect(thrown(() => readMetadata('../../etc')).code).toBe('InvalidContainerName');
+    expect(() => readMetadata('nope')).toThrow(expect.objectContaining({ code: 'ContainerNotFound' }));
+    expect(() => readMetadata('../../etc')).toThrow(expect.objectContaining({ code: 'InvalidContainerName' }));
   });
 
   it('reports truncated metadata as ContainerStateCorrupt with the path', () => {
@@ -65,18 +54,20 @@ describe('container state on disk', () => {
     writeMetadata(sample('broken'));
     const file = metadataFile('broken');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 40));
-    const error = thrown(() => readMetadata('broken'));
-    expect(error.code).toBe('ContainerStateCorrupt');
-    expect(error.message).toContain(file);
-    expect(error.message).toContain('-Force');
-    expect(error.details).toMatchObject({ path: file, name: 'broken' });
+    const failing = () => readMetadata('broken');
+    expect(failing).toThrow(expect.objectContaining({
+      code: 'ContainerStateCorrupt',
+      message: expect.stringContaining(file),
+      details: expect.objectContaining({ path: file, name: 'broken' }),
+    }));
+    expect(failing).toThrow('-Force');
   });
 
   it('reports metadata of the wrong shape, or missing, as corrupt', () => {
     reserveContainerDir('odd');
-    expect(thrown(() => readMetadata('odd')).message).toMatch(/is missing/);
+    expect(() => readMetadata('odd')).toThrow(expect.objectContaining({ message: expect.stringMatching(/is missing/) }));
     fs.writeFileSync(metadataFile('odd'), JSON.stringify({ ...sample('odd'), hostPid: 'twelve' }));
-    expect(thrown(() => readMetadata('odd')).code).toBe('ContainerStateCorrupt');
+    expect(() => readMetadata('odd')).toThrow(expect.objectContaining({ code: 'ContainerStateCorrupt' }));
   });
 
   it('removes a container directory completely', () => {

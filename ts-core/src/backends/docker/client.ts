@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
 import { CoreError, type ErrorCode } from '../../protocol/errors.js';
+import { parseJsonDocument } from '../../util/jsonDocument.js';
 import type { DockerEndpoint } from './endpoint.js';
 import { errorBodySchema, versionSchema, type DockerVersion } from './schemas.js';
 
@@ -113,17 +114,9 @@ export class DockerClient {
     const ok = (raw.status >= 200 && raw.status < 300) || (options.okStatuses ?? []).includes(raw.status);
     if (!ok) throw this.#httpError(what, raw, options.notFound);
     if (!options.schema) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.body.toString('utf8'));
-    } catch (error) {
-      throw this.#invalid(what, `the answer is not JSON (${(error as Error).message}): ${snippet(raw.body)}`, error);
-    }
-    const parsed = options.schema.safeParse(json);
-    if (!parsed.success) {
-      throw this.#invalid(what, `the answer does not have the expected shape:\n${z.prettifyError(parsed.error)}`, parsed.error);
-    }
-    return parsed.data;
+    return parseJsonDocument(raw.body.toString('utf8'), options.schema, (problem) => problem.kind === 'syntax'
+      ? this.#invalid(what, `the answer is not JSON (${problem.message}): ${snippet(raw.body)}`, problem.cause)
+      : this.#invalid(what, `the answer does not have the expected shape:\n${problem.message}`, problem.cause));
   }
 
   #send(method: string, url: string, body: unknown, timeoutMs: number): Promise<RawResponse> {

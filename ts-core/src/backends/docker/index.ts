@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, WorkerClaim } from '../types.js';
+import { readStatus } from '../../processes/procfs/index.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, WorkerClaim } from '../types.js';
 import { DockerClient } from './client.js';
 import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
-import { daemonFacts, effectiveIsolation, hostConfigForIsolation, vmClassRuntimes, type DaemonFacts } from './isolation.js';
+import { daemonFacts, describeDaemonDefault, effectiveIsolation, hostConfigForIsolation, vmClassRuntimes, type DaemonFacts } from './isolation.js';
 import { findRunscRoot, runscProcesses } from './runsc.js';
 import {
   containerInspectSchema,
@@ -48,8 +48,17 @@ export function sharesHostKernel(osType: string, hostPlatform: NodeJS.Platform):
   return (osType === 'linux' && hostPlatform === 'linux') || (osType === 'windows' && hostPlatform === 'win32');
 }
 
+/**
+ * What the docker backend's create accepts: a ContainerSpec, or one whose
+ * isolation is still `Default`, which is then left to dockerd (see
+ * hostConfigForIsolation) and read back from inspect.
+ */
+export type DockerContainerSpec = Omit<ContainerSpec, 'isolation'> & { isolation: RequestedIsolation };
+
+export type DockerBackend = Backend & { create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> };
+
 /** The docker backend: the Engine API over the local socket or named pipe, no docker CLI. */
-export function createDockerBackend(options: DockerBackendOptions = {}): Backend {
+export function createDockerBackend(options: DockerBackendOptions = {}): DockerBackend {
   const clients = new Map<string, DockerClient>();
 
   /** Read per call, so DOCKER_HOST set after the core started is honoured. */
@@ -151,7 +160,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       }
     },
 
-    async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
+    async create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> {
       if (spec.userNamespace) {
         throw new CoreError('BackendOperationNotSupported',
           'The docker backend cannot put one container in a user namespace: that is the daemon\'s setting (dockerd --userns-remap). Leave -UserNamespace out, or use the linux backend.',
@@ -160,7 +169,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
       const docker = client();
       const daemon = await facts(docker);
       const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
-      context.verbose(`Docker at ${docker.endpoint.display} (${daemon.osType}): ${JSON.stringify(isolationConfig)} for ${spec.isolation} isolation.`);
+      context.verbose(spec.isolation === 'Default'
+        ? describeDaemonDefault(daemon)
+        : `Docker at ${docker.endpoint.display} (${daemon.osType}): ${JSON.stringify(isolationConfig)} for ${spec.isolation} isolation.`);
       context.progress('Creating container', `Creating ${spec.name} from ${spec.image}`, 10);
       const created = await explainCreateFailure(spec, () =>
         docker.request('POST', '/containers/create', {
@@ -189,6 +200,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
         // A Hyper-V container boots a utility VM first: give start minutes, not seconds.
         await docker.request('POST', `/containers/${created.Id}/start`, { notFound: 'container', okStatuses: [304], timeoutMs: 300_000 });
         const info = toInfo(await inspectRaw(docker, created.Id), daemon);
+        if (spec.isolation === 'Default') context.verbose(`dockerd gave '${spec.name}' ${info.isolation} isolation.`);
         context.progress('Creating container', `Started ${spec.name}`, 100);
         return info;
       } catch (error) {
@@ -306,7 +318,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): Backend
 }
 
 /** Docker's words for a create that lacks something the user can give, turned into what to do. */
-async function explainCreateFailure<T>(spec: ContainerSpec, create: () => Promise<T>): Promise<T> {
+async function explainCreateFailure<T>(spec: Pick<ContainerSpec, 'image'>, create: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
@@ -351,16 +363,11 @@ function toState(status: string): ContainerState {
  * inside the container comes from the innermost NSpid entry when this host
  * can read it (the daemon is local); otherwise the two stay equal.
  */
-async function withNamespacePids(processes: ContainerProcess[]): Promise<ContainerProcess[]> {
+function withNamespacePids(processes: ContainerProcess[]): ContainerProcess[] {
   if (process.platform !== 'linux') return processes;
-  return Promise.all(processes.map(async (p) => {
-    try {
-      const status = await readFile(`/proc/${p.claimedHostPid}/status`, 'utf8');
-      const nsPids = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
-      const inner = nsPids[nsPids.length - 1];
-      return inner !== undefined && Number.isInteger(inner) && inner > 0 ? { ...p, containerPid: inner } : p;
-    } catch {
-      return p;
-    }
-  }));
+  return processes.map((p) => {
+    const nsPids = (p.claimedHostPid === null ? null : readStatus(p.claimedHostPid))?.nsPids ?? [];
+    const inner = nsPids[nsPids.length - 1];
+    return inner !== undefined && inner > 0 ? { ...p, containerPid: inner } : p;
+  });
 }

@@ -1,5 +1,5 @@
 import { CoreError } from '../../protocol/errors.js';
-import type { Isolation } from '../types.js';
+import type { Isolation, RequestedIsolation } from '../types.js';
 import type { DockerContainerInspect, DockerInfo } from './schemas.js';
 
 /**
@@ -47,13 +47,23 @@ export function vmClassRuntimes(facts: DaemonFacts): string[] {
     .sort((a, b) => (a === 'runsc' ? -1 : b === 'runsc' ? 1 : a.localeCompare(b)));
 }
 
-/** The HostConfig fields that give a container the requested isolation on this daemon. */
-export function hostConfigForIsolation(isolation: Isolation, facts: DaemonFacts): { Isolation?: string; Runtime?: string } {
-  if (facts.osType === 'windows') return { Isolation: isolation === 'HyperV' ? 'hyperv' : 'process' };
+/**
+ * The HostConfig fields that give a container the requested isolation on this daemon.
+ *
+ * `Default` sends no isolation at all: dockerd then decides, as `docker run`
+ * without --isolation does. On Windows it honours `exec-opts isolation=…`
+ * from its configuration before the edition's default (Hyper-V on client
+ * editions, process on Server): moby/moby daemon/daemon_windows.go
+ * setDefaultIsolation. It writes the choice into HostConfig.Isolation at
+ * create (daemon/create_windows.go), so the isolation is read back from
+ * inspect, never assumed.
+ */
+export function hostConfigForIsolation(isolation: RequestedIsolation, facts: DaemonFacts): { Isolation?: string; Runtime?: string } {
+  if (facts.osType === 'windows') return isolation === 'Default' ? {} : { Isolation: isolation === 'HyperV' ? 'hyperv' : 'process' };
   if (facts.osType !== 'linux') {
     throw new CoreError('IsolationNotSupported', `The Docker daemon at ${facts.endpoint} reports OSType '${facts.osType}'; only windows and linux daemons are supported.`);
   }
-  if (isolation === 'Process') return {};
+  if (isolation === 'Process' || isolation === 'Default') return {};
   const runtime = vmClassRuntimes(facts)[0];
   if (runtime === undefined) {
     const names = Object.keys(facts.runtimes).sort();
@@ -73,9 +83,17 @@ export function hostConfigForIsolation(isolation: Isolation, facts: DaemonFacts)
  * the runtime's class. This is the configuration; the verdict checks it.
  */
 export function effectiveIsolation(container: DockerContainerInspect, facts: DaemonFacts): Isolation {
+  // Windows: dockerd fills HostConfig.Isolation at create; an empty one (an older container) is the daemon's default.
   if (facts.osType === 'windows') {
     return toIsolation(container.HostConfig.Isolation) ?? facts.defaultIsolation ?? 'Process';
   }
   const runtime = container.HostConfig.Runtime || facts.defaultRuntime || 'runc';
   return isVmClassRuntime(runtime, facts.runtimes[runtime]?.path ?? null) ? 'HyperV' : 'Process';
+}
+
+/** What dockerd will choose for `Default` on this daemon, in words (for -Verbose): /info's Isolation is its setDefaultIsolation result. */
+export function describeDaemonDefault(facts: DaemonFacts): string {
+  if (facts.osType !== 'windows') return `Isolation Default: the daemon at ${facts.endpoint} runs ${facts.osType}, where Default is process isolation (its default runtime).`;
+  const chosen = facts.defaultIsolation ?? 'its own default';
+  return `Isolation Default: left to dockerd at ${facts.endpoint}, which reports ${chosen} as its default (its exec-opts isolation=… setting, else the edition's default); the isolation it chose is read back from the container.`;
 }

@@ -1,7 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { CoreError } from '../../protocol/errors.js';
+import { readArguments } from '../../processes/procfs/index.js';
 import type { ContainerProcess } from '../types.js';
 import { parseRunscPs } from './top.js';
 
@@ -26,7 +27,7 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** `--root=<dir>` or `--root <dir>` from a NUL-separated /proc cmdline. */
+/** `--root=<dir>` or `--root <dir>` from a process's argv. */
 export function rootFromCommandLine(args: readonly string[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -45,13 +46,10 @@ export function rootFromCommandLine(args: readonly string[]): string | null {
 export async function findRunscRoot(containerId: string, sandboxPid: number, execRoots: readonly string[]): Promise<string | null> {
   const candidates: string[] = [];
   if (sandboxPid > 0) {
-    try {
-      const args = (await readFile(`/proc/${sandboxPid}/cmdline`, 'utf8')).split('\0');
-      const root = rootFromCommandLine(args);
-      if (root && path.isAbsolute(root)) candidates.push(root);
-    } catch {
-      // The sandbox may have exited; the exec-root layouts remain.
-    }
+    // null: the sandbox may have exited; the exec-root layouts remain.
+    const args = readArguments(sandboxPid);
+    const root = args && rootFromCommandLine(args);
+    if (root && path.isAbsolute(root)) candidates.push(root);
   }
   for (const execRoot of execRoots) {
     candidates.push(path.join(execRoot, 'runtime-runsc', 'moby'), path.join(execRoot, 'runtime-runc', 'moby'));

@@ -42,9 +42,11 @@ export function findRunscSandbox(snapshot: readonly HostProcess[], containerId: 
 
 /**
  * Docker's API does not expose a Hyper-V container's utility VM. HCS does:
- * Docker's HCS container has the Docker container id as its Id and names its
- * utility VM in HostingSystemId, whose RuntimeId is the VM GUID (the hcs
- * backend's model reads that; this picks the one for a Docker id).
+ * Docker's HCS container has the Docker container id as its Id, and as a v1
+ * HvPartition container (moby libcontainerd/local/local_windows.go) it is
+ * its own partition, whose RuntimeId is taken as the VM GUID (the hcs
+ * backend's model reads that, and the older HostingSystemId shape; this
+ * picks the one for a Docker id).
  */
 export function utilityVmIdFromComputeSystems(systems: readonly ComputeSystemView[], containerId: string): string | null {
   const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && s.role === 'HyperVContainer');

@@ -17,9 +17,26 @@
  * result documents must then be freed by that library's own `LocalFree`
  * (it allocated them), so with the setting the binding takes LocalFree from
  * the same library; without it, from kernel32.dll as Microsoft documents.
+ *
+ * Cancelling: Microsoft's HcsCancelOperation reference says the function "is
+ * not currently implemented and will always return an E_NOTIMPL HRESULT". A
+ * wait that times out therefore asks for cancellation, reads the answer, and
+ * tells the user the truth: with E_NOTIMPL the operation goes on in HCS.
+ *
+ * A call that fails at once may still leave HCS's ResultError document on the
+ * operation: it is read with HcsGetOperationResult (Microsoft's reference;
+ * hcsshim's internal/computecore reads the result the same way), so the
+ * error names HCS's own message, not only the HRESULT.
+ *
+ * Threads: koffi runs `.async` calls on libuv's thread pool, 4 threads unless
+ * UV_THREADPOOL_SIZE says otherwise (Node's documentation, "UV_THREADPOOL_SIZE").
+ * A wait queued behind other long waits has not started, so its watchdog must
+ * not run yet: the binding lets at most (pool size − 1) of its own calls into
+ * the pool at once (one thread stays free for file I/O) and starts each
+ * watchdog only when its call has been let in.
  */
 import { CoreError } from '../../protocol/errors.js';
-import { hcsFailure, HCS_E_OPERATION_TIMEOUT, isFailure, toUint32 } from './hresult.js';
+import { E_NOTIMPL, hcsFailure, HCS_E_OPERATION_TIMEOUT, isFailure, toUint32 } from './hresult.js';
 import { parseResultError } from './schema.js';
 
 export const HCS_LIBRARY_SETTING = 'WINDOWSCONTAINERS_HCS_LIBRARY';
@@ -36,6 +53,7 @@ interface Functions {
   HcsCreateOperation: KoffiFunction;
   HcsCloseOperation: KoffiFunction;
   HcsCancelOperation: KoffiFunction | null;
+  HcsGetOperationResult: KoffiFunction | null;
   HcsWaitForOperationResult: KoffiFunction;
   HcsEnumerateComputeSystems: KoffiFunction;
   HcsOpenComputeSystem: KoffiFunction;
@@ -68,6 +86,75 @@ export interface ComputeCoreOptions {
    * timeout; this guards the event loop against a service that does not.
    */
   watchdogMarginMs?: number;
+  /**
+   * How many of the binding's own calls may be in libuv's thread pool at once.
+   * Default: the pool size (UV_THREADPOOL_SIZE, else 4) minus one.
+   */
+  maxConcurrentCalls?: number;
+}
+
+/** libuv's thread-pool size as this process was started with it (Node's documented default: 4). */
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n >= 1 && n <= 1024 ? n : 4;
+}
+
+/**
+ * A counting gate for calls into the thread pool: `enter` resolves when a
+ * slot is free. A caller that waits rejects with OperationTimeout only when
+ * no call has left the pool for `waitMs`: a long queue that moves is fine,
+ * a pool held by stuck calls must not hold every later request forever.
+ */
+export class PoolGate {
+  private inUse = 0;
+  private readonly queue: Array<{ grant: () => void; arm: () => void; timer: NodeJS.Timeout | undefined }> = [];
+  constructor(readonly slots: number) {}
+
+  get busy(): number {
+    return this.inUse;
+  }
+
+  async enter(waitMs: number, what: string): Promise<() => void> {
+    if (this.inUse < this.slots) {
+      this.inUse++;
+      return this.releaser();
+    }
+    return new Promise<() => void>((resolve, reject) => {
+      const entry = {
+        timer: undefined as NodeJS.Timeout | undefined,
+        grant: () => {
+          clearTimeout(entry.timer);
+          this.inUse++;
+          resolve(this.releaser());
+        },
+        arm: () => {
+          clearTimeout(entry.timer);
+          entry.timer = setTimeout(() => {
+            const at = this.queue.indexOf(entry);
+            if (at >= 0) this.queue.splice(at, 1);
+            reject(new CoreError('OperationTimeout',
+              `${what} could not start: none of the core's ${this.slots} HCS calls in progress has returned for ${waitMs} ms. Restart the vmcompute service if this repeats.`,
+              { details: { waitMs, slots: this.slots } }));
+          }, waitMs);
+        },
+      };
+      entry.arm();
+      this.queue.push(entry);
+    });
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inUse--;
+      const next = this.queue.shift();
+      if (next) next.grant();
+      // The pool moves: the callers still waiting get their full time again.
+      for (const waiting of this.queue) waiting.arm();
+    };
+  }
 }
 
 export class ComputeCore {
@@ -75,6 +162,7 @@ export class ComputeCore {
     private readonly fns: Functions,
     readonly info: ComputeCoreInfo,
     private readonly watchdogMarginMs: number,
+    private readonly gate: PoolGate,
   ) {}
 
   /**
@@ -125,6 +213,7 @@ export class ComputeCore {
       HcsCreateOperation: declare('void * __stdcall HcsCreateOperation(void *context, void *callback)'),
       HcsCloseOperation: declare('void __stdcall HcsCloseOperation(void *operation)'),
       HcsCancelOperation: optional('int32_t __stdcall HcsCancelOperation(void *operation)'),
+      HcsGetOperationResult: optional('int32_t __stdcall HcsGetOperationResult(void *operation, _Out_ void **resultDocument)'),
       HcsWaitForOperationResult: declare('int32_t __stdcall HcsWaitForOperationResult(void *operation, uint32_t timeoutMs, _Out_ void **resultDocument)'),
       HcsEnumerateComputeSystems: declare('int32_t __stdcall HcsEnumerateComputeSystems(const char16_t *query, void *operation)'),
       HcsOpenComputeSystem: declare('int32_t __stdcall HcsOpenComputeSystem(const char16_t *id, uint32_t requestedAccess, _Out_ void **computeSystem)'),
@@ -138,15 +227,17 @@ export class ComputeCore {
         : (koffi.load('kernel32.dll').func('void * __stdcall LocalFree(void *memory)') as unknown as KoffiFunction),
       decodeUtf16: (pointer) => koffi.decode.string16(pointer),
     };
-    return new ComputeCore(fns, { library, overridden: Boolean(override) }, options.watchdogMarginMs ?? 10_000);
+    const slots = options.maxConcurrentCalls ?? Math.max(1, threadPoolSize(env) - 1);
+    return new ComputeCore(fns, { library, overridden: Boolean(override) }, options.watchdogMarginMs ?? 10_000, new PoolGate(slots));
   }
 
   /**
    * Runs one HCS operation: `start` hands the operation handle to an HCS
    * function and returns its HRESULT; the result document is returned.
-   * A wait that times out cancels the operation (when the library offers
-   * HcsCancelOperation) and closes it: HCS allows closing an operation that
-   * is still running and discards its result.
+   * A wait that times out asks HCS to cancel the operation and closes it:
+   * HCS allows closing an operation that is still running and discards its
+   * result. On Windows the cancel answers E_NOTIMPL and the operation keeps
+   * running; the error says so.
    */
   async runOperation(action: string, timeoutMs: number, start: (operation: Handle) => number): Promise<string | null> {
     const operation = this.fns.HcsCreateOperation(null, null);
@@ -155,34 +246,67 @@ export class ComputeCore {
     let closeHere = true;
     try {
       const started = start(operation);
-      if (isFailure(started)) throw hcsFailure(action, started, null);
+      if (isFailure(started)) throw hcsFailure(action, started, parseResultError(this.operationResultDocument(operation)));
+      const release = await this.gate.enter(timeoutMs + this.watchdogMarginMs, action);
       const waiting = this.wait(operation, timeoutMs);
+      // The thread-pool slot is held until the wait really returns, even after the watchdog gave up on it.
+      void waiting.then(release, release);
       const outcome = await this.watch(waiting, timeoutMs);
       if (outcome === 'stuck') {
-        // Closing now would free a handle the worker thread is still inside: cancel, and close when the wait returns.
+        // Closing now would free a handle the worker thread is still inside: ask to cancel, and close when the wait returns.
         closeHere = false;
-        this.fns.HcsCancelOperation?.(operation);
+        const cancelled = this.cancel(operation);
         void waiting.then(
           () => this.fns.HcsCloseOperation(operation),
           () => this.fns.HcsCloseOperation(operation),
         );
         throw new CoreError(
           'OperationTimeout',
-          `${action} did not complete: HcsWaitForOperationResult did not return within ${timeoutMs} ms plus ${this.watchdogMarginMs} ms of grace. The operation was cancelled and is closed when HCS lets go of it; restart the vmcompute service if this repeats.`,
-          { details: { timeoutMs, watchdogMarginMs: this.watchdogMarginMs } },
+          `${action} did not complete: HcsWaitForOperationResult did not return within ${timeoutMs} ms plus ${this.watchdogMarginMs} ms of grace. ${cancelled.sentence} The handle is closed when HCS lets go of it; restart the vmcompute service if this repeats.`,
+          { details: { timeoutMs, watchdogMarginMs: this.watchdogMarginMs, cancel: cancelled.result } },
         );
       }
       const { hresult, document } = outcome;
       if (toUint32(hresult) === HCS_E_OPERATION_TIMEOUT) {
-        this.fns.HcsCancelOperation?.(operation);
-        throw new CoreError('OperationTimeout', `${action} did not complete within ${timeoutMs} ms (HCS_E_OPERATION_TIMEOUT); the operation was cancelled.`, {
-          details: { timeoutMs, hresult: '0x80370118', hresultName: 'HCS_E_OPERATION_TIMEOUT' },
+        const cancelled = this.cancel(operation);
+        throw new CoreError('OperationTimeout', `${action} did not complete within ${timeoutMs} ms (HCS_E_OPERATION_TIMEOUT). ${cancelled.sentence}`, {
+          details: { timeoutMs, hresult: '0x80370118', hresultName: 'HCS_E_OPERATION_TIMEOUT', cancel: cancelled.result },
         });
       }
       if (isFailure(hresult)) throw hcsFailure(action, hresult, parseResultError(document));
       return document;
     } finally {
       if (closeHere) this.fns.HcsCloseOperation(operation);
+    }
+  }
+
+  /**
+   * Asks HCS to cancel, and says what really happened. Windows answers
+   * E_NOTIMPL (Microsoft's HcsCancelOperation reference): nothing is cancelled.
+   */
+  private cancel(operation: Handle): { result: 'cancelled' | 'notImplemented' | 'failed' | 'unavailable'; sentence: string } {
+    const fn = this.fns.HcsCancelOperation;
+    if (!fn) return { result: 'unavailable', sentence: 'HCS offers no way to cancel it: the operation may still complete in the service.' };
+    const hresult = fn(operation) as number;
+    if (!isFailure(hresult)) return { result: 'cancelled', sentence: 'HCS accepted the request to cancel it.' };
+    if (toUint32(hresult) === E_NOTIMPL) {
+      return { result: 'notImplemented', sentence: 'HCS cannot cancel it (HcsCancelOperation answers E_NOTIMPL on Windows): the operation goes on in the service and may still complete.' };
+    }
+    return { result: 'failed', sentence: `HCS refused to cancel it (HRESULT 0x${toUint32(hresult).toString(16).toUpperCase().padStart(8, '0')}): the operation may still complete in the service.` };
+  }
+
+  /** The ResultError an operation carries after a call that failed at once (HcsGetOperationResult), or null. */
+  private operationResultDocument(operation: Handle): string | null {
+    const fn = this.fns.HcsGetOperationResult;
+    if (!fn) return null;
+    const out: unknown[] = [null];
+    fn(operation, out);
+    const pointer = out[0];
+    if (!pointer) return null;
+    try {
+      return this.fns.decodeUtf16(pointer);
+    } finally {
+      this.fns.LocalFree(pointer);
     }
   }
 
@@ -219,13 +343,19 @@ export class ComputeCore {
   /** Opens a compute system by id, runs `use`, closes the handle whatever happens. */
   async withComputeSystem<T>(id: string, use: (system: Handle) => Promise<T>): Promise<T> {
     const out: unknown[] = [null];
-    // Opening is an RPC to the vmcompute service: off the event loop too.
-    const hresult = await new Promise<number>((resolve, reject) => {
-      this.fns.HcsOpenComputeSystem.async(id, GENERIC_ALL, out, (error: unknown, value: unknown) => {
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve(value as number);
+    // Opening is an RPC to the vmcompute service: off the event loop too, through the same pool gate.
+    const release = await this.gate.enter(60_000, `Opening compute system '${id}'`);
+    let hresult: number;
+    try {
+      hresult = await new Promise<number>((resolve, reject) => {
+        this.fns.HcsOpenComputeSystem.async(id, GENERIC_ALL, out, (error: unknown, value: unknown) => {
+          if (error) reject(error instanceof Error ? error : new Error(String(error)));
+          else resolve(value as number);
+        });
       });
-    });
+    } finally {
+      release();
+    }
     const system = out[0];
     if (isFailure(hresult)) {
       if (system) this.fns.HcsCloseComputeSystem(system);

@@ -64,9 +64,11 @@ const win32Codes: Record<number, HcsCodeInfo> = {
   0x80070490: { name: 'ERROR_NOT_FOUND', text: 'Element not found', code: 'HcsSystemNotFound' },
   0x800704c7: { name: 'ERROR_CANCELLED', text: 'The operation was cancelled', code: 'HcsError' },
   0x8007000e: { name: 'E_OUTOFMEMORY', text: 'Not enough memory', code: 'HcsError' },
+  0x80004001: { name: 'E_NOTIMPL', text: 'Not implemented', code: 'HcsError' },
 };
 
 export const S_OK = 0;
+export const E_NOTIMPL = 0x80004001;
 export const HCS_E_OPERATION_TIMEOUT = 0x80370118;
 
 /** The HRESULT as an unsigned 32-bit number, whatever sign it came with. */
@@ -126,4 +128,29 @@ export function hcsFailure(action: string, hresult: number, resultError: ResultE
       errorEvents: events,
     },
   });
+}
+
+/**
+ * What a failed shutdown or terminate means for "stop this system", as
+ * hcsshim's internal/hcs/system.go (System.Shutdown, System.Terminate)
+ * reads it: ERROR_VMCOMPUTE_SYSTEM_ALREADY_STOPPED (0xC0370110) and
+ * ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND (0xC037010E, "does not exist") mean the
+ * goal is reached; ERROR_VMCOMPUTE_OPERATION_PENDING (0xC0370103) means HCS
+ * is stopping it and the caller waits for the exit. The same codes in
+ * their HCS_E_ form (0x8037xxxx) are read alike. Anything else failed.
+ */
+export function stopOutcome(hresult: number): 'stopped' | 'pending' | 'failed' {
+  const u = toUint32(hresult);
+  if ((u & 0x0fff0000) !== 0x00370000 || (u & 0x80000000) === 0) return 'failed';
+  const low = u & 0xffff;
+  if (low === 0x0110 || low === 0x010e) return 'stopped';
+  if (low === 0x0103) return 'pending';
+  return 'failed';
+}
+
+/** The HRESULT a CoreError from hcsFailure carries, or null. */
+export function hresultOfError(error: unknown): number | null {
+  if (!(error instanceof CoreError)) return null;
+  const hex = (error.details as { hresult?: unknown } | undefined)?.hresult;
+  return typeof hex === 'string' && /^0x[0-9a-f]{8}$/i.test(hex) ? Number.parseInt(hex.slice(2), 16) : null;
 }

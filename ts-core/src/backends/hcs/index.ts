@@ -9,8 +9,9 @@ import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, WorkerClaim } from '../types.js';
 import { computeCore, type ComputeCore } from './computecore.js';
-import { classifySystems, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, type ComputeSystemView } from './model.js';
+import { classifySystems, containerName, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, type ComputeSystemView } from './model.js';
 import { enumerateResultSchema, parseHcsDocument, processListQuery, propertiesSchema, type SystemQuery } from './schema.js';
+import { hresultOfError, stopOutcome } from './hresult.js';
 
 export interface HcsBackendOptions {
   /** Where the binding comes from; tests pass one loaded from the stand-in. */
@@ -20,6 +21,8 @@ export interface HcsBackendOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How often a pending shutdown or terminate is checked while HCS finishes it. */
+const STOP_POLL_MS = 250;
 
 export function createHcsBackend(options: HcsBackendOptions = {}): Backend & HcsExtras {
   const loadCore = options.loadCore ?? computeCore;
@@ -65,13 +68,14 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       try {
         const all = await systems();
         const containers = all.filter(isContainer).length;
+        const guestVms = all.filter((s) => s.role === 'GuestContainerVm').length;
         return {
           name: 'hcs',
           usable: true,
-          reason: `HCS answers: ${all.length} compute system(s), ${containers} of them container(s). The hcs backend lists, inspects, stops and checks containers; create them with -Backend docker.`,
+          reason: `HCS answers: ${all.length} compute system(s), ${containers} of them container(s)${guestVms ? ` (${guestVms} utility VM(s) whose containers only their guest can list)` : ''}. The hcs backend lists, inspects, stops and checks containers; create them with -Backend docker.`,
           // It creates nothing, so it offers no isolation to New-IsolatedContainer.
           isolations: [],
-          details: { library: core.info.library, overridden: core.info.overridden, computeSystems: all.length, containers },
+          details: { library: core.info.library, overridden: core.info.overridden, computeSystems: all.length, containers, guestContainerVms: guestVms },
         };
       } catch (error) {
         const reason = error instanceof CoreError ? error.message : String(error);
@@ -97,6 +101,13 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 
     async processes(name: string): Promise<ContainerProcess[]> {
       const { view } = await resolve(name);
+      if (view.role === 'GuestContainerVm') {
+        throw new CoreError(
+          'BackendOperationNotSupported',
+          `HCS lists only the utility VM '${view.id}' for '${containerName(view)}': containerd/hcsshim created its containers inside that VM through the guest connection, so HCS on the host cannot list their processes. Only the guest can (for example 'ctr task ps' or 'crictl exec' on this node). The VM itself and its host process are still checked.`,
+          { details: { computeSystem: view.id, owner: view.owner, runtimeId: view.runtimeId } },
+        );
+      }
       const core = await loadCore();
       const text = await core.properties(view.id, JSON.stringify(processListQuery), timeoutMs);
       if (text === null) throw new CoreError('HcsDocumentInvalid', `HCS returned no properties document for '${view.name}'.`);
@@ -109,7 +120,7 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 
     async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
       const { view } = await resolve(name);
-      if (view.role !== 'HyperVContainer') return null;
+      if (view.role !== 'HyperVContainer' && view.role !== 'GuestContainerVm') return null;
       if (!view.utilityVmRuntimeId) return null; // the utility VM is not visible or has no VM GUID: no claim, the verdict says why
       return findUtilityVmWorker(view.utilityVmRuntimeId, snapshot);
     },
@@ -123,14 +134,22 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
         return toContainerInfo(view);
       }
       context.progress('Stopping container', `Shutting down '${view.name}' through HCS`);
+      const deadline = Date.now() + graceMs;
+      let outcome: 'stopped' | 'pending' | 'failed';
       try {
         await core.shutDown(view.id, graceMs);
+        outcome = 'pending'; // HCS accepted the shutdown: wait for the exit.
       } catch (error) {
-        if (!(error instanceof CoreError) || error.code === 'HcsSystemNotFound') throw error;
-        if (error.code === 'HcsInvalidState') return afterStop(view);
-        context.warning(`Shutting down '${view.name}' did not finish (${error.message}); terminating it.`);
-        await terminate(core, view);
+        outcome = classifyStopError(error);
+        if (outcome === 'failed') {
+          context.warning(`Shutting down '${view.name}' did not work (${(error as Error).message}); terminating it.`);
+        }
       }
+      if (outcome === 'pending' && !(await stoppedBy(view, deadline))) {
+        context.warning(`'${view.name}' was still running ${timeoutSeconds} s after the shutdown request; terminating it.`);
+        outcome = 'failed';
+      }
+      if (outcome === 'failed') await terminate(core, view, context);
       return afterStop(view);
     },
 
@@ -159,13 +178,31 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
     },
   };
 
-  async function terminate(core: ComputeCore, view: ComputeSystemView): Promise<void> {
+  /**
+   * Terminates, reading the answer as hcsshim does (internal/hcs/system.go):
+   * already stopped or gone is success, pending means wait for the exit.
+   */
+  async function terminate(core: ComputeCore, view: ComputeSystemView, context?: CommandContext): Promise<void> {
+    let outcome: 'stopped' | 'pending' | 'failed';
     try {
       await core.terminate(view.id, timeoutMs);
+      outcome = 'pending';
     } catch (error) {
-      // Already stopped between our look and our call: the goal is reached.
-      if (error instanceof CoreError && error.code === 'HcsInvalidState') return;
-      throw error;
+      outcome = classifyStopError(error);
+      if (outcome === 'failed') throw error;
+    }
+    if (outcome === 'pending' && !(await stoppedBy(view, Date.now() + timeoutMs))) {
+      context?.warning(`HCS accepted terminating '${view.name}', but it was still running after ${timeoutMs} ms.`);
+    }
+  }
+
+  /** Waits until HCS shows the system stopped or gone, or the deadline passes; true when it stopped. */
+  async function stoppedBy(view: ComputeSystemView, deadline: number): Promise<boolean> {
+    for (;;) {
+      const now = (await systems()).find((s) => s.id === view.id);
+      if (!now || now.state?.toLowerCase() !== 'running') return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(STOP_POLL_MS, Math.max(1, deadline - Date.now()))));
     }
   }
 
@@ -176,6 +213,12 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
   }
 
   return backend;
+}
+
+/** A shutdown/terminate failure read as hcsshim reads it; errors that are not HCS's own are 'failed'. */
+function classifyStopError(error: unknown): 'stopped' | 'pending' | 'failed' {
+  const hresult = hresultOfError(error);
+  return hresult === null ? 'failed' : stopOutcome(hresult);
 }
 
 /** What the hcs backend offers beyond the Backend interface. */

@@ -1,30 +1,49 @@
 /**
  * HCS documents → the core's records. Pure: documents in, records out.
  *
- * How isolation shows in HCS (hcsshim internal/uvm/create.go, CreateContainer):
- * - a process-isolated Windows container (Windows Server container, "Argon")
- *   is a compute system of SystemType "Container" with no HostingSystemId;
- *   it shares the host kernel, so the ProcessIds HCS reports for it are host
- *   PIDs (Microsoft's "Isolation modes" article: `docker top` PID 3964 is the
- *   host's `Get-Process -Name ping` PID 3964);
- * - a Hyper-V-isolated container comes in two shapes. Schema v2 (hcsshim's
- *   utility VMs, containerd/runhcs): a "Container" whose HostingSystemId names
- *   its utility VM, a compute system of SystemType "VirtualMachine" whose
- *   RuntimeId is the Hyper-V VM GUID. Schema v1 (Docker's HvPartition
- *   containers, hcsshim schema1.ContainerProperties): one "Container" that is
- *   its own partition, whose RuntimeId is the VM GUID (a process-isolated
- *   container has none, or the zero GUID).
- *   Either way its ProcessIds are PIDs of the VM's own kernel: they claim
- *   nothing on the host. The host sees the VM through its worker process
- *   vmwp.exe, whose command line holds the VM GUID, and the VM's memory
- *   through vmmem, running as NT VIRTUAL MACHINE\<VM GUID>.
+ * Which compute systems each creator leaves in HCS, and how isolation shows:
+ * - Docker (moby libcontainerd/local/local_windows.go) creates one schema v1
+ *   compute system per container: SystemType "Container", Name = the Docker
+ *   container id, Owner "docker", HvPartition true for Hyper-V isolation.
+ *   Its utility VM is that partition: HCS lists no separate VirtualMachine.
+ *   A process-isolated one (Windows Server container, "Argon") shares the
+ *   host kernel, so the ProcessIds HCS reports for it are host PIDs
+ *   (Microsoft's "Isolation modes" article: `docker top` PID 3964 is the
+ *   host's `Get-Process -Name ping` PID 3964). Which RuntimeId each reports
+ *   is not documented: this module reads a non-zero RuntimeId as the
+ *   HvPartition's VM GUID and an absent or zero one as process isolation,
+ *   and tests/pester/Hcs.Windows.Tests.ps1 checks both on a Windows host.
+ * - containerd with hcsshim (cmd/containerd-shim-runhcs-v1, internal/uvm)
+ *   creates for a Hyper-V-isolated pod or task only the utility VM: a
+ *   compute system of SystemType "VirtualMachine" with the id `<id>@vm`,
+ *   owned by the shim executable, whose RuntimeId is the VM GUID. The
+ *   containers live inside it, created through the guest connection (GCS),
+ *   so HCS on the host has no Container for them and cannot list their
+ *   processes. Its process-isolated containers are host Containers.
+ * - A "Container" whose HostingSystemId names a VirtualMachine is the older
+ *   hcsshim schema v2 shape; current hcsshim does not create it for Windows
+ *   containers. It is still read (the VM's RuntimeId is the GUID).
+ * Either way a Hyper-V container's ProcessIds are PIDs of the VM's own
+ * kernel and claim nothing on the host; the host sees the VM as its vmmem
+ * process running as NT VIRTUAL MACHINE\<VM GUID> (see processes/hyperVWorker.ts).
  */
 import { findHyperVWorker } from '../../processes/hyperVWorker.js';
 import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ComputeSystemSummary, ProcessDetails } from './schema.js';
 
-export type ComputeSystemRole = 'ProcessContainer' | 'HyperVContainer' | 'UtilityVm' | 'Other';
+/**
+ * - ProcessContainer / HyperVContainer: a Container compute system.
+ * - GuestContainerVm: a utility VM `<id>@vm` that no host Container names:
+ *   containerd/hcsshim put the containers inside it (listed as a container
+ *   whose processes only the guest can list).
+ * - UtilityVm: a VirtualMachine that hosts a Container (legacy v2 shape).
+ * - Other: anything else HCS lists (a WSL VM, …).
+ */
+export type ComputeSystemRole = 'ProcessContainer' | 'HyperVContainer' | 'GuestContainerVm' | 'UtilityVm' | 'Other';
+
+/** hcsshim names a pod's or task's utility VM `<id>@vm` (cmd/containerd-shim-runhcs-v1). */
+export const UTILITY_VM_SUFFIX = '@vm';
 
 export interface ComputeSystemView {
   id: string;
@@ -38,42 +57,50 @@ export interface ComputeSystemView {
   runtimeId: string | null;
   /** Containers: the utility VM's compute system id (Hyper-V) or null (process). */
   hostingSystemId: string | null;
-  /** Hyper-V containers: the VM GUID of their utility VM (v2: when it is among the systems seen; v1: their own RuntimeId). */
+  /** Hyper-V containers: the VM GUID of their utility VM (v1 HvPartition: their own RuntimeId; v2: the hosting VM's; guest-container VMs: their own). */
   utilityVmRuntimeId: string | null;
+  /** Who made it, as far as HCS shows: 'docker' (Owner docker), 'hcsshim' (a `<id>@vm` utility VM or a Container it hosts), or null. */
+  creator: 'docker' | 'hcsshim' | null;
 }
 
 export function classifySystems(summaries: readonly ComputeSystemSummary[]): ComputeSystemView[] {
   const byId = new Map(summaries.map((s) => [s.Id, s] as const));
+  const hosted = new Set(summaries.map((s) => s.HostingSystemId?.trim()).filter((h): h is string => !!h));
   return summaries.map((s) => {
     const hosting = s.HostingSystemId?.trim() || null;
     let role: ComputeSystemRole;
     if (s.SystemType === 'Container') role = hosting || s.RuntimeId ? 'HyperVContainer' : 'ProcessContainer';
-    else if (s.SystemType === 'VirtualMachine') role = 'UtilityVm';
+    else if (s.SystemType === 'VirtualMachine') role = hosted.has(s.Id) ? 'UtilityVm' : s.Id.endsWith(UTILITY_VM_SUFFIX) && s.Id.length > UTILITY_VM_SUFFIX.length ? 'GuestContainerVm' : 'Other';
     else role = 'Other';
     const host = hosting ? byId.get(hosting) : undefined;
-    // v2: the hosting utility VM's GUID; v1: the container is its own partition.
-    const vmGuid = hosting ? (host?.SystemType === 'VirtualMachine' ? host.RuntimeId : null) : role === 'HyperVContainer' ? s.RuntimeId : null;
+    let vmGuid: string | null = null;
+    if (hosting) vmGuid = host?.SystemType === 'VirtualMachine' ? host.RuntimeId : null;
+    else if (role === 'HyperVContainer' || role === 'GuestContainerVm') vmGuid = s.RuntimeId;
+    const owner = s.Owner ?? null;
+    const creator = owner?.toLowerCase() === 'docker' ? 'docker' : role === 'GuestContainerVm' || hosting?.endsWith(UTILITY_VM_SUFFIX) ? 'hcsshim' : null;
     return {
       id: s.Id,
-      name: s.Name?.trim() || s.Id,
+      name: role === 'GuestContainerVm' ? s.Id.slice(0, -UTILITY_VM_SUFFIX.length) : s.Name?.trim() || s.Id,
       role,
       systemType: s.SystemType,
-      owner: s.Owner ?? null,
+      owner,
       state: s.State ?? null,
       runtimeOsType: s.RuntimeOsType ?? null,
       runtimeId: s.RuntimeId,
       hostingSystemId: hosting,
       utilityVmRuntimeId: vmGuid,
+      creator,
     };
   });
 }
 
+/** What the container cmdlets list: host containers and the utility VMs whose containers live in the guest. */
 export function isContainer(view: ComputeSystemView): boolean {
-  return view.role === 'ProcessContainer' || view.role === 'HyperVContainer';
+  return view.role === 'ProcessContainer' || view.role === 'HyperVContainer' || view.role === 'GuestContainerVm';
 }
 
 export function isolationOf(view: ComputeSystemView): Isolation {
-  return view.role === 'HyperVContainer' ? 'HyperV' : 'Process';
+  return view.role === 'HyperVContainer' || view.role === 'GuestContainerVm' ? 'HyperV' : 'Process';
 }
 
 const stateMap: Record<string, ContainerState> = {
@@ -104,7 +131,7 @@ export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
     startedAt: null,
     exitCode: null,
     hostPid: null,
-    utilityVmId: view.hostingSystemId,
+    utilityVmId: view.role === 'GuestContainerVm' ? view.id : view.hostingSystemId,
     managed: false,
   };
 }
@@ -120,7 +147,8 @@ const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
  */
 export function containerName(view: Pick<ComputeSystemView, 'id' | 'name'>): string {
   if (CONTAINER_NAME.test(view.name) && !view.name.includes('..')) return view.name;
-  if (view.name === view.id && /^[0-9a-f]{64}$/i.test(view.id)) return view.id.slice(0, 12).toLowerCase();
+  // A 64-hex name: a Docker container's id, or the pod id of an hcsshim utility VM `<id>@vm`.
+  if (/^[0-9a-f]{64}$/i.test(view.name) && view.id.toLowerCase().startsWith(view.name.toLowerCase())) return view.name.slice(0, 12).toLowerCase();
   return view.name;
 }
 
@@ -161,11 +189,7 @@ export function toContainerProcesses(list: readonly ProcessDetails[], isolation:
   }));
 }
 
-/**
- * The worker of a utility VM in a host snapshot: the system's vmwp.exe whose
- * command line holds the VM GUID (else the one vmmem running as
- * NT VIRTUAL MACHINE\<VM GUID>), by the same rules the docker backend uses.
- */
+/** The worker of a utility VM in a host snapshot, by the same rule the docker backend uses (processes/hyperVWorker.ts). */
 export function findUtilityVmWorker(runtimeId: string, snapshot: readonly HostProcess[]): WorkerClaim | null {
   return findHyperVWorker(snapshot, runtimeId);
 }

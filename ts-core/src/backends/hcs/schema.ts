@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { parseJson64, Json64SyntaxError } from './json64.js';
+import { parseJsonDocument } from '../../util/jsonDocument.js';
 
 // ---- documents we send ------------------------------------------------------
 
@@ -140,26 +141,21 @@ export type ResultError = z.infer<typeof resultErrorSchema>;
  * the error ("the HcsEnumerateComputeSystems result").
  */
 export function parseHcsDocument<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
-  let raw: unknown;
-  try {
-    raw = parseJson64(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const where = error instanceof Json64SyntaxError ? ` (${error.message})` : '';
-    throw new CoreError('HcsDocumentInvalid', `HCS returned ${what} that is not valid JSON${where}.`, {
-      cause: error,
-      details: { document: text.slice(0, 2000) },
-    });
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const first = result.error.issues[0];
+  return parseJsonDocument(text.replace(/^\uFEFF/, ''), schema, (problem) => {
+    if (problem.kind === 'syntax') {
+      const where = problem.cause instanceof Json64SyntaxError ? ` (${problem.message})` : '';
+      return new CoreError('HcsDocumentInvalid', `HCS returned ${what} that is not valid JSON${where}.`, {
+        cause: problem.cause,
+        details: { document: text.slice(0, 2000) },
+      });
+    }
+    const first = problem.cause.issues[0];
     const field = first ? formatPath(first.path) : '(document)';
-    throw new CoreError('HcsDocumentInvalid', `HCS returned ${what} with an invalid field '${field}': ${first?.message ?? 'invalid'}.`, {
-      cause: result.error,
-      details: { field, issues: z.prettifyError(result.error), document: text.slice(0, 2000) },
+    return new CoreError('HcsDocumentInvalid', `HCS returned ${what} with an invalid field '${field}': ${first?.message ?? 'invalid'}.`, {
+      cause: problem.cause,
+      details: { field, issues: problem.message, document: text.slice(0, 2000) },
     });
-  }
-  return result.data;
+  }, parseJson64);
 }
 
 /** A ResultError from a failed operation's document, or null when it has none or it does not parse. */

@@ -9,8 +9,10 @@ import { decompress, readTar, type TarEntry } from './tar.js';
 import { ImportBudget, importLimits } from './importLimits.js';
 import { IMPORT_JOURNAL, removeJournal, writeJournal } from './journal.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
-import { overlayLowerDirs, readMounts } from './rootfsMount.js';
+import { overlayLowerDirs } from './rootfsMount.js';
+import { readMounts } from '../../processes/procfs/index.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
+import * as jsonDocument from '../../util/jsonDocument.js';
 
 /**
  * The linux backend's local image store: <state>/images/<name>/{rootfs/,image.json}.
@@ -73,18 +75,9 @@ const imageConfigDocumentSchema = z.object({
 }).loose();
 
 function parseJsonDocument<T>(schema: z.ZodType<T>, text: Buffer | string, what: string, source: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.toString());
-  } catch (error) {
-    // JSON.parse's message quotes the text; the file's contents stay out of the error.
-    throw new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON.`, { cause: error, details: { source } });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CoreError('InvalidImageArchive', `${source}: ${what} does not have the expected shape:\n${z.prettifyError(parsed.error)}`, { details: { source } });
-  }
-  return parsed.data;
+  return jsonDocument.parseJsonDocument(text.toString(), schema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON (${problem.message}).`, { cause: problem.cause, details: { source } })
+    : new CoreError('InvalidImageArchive', `${source}: ${what} does not have the expected shape:\n${problem.message}`, { details: { source } }));
 }
 
 function toImageConfig(document: z.infer<typeof imageConfigDocumentSchema>): ImageConfig {
@@ -352,19 +345,9 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
 
 function readRecord(name: string): ImageRecord {
   const file = path.join(imageDir(name), 'image.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw imageNotFound(name);
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (not valid JSON). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: error, details: { path: file, name } });
-  }
+  const raw = jsonDocument.readJsonDocument(file, z.unknown(), (problem) =>
+    new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${problem.message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: problem.cause, details: { path: file, name } }));
+  if (raw === null) throw imageNotFound(name);
   const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
   if (typeof version === 'number' && version > 1) {
     throw new CoreError('ExternalDataInvalid', `The image metadata ${file} was written by a newer version of the module (schemaVersion ${version}; this one reads 1). Update the module.`, { details: { path: file, name } });

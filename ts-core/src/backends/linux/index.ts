@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
-import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { resolveUser } from './imageUser.js';
 import { CREATE_JOURNAL, removeJournal, writeJournal } from './journal.js';
 import { recoverOnce, type RecoveryActions } from './recovery.js';
-import { signalIfSame, waitForExit as waitForProcessExit } from './vm/qemuProcess.js';
+import { waitForQemuExit } from './vm/qemuProcess.js';
+import { signalIfSame } from '../../processes/procfs/index.js';
 import { containerDir } from '../../paths.js';
 import { assertUserNamespaceReachable, userNamespaceRange } from './userNamespace.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
@@ -17,6 +17,7 @@ import { createRuncRuntime } from './runcRuntime.js';
 import { createQemuRuntime } from './qemuRuntime.js';
 import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
+import { isRunning } from '../../processes/procfs/index.js';
 import {
   cgroupsPathFor,
   containersRoot,
@@ -121,8 +122,8 @@ export function createLinuxBackend(): LinuxBackend {
   // runtime's destroy, and the QEMU the journal recorded (by PID + start time).
   const recoveryActions: RecoveryActions = {
     async destroy(name, metadata, journal, context) {
-      if (journal.worker && (await signalIfSame(journal.worker.pid, journal.worker.startTimeMs, 'SIGKILL'))) {
-        await waitForProcessExit(journal.worker.pid, journal.worker.startTimeMs, 10_000);
+      if (journal.worker && signalIfSame(journal.worker, 'SIGKILL')) {
+        await waitForQemuExit(journal.worker, 10_000);
         context.verbose(`Killed QEMU process ${journal.worker.pid}, the half-booted utility VM of '${name}'.`);
       }
       if (metadata) await runtimeOf(metadata).destroy(name, metadata, context);
@@ -241,7 +242,7 @@ export function createLinuxBackend(): LinuxBackend {
         throw error;
       }
       // Just started: a live main process means running, without asking the runtime again.
-      const started = metadata.hostPid !== null && isAlive(metadata.hostPid);
+      const started = metadata.hostPid !== null && isRunning({ pid: metadata.hostPid });
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 

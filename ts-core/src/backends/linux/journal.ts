@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { readProcessStat } from '../../processes/linuxSnapshot.js';
+import { isRunning, readProcessStat } from '../../processes/procfs/index.js';
 
 export const CREATE_JOURNAL = '.create-journal.json';
 export const IMPORT_JOURNAL = '.import-journal.json';
@@ -40,9 +40,9 @@ export function coreIdentity(): ProcessIdentity {
   return self;
 }
 
+/** The very process (PID and start time agree) still runs. */
 export function isProcessAlive(identity: ProcessIdentity): boolean {
-  const stat = readProcessStat(identity.pid);
-  return stat !== null && stat.startTimeMs === identity.startTimeMs && stat.state !== 'Z' && stat.state !== 'X';
+  return isRunning(identity);
 }
 
 export function writeJournal(dir: string, file: string, journal: Omit<Journal, 'version' | 'owner' | 'startedAt' | 'worker'> & { worker?: ProcessIdentity | null }): void {

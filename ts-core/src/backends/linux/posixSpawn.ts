@@ -22,7 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { readProcessStat } from '../../processes/linuxSnapshot.js';
+import { readProcessStat } from '../../processes/procfs/index.js';
 import { loadLibc } from './libc.js';
 
 export interface SpawnedExit {

@@ -13,8 +13,8 @@ import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import type { ContainerMetadata } from './state.js';
 import { USER_HZ } from './vm/agentClient.js';
 import { recordJournalWorker } from './journal.js';
-import { signalIfSame, waitForExit } from './vm/qemuProcess.js';
-import { readProcessStat } from '../../processes/linuxSnapshot.js';
+import { waitForQemuExit } from './vm/qemuProcess.js';
+import { listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
 import {
   bootUtilityVm, defaultCpuCount, defaultMemoryMB, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord,
   stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
@@ -168,8 +168,8 @@ export function createQemuRuntime(): LinuxRuntime {
       const strays = await strayWorkers(name);
       if (metadata?.workerPid && metadata.workerStartTimeMs !== null) strays.push({ pid: metadata.workerPid, startTimeMs: metadata.workerStartTimeMs });
       for (const stray of strays) {
-        if (await signalIfSame(stray.pid, stray.startTimeMs, 'SIGKILL')) {
-          if (!(await waitForExit(stray.pid, stray.startTimeMs, 10_000))) {
+        if (signalIfSame(stray, 'SIGKILL')) {
+          if (!(await waitForQemuExit(stray, 10_000))) {
             throw new CoreError('RuntimeFailed', `QEMU process ${stray.pid} of container '${name}' survived SIGKILL.`, { details: { name, pid: stray.pid } });
           }
         }

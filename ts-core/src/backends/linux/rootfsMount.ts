@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import { loadLibc } from './libc.js';
+import { readKernelFilesystems, readMounts, type MountEntry } from '../../processes/procfs/index.js';
 
 /**
  * A container's rootfs as an overlay of the image's rootfs (read-only lower
@@ -20,51 +21,12 @@ import { loadLibc } from './libc.js';
  *   <container>/work/    overlayfs's own work directory (same filesystem as upper)
  *   <container>/rootfs/  the merged view runc starts the container in
  *
- * /proc/self/mountinfo is the truth about what is mounted (read, never
- * trusted beyond its documented shape).
+ * /proc/self/mountinfo (read and parsed by processes/procfs) is the truth
+ * about what is mounted, never trusted beyond its documented shape.
  */
 
 export const OVERLAY_UPPER = 'upper';
 export const OVERLAY_WORK = 'work';
-
-export interface MountEntry {
-  /** Mount point, unescaped. */
-  mountPoint: string;
-  fsType: string;
-  /** Per-superblock options (for overlay: lowerdir=…,upperdir=…,workdir=…), unescaped per option. */
-  superOptions: string[];
-}
-
-/** The kernel escapes space, tab, newline and backslash (and, in overlay's options, comma) as \ooo. */
-function unescapeMountField(value: string): string {
-  return value.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-/** Parses mountinfo text (proc(5)); lines of another shape are skipped, not guessed at. */
-export function parseMountInfo(text: string): MountEntry[] {
-  const entries: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const fields = line.split(' ');
-    const separator = fields.indexOf('-', 6);
-    if (separator < 0 || fields.length < separator + 4 || fields[4] === undefined) continue;
-    entries.push({
-      mountPoint: unescapeMountField(fields[4]),
-      fsType: fields[separator + 1]!,
-      // Split before unescaping: an escaped comma (\054) inside a path is not a separator.
-      superOptions: fields[separator + 3]!.split(',').map(unescapeMountField),
-    });
-  }
-  return entries;
-}
-
-export function readMounts(mountInfoFile = '/proc/self/mountinfo'): MountEntry[] {
-  try {
-    return parseMountInfo(fs.readFileSync(mountInfoFile, 'utf8'));
-  } catch {
-    return []; // no /proc (not Linux): nothing is mounted by this module
-  }
-}
 
 /** Mounts at `dir` or below it, deepest first (the order to unmount them in). */
 export function mountsUnder(dir: string, mounts: readonly MountEntry[] = readMounts()): MountEntry[] {
@@ -154,11 +116,9 @@ let overlayUnusable: string | null | undefined; // undefined: not looked at yet 
 /** Why overlayfs cannot be used on this host at all (the kernel lacks it), or null if it is worth trying. */
 export function overlayUnavailableReason(): string | null {
   if (overlayUnusable !== undefined) return overlayUnusable;
-  try {
-    if (!/\toverlay$/m.test(fs.readFileSync('/proc/filesystems', 'utf8'))) return (overlayUnusable = 'the kernel has no overlay filesystem (not in /proc/filesystems)');
-  } catch {
-    return (overlayUnusable = '/proc/filesystems cannot be read');
-  }
+  const filesystems = readKernelFilesystems();
+  if (filesystems === null) return (overlayUnusable = '/proc/filesystems cannot be read');
+  if (!filesystems.has('overlay')) return (overlayUnusable = 'the kernel has no overlay filesystem (not in /proc/filesystems)');
   return null;
 }
 

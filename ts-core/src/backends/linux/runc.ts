@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
+import { parseJsonDocument } from '../../util/jsonDocument.js';
 import { runcRoot } from './state.js';
 
 /**
@@ -93,15 +94,9 @@ async function runcOrThrow(args: string[], what: string, timeoutMs?: number): Pr
 }
 
 function parseOutput<T>(schema: z.ZodType<T>, stdout: string, what: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stdout);
-  } catch (error) {
-    throw new CoreError('ExternalDataInvalid', `runc ${what} printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 200))}.`, { cause: error });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new CoreError('ExternalDataInvalid', `runc ${what} printed JSON of an unexpected shape:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return parseJsonDocument(stdout, schema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('ExternalDataInvalid', `runc ${what} printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 200))}.`, { cause: problem.cause })
+    : new CoreError('ExternalDataInvalid', `runc ${what} printed JSON of an unexpected shape:\n${problem.message}`));
 }
 
 /**

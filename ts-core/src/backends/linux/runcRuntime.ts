@@ -3,13 +3,14 @@ import path from 'node:path';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir } from '../../paths.js';
 import type { ContainerProcess, ContainerState } from '../types.js';
-import { cgroupPids, removeCgroup, waitForExit } from './cgroups.js';
+import { cgroupPids, removeCgroup } from './cgroups.js';
 import { copyTree } from './copyTree.js';
 import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
-import { readProcessStat, takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
+import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
+import { readProcessStat, waitForExit } from '../../processes/procfs/index.js';
 import { runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
@@ -160,7 +161,7 @@ export function createRuncRuntime(): LinuxRuntime {
       await runcDelete(id, true);
       const left = await removeCgroup(cgroupsPath);
       // runc delete --force signals; the caller is promised the processes are gone.
-      const alive = await waitForExit(pids, 10_000);
+      const alive = (await waitForExit(pids.map((pid) => ({ pid })), 10_000)).map((p) => p.pid);
       // The rootfs overlay (if any) is found by path, so damaged metadata does not leave it mounted.
       await unmountUnder(containerDir(name), context);
       if (left.length > 0 || alive.length > 0) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
+import { readJsonDocument } from '../../util/jsonDocument.js';
 import { validateContainerName } from './names.js';
 import { mountsUnder } from './rootfsMount.js';
 
@@ -177,22 +178,11 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 export function readMetadata(name: string): ContainerMetadata {
   validateContainerName(name);
   const file = metadataFile(name);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
-      throw notFound(name);
-    }
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    // JSON.parse's message quotes the text: the file's contents stay out of the error.
-    throw corrupt(name, file, 'is not valid JSON', error);
+  // Any known version; parseContainerMetadata migrates an older one and names a newer one.
+  const raw = readJsonDocument(file, z.unknown(), (problem) => corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause));
+  if (raw === null) {
+    if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
+    throw notFound(name);
   }
   const parsed = parseContainerMetadata(raw);
   if ('error' in parsed) throw corrupt(name, file, parsed.error);

@@ -1,5 +1,6 @@
 /** Test helpers that look at the host's real process table. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { listPids, parseStat, readArguments } from '../../../../../ts-core/src/processes/procfs/index.js';
 
 export interface HostProc {
   pid: number;
@@ -10,19 +11,12 @@ export interface HostProc {
 
 export function hostProcesses(): HostProc[] {
   const procs: HostProc[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of listPids()) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      if (fields[0] === 'Z') continue;
-      procs.push({
-        pid: Number(entry),
-        ppid: Number(fields[1]),
-        comm: stat.slice(stat.indexOf('(') + 1, close),
-        cmdline: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replaceAll('\0', ' ').trim(),
-      });
+      const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'), pid);
+      const args = readArguments(pid);
+      if (stat.state === 'Z' || args === null) continue;
+      procs.push({ pid, ppid: stat.ppid, comm: stat.comm, cmdline: args.join(' ').trim() });
     } catch {
       // exited while we looked
     }

@@ -11,7 +11,6 @@ import {
   bootUtilityVm, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord, stopUtilityVm, vmExitStatus, vmProcesses, vmWorker, workerProcessName,
 } from '../../../../../ts-core/src/backends/linux/vm/utilityVm.js';
 import type { CommandContext } from '../../../../../ts-core/src/protocol/dispatcher.js';
-import { CoreError } from '../../../../../ts-core/src/protocol/errors.js';
 import { descendantsOf, hostProcesses, pidsWithCommandLine } from './hostProcs.js';
 
 let work: string;
@@ -33,12 +32,6 @@ afterAll(async () => {
   else process.env.WINDOWSCONTAINERS_STATE_DIR = previousState;
   await rm(work, { recursive: true, force: true });
 });
-
-async function caught(promise: Promise<unknown>): Promise<CoreError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CoreError);
-  return error as CoreError;
-}
 
 describe('utility VM on real QEMU', () => {
   it('should boot a busybox VM whose ping only the guest sees, with a worker tied to the container, and stop and remove it without a trace', async () => {
@@ -93,10 +86,8 @@ describe('utility VM on real QEMU', () => {
       // An agent that stops answering: a timeout, not a hang.
       process.kill(record.pid, 'SIGSTOP');
       try {
-        const started = Date.now();
-        const error = await caught(vmProcesses(record, 1500));
-        expect(error.code).toBe('AgentTimeout');
-        expect(Date.now() - started).toBeLessThan(6000);
+        // AgentTimeout (not an answer, not a hang) is the whole claim; how long it took depends on the machine.
+        await expect(vmProcesses(record, 1500)).rejects.toMatchObject({ code: 'AgentTimeout' });
       } finally {
         process.kill(record.pid, 'SIGCONT');
       }
@@ -124,9 +115,7 @@ describe('utility VM on real QEMU', () => {
       guest: { containerId: id, hostname: 'liar', workingDir: '/', command: ['sh', '-c', 'while :; do echo "the guest lies"; sleep 0.05; done >/dev/ttyS1'], env: {} },
     }, context);
     try {
-      const error = await caught(vmProcesses(record, 5000));
-      expect(error.code).toBe('AgentProtocolError');
-      expect(error.message).toContain('"the guest lies"');
+      await expect(vmProcesses(record, 5000)).rejects.toMatchObject({ code: 'AgentProtocolError', message: expect.stringContaining('"the guest lies"') });
       const outcome = await stopUtilityVm(record, 3000);
       expect(outcome.how).toBe('qmp');
       expect(await isVmAlive(record)).toBe(false);
@@ -142,13 +131,14 @@ describe('utility VM on real QEMU', () => {
     const dir = path.join(work, 'containers', id);
     const badKernel = path.join(work, 'not-a-kernel');
     await writeFile(badKernel, 'this is not a bzImage\n'.repeat(100));
-    const error = await caught(bootUtilityVm({
+    await expect(bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, kernelPath: badKernel, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
-    expect(error.code).toBe('VmBootFailed');
-    expect(error.message).toMatch(/QEMU exited .* before/);
-    expect((error.details?.qemuTail as string[]).join('\n')).toMatch(/kernel|linux/i);
+    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
+      code: 'VmBootFailed',
+      message: expect.stringMatching(/QEMU exited .* before/),
+      details: { qemuTail: expect.arrayContaining([expect.stringMatching(/kernel|linux/i)]) },
+    });
     expect(pidsWithCommandLine(`guest=${id}`)).toEqual([]);
     expect(await readdir(dir)).toEqual([]);
   }, 120_000);
@@ -156,25 +146,25 @@ describe('utility VM on real QEMU', () => {
   it('should fail a VM with too little memory with the tail of its serial console, and leave no process or file', async () => {
     const id = `vmm${process.pid}`;
     const dir = path.join(work, 'containers', id);
-    const error = await caught(bootUtilityVm({
+    const booting = bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, memoryMB: 16, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
-    expect(error.code).toBe('VmBootFailed');
-    expect(error.message).toMatch(/Last lines of its serial console:\n(.|\n)*Booting from ROM/);
-    expect(error.message).toMatch(/16 MB is probably too little memory/);
+    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined });
+    await expect(booting).rejects.toMatchObject({ code: 'VmBootFailed', message: expect.stringMatching(/Last lines of its serial console:\n(.|\n)*Booting from ROM/) });
+    await expect(booting).rejects.toThrow(/16 MB is probably too little memory/);
     expect(pidsWithCommandLine(`guest=${id}`)).toEqual([]);
     expect(await readdir(dir)).toEqual([]);
   }, 120_000);
 
   it('should refuse a CPU count the host does not have before starting anything', async () => {
     const id = `vmc${process.pid}`;
-    const error = await caught(bootUtilityVm({
+    await expect(bootUtilityVm({
       containerId: id, dir: path.join(work, 'containers', id), rootfsDir: rootfs, cpuCount: 4096, accel: 'tcg',
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '1'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined }));
-    expect(error.code).toBe('InvalidArgument');
-    expect(error.message).toMatch(/CpuCount 4096 is out of range/);
+    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/CpuCount 4096 is out of range/),
+    });
     expect(pidsWithCommandLine(`guest=${id}`)).toEqual([]);
   });
 });

@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { stateDir } from '../../../paths.js';
-import { launchQemu, qemuArgs, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
+import { readJsonDocument } from '../../../util/jsonDocument.js';
+import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
+import { signalIfSame } from '../../../processes/procfs/index.js';
 
 export interface KvmProbeResult {
   accel: Accelerator;
@@ -61,8 +63,8 @@ export async function probeKvm(options: KvmProbeOptions): Promise<KvmProbeResult
   const key = await cacheKey(full);
   if (cacheFile) {
     try {
-      const cached = cacheSchema.parse(JSON.parse(await readFile(cacheFile, 'utf8')));
-      if (cached.key === key) return { accel: cached.accel, reason: cached.reason, probedAt: cached.probedAt, durationMs: cached.durationMs, cached: true };
+      const cached = readJsonDocument(cacheFile, cacheSchema, () => new Error('stale cache'));
+      if (cached?.key === key) return { accel: cached.accel, reason: cached.reason, probedAt: cached.probedAt, durationMs: cached.durationMs, cached: true };
     } catch {
       // missing, stale or unreadable: probe again
     }
@@ -106,8 +108,8 @@ async function testBoot(options: Required<Omit<KvmProbeOptions, 'cacheFile'>>): 
     const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, options.timeoutMs, 'timeout'));
     const outcome = await Promise.race([qemu.exited, timer]);
     if (outcome === 'timeout') {
-      await signalIfSame(qemu.pid, qemu.startTimeMs, 'SIGKILL');
-      await Promise.race([qemu.exited, waitForExit(qemu.pid, qemu.startTimeMs, 5000)]);
+      signalIfSame(qemu, 'SIGKILL');
+      await Promise.race([qemu.exited, waitForQemuExit(qemu, 5000)]);
       return done('tcg', `${options.devicePath} exists but a KVM test boot did not finish within ${options.timeoutMs} ms (nested virtualization?): QEMU will emulate the CPU (TCG).`);
     }
     const consoleText = await readFile(log, 'utf8').catch(() => '');

@@ -1,10 +1,10 @@
 /**
- * Launching QEMU and following its process by identity (PID + start time),
- * never by PID alone: a PID can be reused once the VM is gone.
+ * Launching QEMU. Its process is followed by identity (PID + start time,
+ * processes/procfs), never by PID alone: a PID can be reused once the VM is gone.
  */
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { readProcessStat } from '../../../processes/linuxSnapshot.js';
+import { readProcessStat, waitForExit, type ProcessIdentity, type WaitForExitOptions } from '../../../processes/procfs/index.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
@@ -59,46 +59,17 @@ export function qemuArgs(launch: QemuLaunch): string[] {
   return args;
 }
 
-/** True while the process with this PID and start time runs (a zombie has finished). */
-export async function isSameProcessAlive(pid: number, startTimeMs: number): Promise<boolean> {
-  const stat = readProcessStat(pid);
-  return stat !== null && stat.startTimeMs === startTimeMs && stat.state !== 'Z' && stat.state !== 'X';
-}
-
-/** How long to wait, best effort, for whoever is QEMU's parent to reap it once it has exited. */
-const REAP_GRACE_MS = 2000;
-
 /**
- * Waits until the process has exited; false when it still runs at the
- * deadline. A QEMU whose launching core has gone belongs to PID 1, which
- * reaps it a moment later: until then the host still lists it as a zombie,
- * so wait briefly for that too, so that "stopped" also means "gone from the
- * process table" wherever PID 1 reaps.
+ * How to wait for a QEMU process to end: a QEMU whose launching core has gone
+ * belongs to PID 1, which reaps it a moment later, so wait briefly for that
+ * too, so that "stopped" also means "gone from the process table" wherever
+ * PID 1 reaps.
  */
-export async function waitForExit(pid: number, startTimeMs: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!(await isSameProcessAlive(pid, startTimeMs))) break;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const reapDeadline = Date.now() + REAP_GRACE_MS;
-  for (;;) {
-    const stat = readProcessStat(pid);
-    if (!stat || stat.startTimeMs !== startTimeMs || Date.now() >= reapDeadline) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const qemuExitWait: WaitForExitOptions = { reapGraceMs: 2000 };
 
-/** Sends a signal to the process only if it still is the one we started. */
-export async function signalIfSame(pid: number, startTimeMs: number, signal: NodeJS.Signals): Promise<boolean> {
-  if (!(await isSameProcessAlive(pid, startTimeMs))) return false;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
+/** Waits until the recorded QEMU process has exited (and, best effort, been reaped); false when it still runs at the deadline. */
+export async function waitForQemuExit(qemu: ProcessIdentity, timeoutMs: number): Promise<boolean> {
+  return (await waitForExit([qemu], timeoutMs, qemuExitWait)).length === 0;
 }
 
 export interface LaunchedQemu {

@@ -10,14 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../../../protocol/errors.js';
+import { readJsonDocument } from '../../../util/jsonDocument.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
 import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
 import { locateKernel, locateQemu } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
 import { probeKvm } from './kvmProbe.js';
-import { isSameProcessAlive, launchQemu, qemuArgs, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
-import { readProcessStat } from '../../../processes/linuxSnapshot.js';
+import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
+import { isRunning, runningProcess, signalIfSame } from '../../../processes/procfs/index.js';
 import { assertPrivateDirectory, withConnectablePath } from './socketPath.js';
 
 export const defaultMemoryMB = 256;
@@ -109,24 +110,10 @@ export async function writeVmRecord(record: VmRecord): Promise<void> {
 
 /** The VM record of a container directory; null when it has none; ContainerStateCorrupt when it is not ours. */
 export async function readVmRecord(dir: string): Promise<VmRecord | null> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, vmRecordFileName), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not valid JSON. Remove the container with -Force.`, { cause: error });
-  }
-  const parsed = vmRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CoreError('ContainerStateCorrupt', `${path.join(dir, vmRecordFileName)} is not a utility VM record:\n${z.prettifyError(parsed.error)}\nRemove the container with -Force.`);
-  }
-  return parsed.data;
+  const file = path.join(dir, vmRecordFileName);
+  return readJsonDocument(file, vmRecordSchema, (problem) => problem.kind === 'syntax'
+    ? new CoreError('ContainerStateCorrupt', `${file} is not valid JSON: ${problem.message}. Remove the container with -Force.`)
+    : new CoreError('ContainerStateCorrupt', `${file} is not a utility VM record:\n${problem.message}\nRemove the container with -Force.`));
 }
 
 function validateSize(name: string, value: number, min: number, max: number): void {
@@ -178,8 +165,8 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
   const cleanUp = async (): Promise<void> => {
     client?.close();
     if (qemu) {
-      await signalIfSame(qemu.pid, qemu.startTimeMs, 'SIGKILL');
-      await Promise.race([qemu.exited, waitForExit(qemu.pid, qemu.startTimeMs, 10_000)]);
+      signalIfSame(qemu, 'SIGKILL');
+      await Promise.race([qemu.exited, waitForQemuExit(qemu, 10_000)]);
     }
     for (const file of created) await rm(file, { recursive: true, force: true });
   };
@@ -277,7 +264,7 @@ function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null
 }
 
 export async function isVmAlive(record: VmRecord): Promise<boolean> {
-  return isSameProcessAlive(record.pid, record.startTimeMs);
+  return isRunning(record);
 }
 
 function notRunning(record: VmRecord): CoreError {
@@ -311,8 +298,8 @@ export interface WorkerInfo {
 
 /** The QEMU process if it still is the one this record launched. */
 export async function vmWorker(record: VmRecord): Promise<WorkerInfo | null> {
-  const stat = readProcessStat(record.pid);
-  if (!stat || stat.startTimeMs !== record.startTimeMs || stat.state === 'Z') return null;
+  const stat = runningProcess(record);
+  if (!stat) return null;
   return { pid: stat.pid, name: stat.comm, startTimeMs: stat.startTimeMs, rssBytes: stat.rssBytes };
 }
 
@@ -352,16 +339,16 @@ export async function stopUtilityVm(record: VmRecord, timeoutMs: number, context
       if (status.state === 'exited') exitCode = status.code;
       await client.shutdown(Math.min(timeoutMs, 5000));
     });
-    if (await waitForExit(record.pid, record.startTimeMs, timeoutMs)) return { how: 'agent', exitCode };
+    if (await waitForQemuExit(record, timeoutMs)) return { how: 'agent', exitCode };
   } catch (error) {
     context?.verbose(`The guest agent did not shut the VM down: ${(error as Error).message}`);
   }
   context?.progress(activity, 'Telling QEMU to quit', 60);
   if (record.socketDir === record.dir) await qmpQuit(record.files.qmpSocket, 3000);
-  if (await waitForExit(record.pid, record.startTimeMs, 3000)) return { how: 'qmp', exitCode };
+  if (await waitForQemuExit(record, 3000)) return { how: 'qmp', exitCode };
   context?.progress(activity, 'Killing QEMU', 90);
-  await signalIfSame(record.pid, record.startTimeMs, 'SIGKILL');
-  if (await waitForExit(record.pid, record.startTimeMs, 10_000)) return { how: 'kill', exitCode };
+  signalIfSame(record, 'SIGKILL');
+  if (await waitForQemuExit(record, 10_000)) return { how: 'kill', exitCode };
   throw new CoreError('RuntimeFailed', `QEMU process ${record.pid} of container '${record.containerId}' survived SIGKILL.`);
 }
 
