@@ -50,6 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.request('container.remove', { name: 'yes', force: true }).catch(() => undefined);
+  await core?.request('container.remove', { name: 'yes-vm', force: true }, 120_000).catch(() => undefined);
   await core?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
@@ -74,4 +75,20 @@ describe.skipIf(!runsAsRoot)('container log cap', () => {
     expect((await core.request('container.remove', { name: 'yes', force: true }, 120_000)).success).toBe(true);
     await until('the writer to end', () => processesMentioning(dir).length === 0, 30_000);
   }, 240_000);
+
+  it('should cap the console of a HyperV container running `yes` the same way', async () => {
+    const created = await core.request('container.create', { name: 'yes-vm', image: 'busybox', isolation: 'HyperV', command: ['/bin/busybox', 'yes'] }, 240_000);
+    expect(created.error).toBeUndefined();
+    const dir = path.join(state, 'containers', 'yes-vm');
+    const log = path.join(dir, 'console.log');
+    await until('the first rotation of the console', () => fs.existsSync(`${log}.1`), 120_000);
+    const bound = CAP + 64 * 1024;
+    for (let sample = 0; sample < 10; sample++) {
+      expect(fs.statSync(log, { throwIfNoEntry: false })?.size ?? 0).toBeLessThanOrEqual(bound);
+      expect(fs.statSync(`${log}.1`).size).toBeLessThanOrEqual(bound);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await core.request('container.remove', { name: 'yes-vm', force: true }, 120_000)).success).toBe(true);
+    await until('the console writer to end', () => processesMentioning(dir).length === 0, 30_000);
+  }, 300_000);
 });

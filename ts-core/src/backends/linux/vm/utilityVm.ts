@@ -20,6 +20,7 @@ import { probeKvm } from './kvmProbe.js';
 import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
 import { isRunning, runningProcess, signalIfSame } from '../../../processes/procfs/index.js';
 import { assertPrivateDirectory, withConnectablePath } from './socketPath.js';
+import { startLogWriter } from '../containerLog.js';
 
 export const defaultMemoryMB = 256;
 export const defaultCpuCount = 1;
@@ -176,20 +177,28 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
     created.push(files.initramfs);
     await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
 
+    const consolePipe = await startLogWriter(options.dir, path.basename(files.console));
+    if (!consolePipe) context.verbose(`The console of '${options.containerId}' goes straight to ${path.basename(files.console)}, without a size cap: no pipe could be made here.`);
     const vmId = randomUUID();
     const processName = workerProcessName(options.containerId);
     const args = qemuArgs({
       accel, memoryMB, cpuCount, kernel: kernelPath, initramfs: files.initramfs,
       // Relative to QEMU's working directory (the container directory): short
       // socket paths, and no state-dir path inside QEMU's option syntax.
-      append: 'console=ttyS0 quiet panic=-1', consoleLog: path.basename(files.console),
+      // The console (the workload's output) goes to QEMU's stdout, a pipe to the capped log writer
+      // (containerLog.ts): `yes` in the guest must not fill the host's disk. Without a pipe, the file.
+      append: 'console=ttyS0 quiet panic=-1', consoleLog: consolePipe ? null : path.basename(files.console),
       agentSocket: path.basename(files.agentSocket), qmpSocket: path.basename(files.qmpSocket), pidFile: path.basename(files.pidFile),
       guestName: options.containerId, processName, uuid: vmId,
     });
     created.push(files.console, files.qemuLog, files.agentSocket, files.qmpSocket, files.pidFile);
     context.progress(activity, `Starting ${path.basename(qemuPath)} (${accel.toUpperCase()}, ${memoryMB} MB, ${cpuCount} CPU)`, 10);
     const launchedAt = Date.now();
-    qemu = await launchQemu(qemuPath, args, files.qemuLog, { cwd: options.dir });
+    try {
+      qemu = await launchQemu(qemuPath, args, files.qemuLog, { cwd: options.dir, ...(consolePipe ? { stdoutFd: consolePipe.writeFd } : {}) });
+    } finally {
+      consolePipe?.close(); // QEMU holds its own copy; the writer ends when QEMU does
+    }
     const launched = qemu;
     options.onLaunched?.({ pid: launched.pid, startTimeMs: launched.startTimeMs });
 
