@@ -75,6 +75,15 @@ export class CoreServer {
     return this.#answer(id, timeoutMs);
   }
 
+  /** Writes `count` chunks of raw bytes (with backpressure), then a newline, and returns the next response. */
+  async rawChunks(chunk: Buffer, count: number, timeoutMs = 120_000): Promise<CoreAnswer> {
+    for (let i = 0; i < count; i++) {
+      if (!this.#child.stdin.write(chunk)) await new Promise((resolve) => this.#child.stdin.once('drain', resolve));
+    }
+    this.#child.stdin.write('\n');
+    return this.#answer(undefined, timeoutMs);
+  }
+
   /** Writes a raw line (e.g. an oversized one) and returns the next response. */
   async raw(line: string, timeoutMs = 60_000): Promise<CoreAnswer> {
     this.#child.stdin.write(`${line}\n`);
