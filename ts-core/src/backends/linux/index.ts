@@ -7,7 +7,7 @@ import { validateContainerName, validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { resolveUser } from './imageUser.js';
 import { CREATE_JOURNAL, removeJournal, writeJournal } from './journal.js';
-import { recoverOnce, type RecoveryActions } from './recovery.js';
+import { runRecovery, type RecoveryActions } from './recovery.js';
 import { waitForQemuExit } from './vm/qemuProcess.js';
 import { signalIfSame } from '../../processes/procfs/index.js';
 import { containerDir } from '../../paths.js';
@@ -39,7 +39,7 @@ export interface ListProblem {
 }
 
 export interface LinuxBackend extends Backend {
-  /** Rolls back what killed cores left half-done (recovery.ts); once per core process. */
+  /** Rolls back what killed cores left half-done (recovery.ts), before each linux command that lists or changes state. */
   recover(context: CommandContext): Promise<void>;
   /** Like list(), but also returns the containers whose state could not be read. */
   listWithProblems(options: { all: boolean }, context?: CommandContext): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
@@ -130,7 +130,7 @@ export function createLinuxBackend(): LinuxBackend {
       else for (const runtime of runtimes.values()) await runtime.destroy(name, null, context);
     },
   };
-  const recover = (context: CommandContext) => (isRoot() ? recoverOnce(recoveryActions, context) : Promise.resolve());
+  const recover = (context: CommandContext) => (isRoot() ? runRecovery(recoveryActions, context) : Promise.resolve());
 
   const statusOf = async (metadata: ContainerMetadata): Promise<RuntimeStatus> =>
     (await runtimeOf(metadata).statusAll([metadata])).get(metadata.name) ?? { state: 'unknown', hostPid: null };

@@ -1,6 +1,6 @@
 /**
  * Rolls back what a killed core left half-done, at the next linux-backend
- * command of any core (once per core process):
+ * command of any core:
  *
  * - a container directory with a create journal whose core is gone: the
  *   runtime's destroy (runc delete, cgroup, overlay, the journal's QEMU by
@@ -29,23 +29,24 @@ export interface RecoveryActions {
   destroy(name: string, metadata: ContainerMetadata | null, journal: Journal, context: CommandContext): Promise<void>;
 }
 
-let done: Promise<void> | undefined;
-let doneFor: string | undefined;
+let running: Promise<void> | undefined;
 
-/** Runs recovery once per core process and state dir; failures are reported, never thrown. */
-export function recoverOnce(actions: RecoveryActions, context: CommandContext): Promise<void> {
-  if (done && doneFor === stateDir()) return done;
-  doneFor = stateDir();
-  done = recoverInterrupted(actions, context).catch((error: unknown) => {
-    context.warning(`Recovery of interrupted operations failed: ${toCoreError(error).message}`);
-  });
-  return done;
-}
-
-/** For tests: forget that recovery ran. */
-export function resetRecovery(): void {
-  done = undefined;
-  doneFor = undefined;
+/**
+ * Runs recovery before a linux command. It runs every time, not once per core:
+ * a session's core lives as long as the session, and what another session's
+ * killed core left must be rolled back by the next command here too. The scan
+ * is cheap (a directory listing and a journal read per container); a call
+ * while one is running waits for it. Failures are reported, never thrown.
+ */
+export function runRecovery(actions: RecoveryActions, context: CommandContext): Promise<void> {
+  running ??= recoverInterrupted(actions, context)
+    .catch((error: unknown) => {
+      context.warning(`Recovery of interrupted operations failed: ${toCoreError(error).message}`);
+    })
+    .finally(() => {
+      running = undefined;
+    });
+  return running;
 }
 
 function entries(dir: string): fs.Dirent[] {
