@@ -3,6 +3,7 @@
  * an oversized line costs the core no more than the limit, is answered with
  * RequestTooLarge (id null), and the next request is served normally.
  */
+import { existsSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -42,4 +43,18 @@ describe('request lines', () => {
       await core.stop();
     }
   }, 180_000);
+
+  it('should refuse a CPU limit the runtime would round to no limit at all, before creating anything', async () => {
+    const core = await CoreServer.start({ ...process.env, WINDOWSCONTAINERS_STATE_DIR: '/nonexistent/wc-sec-never-created' });
+    try {
+      for (const cpuCount of [1e-9, 0.001, 0]) {
+        const answer = await core.request('container.create', { name: 'cpu-tiny', image: 'busybox', isolation: 'Process', command: ['true'], cpuCount }, 30_000);
+        expect(answer.error).toMatchObject({ code: 'InvalidArgument' });
+        expect(answer.error!.message).toMatch(/cpuCount/);
+      }
+      expect(existsSync('/nonexistent/wc-sec-never-created')).toBe(false);
+    } finally {
+      await core.stop();
+    }
+  });
 });
