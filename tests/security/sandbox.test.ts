@@ -130,19 +130,20 @@ describe.skipIf(!runsAsRoot)('the process sandbox', () => {
 });
 
 describe.skipIf(!runsAsRoot)('the utility VM sandbox', () => {
-  it('should run the workload of a HyperV container as the image\'s User', async () => {
+  it('should run the workload of a HyperV container as the image\'s User, with its groups', async () => {
     made.push('sec-vm-user');
     const answer = await core.request('container.create', {
-      name: 'sec-vm-user', image: 'nobody', isolation: 'HyperV', command: ['sh', '-c', 'echo who=$(id -u):$(id -g); sleep 600'],
+      name: 'sec-vm-user', image: 'named', isolation: 'HyperV', command: ['sh', '-c', 'echo who=$(id -u):$(id -g) groups=$(id -G); sleep 600'],
     }, 240_000);
     expect(answer.error).toBeUndefined();
     const console = path.join(state, 'containers', 'sec-vm-user', 'console.log');
     const deadline = Date.now() + 60_000;
     let text = '';
-    while (!/who=\d+:\d+/.test(text) && Date.now() < deadline) {
+    while (!/who=\d+:\d+ groups=[\d ]+\n/.test(text) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       text = fs.readFileSync(console, 'latin1');
     }
-    expect(text).toMatch(/who=65534:65534/);
+    // The image's User 'app' from its own /etc/passwd, with its supplementary group 4400 from /etc/group.
+    expect(text).toMatch(/who=4321:4322 groups=4322 4400/);
   }, 300_000);
 });

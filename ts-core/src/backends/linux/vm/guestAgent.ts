@@ -267,7 +267,7 @@ export function specScript(spec: GuestSpec): string {
  * so no password) sets the uid and gid of a passwd entry 'wc-user' that /init
  * appends to the guest's /etc/passwd with exactly the resolved uid and gid
  * (the image's own passwd is a copy in the VM's RAM; only this VM sees the
- * entry). The image's supplementary groups are not applied in the guest.
+ * entry), and one group line per supplementary gid naming wc-user.
  */
 function userLines(spec: GuestSpec, run: string): string[] {
   const user = spec.user;
@@ -277,10 +277,16 @@ function userLines(spec: GuestSpec, run: string): string[] {
   if (!Number.isSafeInteger(user.uid) || !Number.isSafeInteger(user.gid) || user.uid < 0 || user.gid < 0) {
     throw new Error('the container user is not a pair of numbers');
   }
+  // Supplementary groups: one group line per gid listing wc-user, which su's initgroups picks up.
+  const groupLines = user.additionalGids.map((gid) => {
+    if (!Number.isSafeInteger(gid) || gid < 0) throw new Error('a supplementary group is not a number');
+    return `  /.wc/bin/echo 'wc-g${gid}:x:${gid}:wc-user' >> /etc/group`;
+  });
   return [
     'wc_start() {',
     '  /.wc/bin/mkdir -p /etc',
     `  /.wc/bin/echo 'wc-user:x:${user.uid}:${user.gid}::/:/.wc/bin/sh' >> /etc/passwd`,
+    ...groupLines,
     `  exec /.wc/bin/setsid /.wc/busybox su -s /.wc/bin/sh wc-user -c ${shQuote(`exec ${run}`)}`,
     '}',
   ];
