@@ -9,12 +9,14 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/WindowsContainers.Format.ps1xml')
+    TypesToProcess       = @('module/WindowsContainers.Types.ps1xml')
     FunctionsToExport    = @(
         'Get-ContainerHost'
         'Get-ContainerImage'
         'Get-ContainerProcess'
         'Get-IsolatedContainer'
         'Import-ContainerImage'
+        'Invoke-ContainerIsolationCheck'
         'New-IsolatedContainer'
         'Remove-ContainerImage'
         'Remove-IsolatedContainer'

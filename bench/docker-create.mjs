@@ -41,7 +41,11 @@ const started = execFileSync('bash', [harness, 'start'], { encoding: 'utf8' });
 const env = Object.fromEntries(started.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 const docker = (args) => execFileSync(cli, args, { env: { ...process.env, DOCKER_HOST: env.DOCKER_HOST }, encoding: 'utf8' }).trim();
 const backend = createDockerBackend({ host: env.DOCKER_HOST, execRoots: [env.EXEC_ROOT] });
-const context = { requestId: 0, progress() {}, verbose() {}, warning() {} };
+// A command context as the dispatcher makes one per request: a create reads the daemon's /info once.
+const newContext = () => {
+  const memos = new Map();
+  return { requestId: 0, progress() {}, verbose() {}, warning() {}, memo: (key, compute) => (memos.has(key) ? memos.get(key) : memos.set(key, compute()).get(key)) };
+};
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,9 +59,9 @@ async function measure(isolation, runtimeArgs) {
   for (let i = -1; i < iterations; i++) {
     const name = `bench-api-${isolation}-${i + 1}`;
     let t = process.hrtime.bigint();
-    await backend.create({ name, image: env.IMAGE, isolation, command: ['/bin/sleep', '300'], env: {}, workingDir: '', hostname: '', memoryMB: undefined, cpuCount: undefined }, context);
+    await backend.create({ name, image: env.IMAGE, isolation, command: ['/bin/sleep', '300'], env: {}, workingDir: '', hostname: '', memoryMB: undefined, cpuCount: undefined }, newContext());
     const apiMs = Number(process.hrtime.bigint() - t) / 1e6;
-    await backend.remove(name, true, context);
+    await backend.remove(name, true, newContext());
     t = process.hrtime.bigint();
     docker(['run', '-d', ...runtimeArgs, '--name', `bench-cli-${isolation}-${i + 1}`, env.IMAGE, '/bin/sleep', '300']);
     const cliMs = Number(process.hrtime.bigint() - t) / 1e6;

@@ -29,11 +29,11 @@ Import-Module (Join-Path $PSScriptRoot 'lib' 'BenchTools.psm1') -Force
 
 $coreSide = {
     $snapshot = & $module { Get-HostProcessSnapshot }
-    foreach ($p in $snapshot.Processes) { $null = $p.ProcessName, $p.StartTimeMs, $p.WorkingSet, $p.CpuSeconds }
+    foreach ($p in $snapshot.Processes) { $null = $p.ProcessName, $p.StartTime, $p.WorkingSet, $p.CpuSeconds }
 }
 $untypedSide = {
     $body = & $module { Invoke-CoreCommand -Command host.processes }
-    foreach ($p in $body.processes) { $null = $p.processName, $p.startTimeMs, $p.workingSet, $p.cpuSeconds }
+    foreach ($p in $body.processes) { $null = $p.processName, $p.startTime, $p.workingSet, $p.cpuSeconds }
 }
 $getProcessSide = {
     foreach ($p in Get-Process) { $null = $p.ProcessName, $p.StartTime, $p.WorkingSet64, $p.TotalProcessorTime }

@@ -2,8 +2,13 @@
 // external: it carries prebuilt native binaries that must be loaded from
 // node_modules. The hcs backend loads it, and the linux backend for mount(2)
 // (it falls back to mount(8) if koffi cannot be loaded).
+//
+// Beside the bundle it writes the response contract: one JSON Schema per
+// command in dist/schemas/<command>.response.json, generated from the zod
+// schemas in ts-core/src/domain/responses.ts.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -19,3 +24,24 @@ await build({
   define: { __CORE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+const generator = 'dist/.response-schemas.mjs';
+await build({
+  entryPoints: ['ts-core/src/domain/jsonSchemas.ts'],
+  outfile: generator,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+});
+try {
+  const { responseJsonSchemas } = await import(pathToFileURL(generator).href);
+  await rm('dist/schemas', { recursive: true, force: true });
+  await mkdir('dist/schemas', { recursive: true });
+  for (const [command, schema] of Object.entries(responseJsonSchemas())) {
+    await writeFile(`dist/schemas/${command}.response.json`, `${JSON.stringify(schema, null, 2)}\n`);
+  }
+} finally {
+  await rm(generator, { force: true });
+}

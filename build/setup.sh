@@ -54,11 +54,16 @@ if ! dotnet pwsh -NoProfile -NonInteractive -Command 'exit 0' >/dev/null 2>&1; t
   say "restoring PowerShell 7.6.9 (dotnet tool restore)"
   dotnet tool restore >&2
 fi
-pester_version=$(sed -n 's/.*Include="Pester" Version="\[\([0-9.]*\)\]".*/\1/p' build/nuget/tools.csproj)
-if [[ ! -f .tools/nuget/pester/$pester_version/tools/Pester.psd1 ]]; then
-  say "restoring Pester $pester_version from NuGet"
-  dotnet restore build/nuget/tools.csproj --packages .tools/nuget >&2
-fi
+# Every Pester version listed (Version="[5.7.1];[6.2.0]"): the tests run under
+# the first, and the operator tests again under each other one.
+pester_versions=$(sed -n 's/.*Include="Pester" Version="\([^"]*\)".*/\1/p' build/nuget/tools.csproj | tr -d '[]' | tr ';' ' ')
+for pester_version in $pester_versions; do
+  if [[ ! -f .tools/nuget/pester/$pester_version/tools/Pester.psd1 ]]; then
+    say "restoring Pester $pester_versions from NuGet"
+    dotnet restore build/nuget/tools.csproj --packages .tools/nuget >&2
+    break
+  fi
+done
 
 # --- the core bundle ------------------------------------------------------------
 bundle=dist/windowscontainers-core.cjs

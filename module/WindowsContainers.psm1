@@ -22,7 +22,7 @@ class WindowsContainersHostProcess {
     [JsonRequired()] [long] $PrivateMemorySize
     [JsonRequired()] [long] $WorkingSet
     [JsonRequired()] [double] $CpuSeconds
-    [JsonRequired()] [long] $StartTimeMs
+    [JsonRequired()] [datetimeoffset] $StartTime
     [JsonRequired()] [string] $CommandLine
     [JsonRequired()] [string] $UserName
     [JsonRequired()] [int[]] $NamespacePids
@@ -47,8 +47,10 @@ $script:CoreJsonOptions.MakeReadOnly($true)
 # ready event and the bridge refuses a mismatch.
 $script:CoreProtocolVersion = 1
 $script:CoreServer = $null
-# Pre-flight compatibility passes New-IsolatedContainer may reuse (see Get-PreflightPassKey).
-$script:PreflightPasses = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
+# How far a host process's start time as .NET reads it may fall outside the
+# window the core's start time allows (see Get-ConfirmedHostProcess): clock
+# reads, not identity.
+$script:HostStartTimeSlackMs = 50
 
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in Get-ChildItem -Path (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' -File) {
@@ -70,7 +72,49 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     Complete-ContainerName -WordToComplete $wordToComplete
 }
 
-# One core process per runspace: when the module goes, its core goes with it.
+# Image names complete from the linux backend's store.
+Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName Name -CommandName 'Get-ContainerImage', 'Remove-ContainerImage' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-ImageName -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -ParameterName HostEdition -CommandName 'Test-IsolationCompatibility' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete)
+    Complete-HostEdition -WordToComplete $wordToComplete
+}
+
+# Pester operators: Should -BeIsolated and Should -BeCompatibleWith. When Pester
+# (5 or later) is already loaded they are registered now. When it is not, a
+# command-lookup hook waits for Pester: the first lookup of Should, Describe or
+# Invoke-Pester after Pester is loaded registers them and removes the hook.
+# Nothing here may fail the import.
+$script:ShouldOperatorHook = $null
+try {
+    if (-not (Register-IsolationShouldOperator)) {
+        $script:ShouldOperatorHook = New-PesterLookupHook -OnMatch {
+            param($commandName, $lookup)
+            if ($commandName -notmatch '(^|\\)(Should|Describe|Invoke-Pester)$') { return }
+            if (Register-IsolationShouldOperator) {
+                $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+                $script:ShouldOperatorHook = $null
+            }
+        }
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Combine($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+    }
+}
+catch {
+    Write-Warning "Should -BeIsolated and Should -BeCompatibleWith are not available in this session: $($_.Exception.Message)"
+}
+
+# One core process per runspace: when the module goes, its core goes with it,
+# and so does a lookup hook still waiting for Pester.
 $ExecutionContext.SessionState.Module.OnRemove = {
+    if ($null -ne $script:ShouldOperatorHook) {
+        $ExecutionContext.InvokeCommand.PostCommandLookupAction = [System.Delegate]::Remove($ExecutionContext.InvokeCommand.PostCommandLookupAction, $script:ShouldOperatorHook)
+        $script:ShouldOperatorHook = $null
+    }
     Stop-CoreServer
 }

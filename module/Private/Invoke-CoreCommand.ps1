@@ -14,6 +14,13 @@ function Invoke-CoreCommand {
     With -BodyType, a successful answer is read straight into that .NET type
     (see ConvertFrom-CoreBody): for large answers such as the host process
     snapshot, cheaper than ConvertFrom-Json and checked against the type.
+
+    With -Failure, a failure is not thrown: its ErrorRecord (never thrown,
+    so it carries no InvocationInfo yet) is stored in the [ref] and nothing
+    is returned. Public commands use this form and hand the record to
+    $PSCmdlet.WriteError or ThrowTerminatingError themselves: a record
+    thrown here would land in the caller's -ErrorVariable a second time,
+    and its InvocationInfo would name this private function.
     #>
     [CmdletBinding()]
     param(
@@ -29,8 +36,15 @@ function Invoke-CoreCommand {
         [object] $TargetObject,
 
         # The type of a successful answer's body; without it, the body is a PSCustomObject from ConvertFrom-Json.
-        [type] $BodyType
+        [type] $BodyType,
+
+        # Receives the ErrorRecord of a failure instead of a throw (see the description).
+        [ref] $Failure
     )
+
+    if ($null -ne $Failure) { $Failure.Value = $null }
+    # The request itself (kept at this indentation so its history stays readable).
+    try {
 
     $server = $script:CoreServer
     if ($null -eq $server -or $server.Process.HasExited) {
@@ -119,15 +133,33 @@ function Invoke-CoreCommand {
             if ($message.success) {
                 return $message.body
             }
-            $coreError = $message.error
-            $details = if ($coreError.PSObject.Properties['details']) { $coreError.details } else { $null }
-            $category = [System.Management.Automation.ErrorCategory]::NotSpecified
-            $null = [System.Enum]::TryParse([System.Management.Automation.ErrorCategory], [string]$coreError.category, [ref]$category)
-            throw (New-CoreErrorRecord -ErrorId $coreError.code -Category $category -Message $coreError.message `
-                    -TargetObject $TargetObject -Details $details)
+            # The core's answer that this request failed: the common, expected
+            # failure (ContainerNotFound...), never thrown when -Failure is given.
+            $problem = New-CoreErrorRecord -CoreError $message.error -TargetObject $TargetObject
+            if ($null -ne $Failure) {
+                $Failure.Value = $problem
+                return
+            }
+            throw $problem
         }
     }
     finally {
         if ($progressShown) { Write-Progress -Id 1 -Activity 'WindowsContainers' -Completed }
+    }
+    }
+    catch {
+        # The bridge's own failures (no core, a timeout, a broken answer).
+        if ($null -eq $Failure) { throw }
+        # Rebuilt, so the caller gets a record that was never thrown.
+        $thrown = $_
+        $rebuilt = @{
+            ErrorId      = ($thrown.FullyQualifiedErrorId -split ',')[0]
+            Message      = $thrown.Exception.Message
+            Category     = $thrown.CategoryInfo.Category
+            TargetObject = if ($null -ne $TargetObject) { $TargetObject } else { $thrown.TargetObject }
+            Details      = $thrown.Exception.Data['CoreDetails']
+        }
+        if ($null -ne $thrown.ErrorDetails -and $thrown.ErrorDetails.RecommendedAction) { $rebuilt.RecommendedAction = $thrown.ErrorDetails.RecommendedAction }
+        $Failure.Value = New-CoreErrorRecord @rebuilt
     }
 }

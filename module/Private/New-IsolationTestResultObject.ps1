@@ -19,19 +19,22 @@ function New-IsolationTestResultObject {
             $worker = [pscustomobject]@{
                 PSTypeName  = 'WindowsContainers.WorkerProcess'
                 Id          = if ([bool]$Record.worker.alive) { [int]$claim.pid } else { $null }
+                # Get-Process and Wait-Process bind -Name first: $null makes them refuse
+                # this object rather than reach every host process called vmwp or qemu.
+                Name        = $null
                 ClaimedPid  = [int]$claim.pid
                 WorkerName  = [string]$claim.name
-                ProcessName = if ($null -ne $seen) { [string]$seen.name } else { $null }
+                ProcessName = if ($null -ne $seen) { [string]$seen.processName } else { $null }
                 Alive       = [bool]$Record.worker.alive
                 Tied        = [bool]$Record.worker.tied
                 TieToken    = [string]$claim.tieToken
                 Reason      = [string]$Record.worker.reason
-                WS          = if ($null -ne $seen) { [long]$seen.workingSetBytes } else { $null }
-                PM          = if ($null -ne $seen) { [long]$seen.pagedBytes } else { $null }
-                NPM         = if ($null -ne $seen) { [long]$seen.nonPagedBytes } else { $null }
+                WS          = if ($null -ne $seen) { [long]$seen.workingSet } else { $null }
+                PM          = if ($null -ne $seen) { [long]$seen.pagedMemorySize } else { $null }
+                NPM         = if ($null -ne $seen) { [long]$seen.nonpagedSystemMemorySize } else { $null }
                 CPU         = if ($null -ne $seen) { [double]$seen.cpuSeconds } else { $null }
                 SI          = if ($null -ne $seen) { [int]$seen.sessionId } else { $null }
-                StartTime   = if ($null -ne $seen) { ConvertTo-ContainerDate $seen.startTimeMs } else { $null }
+                StartTime   = if ($null -ne $seen) { ConvertTo-ContainerDate $seen.startTime } else { $null }
                 CommandLine = if ($null -ne $seen) { [string]$seen.commandLine } else { $null }
             }
         }
@@ -59,7 +62,7 @@ function New-IsolationTestResultObject {
             Backend            = [string]$Record.backend
             Reasons            = [string[]]@($Record.reasons)
             Gaps               = [string[]]@($Record.gaps)
-            SnapshotTakenAt    = ConvertTo-ContainerDate $Record.snapshotTakenAtMs
+            SnapshotTakenAt    = ConvertTo-ContainerDate $Record.snapshotTakenAt
         }
     }
 }

@@ -28,23 +28,37 @@ function Get-ContainerHost {
     Lists only the backends that can be used on this host.
 
     .EXAMPLE
-    Invoke-Command -ComputerName node1, node2 { Get-ContainerHost } | Format-Table ComputerName, Build, HostClass, DefaultIsolation
+    Get-ContainerHost | Format-List ComputerName, OperatingSystem, Build, Revision, HostClass, DefaultIsolation
 
-    Compares the container hosts of a fleet through PowerShell remoting.
+    The facts Test-IsolationCompatibility and New-IsolatedContainer decide by.
+    To compare the hosts of a fleet, run the same line through remoting:
+    Invoke-Command -ComputerName node1, node2 { Get-ContainerHost }.
+
+    .INPUTS
+    None. Get-ContainerHost takes no pipeline input.
 
     .OUTPUTS
     WindowsContainers.ContainerHost
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Test-IsolationCompatibility
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerHost')]
     param()
 
-    try {
-        $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
-    }
-    catch {
-        $PSCmdlet.ThrowTerminatingError($_)
-    }
+    $failure = $null
+    $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60 -Failure ([ref]$failure)
+    if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
 
     $backends = foreach ($backend in $info.backends) {
         [pscustomobject]@{

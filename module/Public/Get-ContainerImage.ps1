@@ -22,10 +22,29 @@ function Get-ContainerImage {
 
     Lists the images whose names start with busy.
 
+    .INPUTS
+    System.String
+    Image names or wildcard patterns, by value or by property name (Name).
+
     .OUTPUTS
     WindowsContainers.ContainerImage
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Import-ContainerImage
+
+    .LINK
+    Remove-ContainerImage
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerImage')]
     param(
         [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
@@ -43,15 +62,12 @@ function Get-ContainerImage {
     }
 
     end {
-        try {
-            $body = Invoke-CoreCommand -Command 'image.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 60
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'image.list' -Arguments @{ names = @($patterns) } -TimeoutSeconds 60 -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
         foreach ($record in @($body.images)) { New-ContainerImageObject -Record $record }
         foreach ($problem in @($body.errors)) {
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category ObjectNotFound -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $problem -TargetObject $problem.name))
         }
     }
 }

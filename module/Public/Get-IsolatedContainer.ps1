@@ -42,10 +42,32 @@ function Get-IsolatedContainer {
 
     Shows every property of the container named web.
 
+    .INPUTS
+    System.String
+    Container names or wildcard patterns, by value or by property name (Name).
+
     .OUTPUTS
     WindowsContainers.Container
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    New-IsolatedContainer
+
+    .LINK
+    Stop-IsolatedContainer
+
+    .LINK
+    Remove-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
     #>
-    [CmdletBinding()]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
@@ -65,18 +87,14 @@ function Get-IsolatedContainer {
     }
 
     end {
-        try {
-            $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns); all = [bool]$All } -TimeoutSeconds 120
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'container.list' -Arguments @{ names = @($patterns); all = [bool]$All } -TimeoutSeconds 120 -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
         foreach ($record in @($body.containers)) {
             New-ContainerObject -Record $record
         }
         foreach ($problem in @($body.errors)) {
-            $category = if ($problem.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidData' }
-            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $problem.code -Message $problem.message -Category $category -TargetObject $problem.name))
+            $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $problem -TargetObject $problem.name))
         }
     }
 }

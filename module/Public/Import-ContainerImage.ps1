@@ -29,14 +29,35 @@ function Import-ContainerImage {
     Imports the busybox root filesystem that the setup script builds.
 
     .EXAMPLE
-    docker save alpine:3.20 -o alpine.tar; Import-ContainerImage -Path ./alpine.tar -Name alpine
+    Import-ContainerImage -Path ./alpine.tar -Name alpine
 
-    Imports an image saved from Docker on another machine.
+    Imports alpine.tar, an image saved on another machine with
+    'docker save alpine:3.20 -o alpine.tar': its layers in order, and its
+    default command from the image's config.
+
+    .INPUTS
+    System.Management.Automation.PSObject
+    Objects with a Path (or FullName, as Get-ChildItem gives) and a Name property, by property name.
 
     .OUTPUTS
     WindowsContainers.ContainerImage
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerImage
+
+    .LINK
+    Remove-ContainerImage
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.ContainerImage')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
@@ -44,7 +65,7 @@ function Import-ContainerImage {
         [ValidateNotNullOrEmpty()]
         [string] $Path,
 
-        [Parameter(Mandatory, Position = 1)]
+        [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string] $Name
     )
@@ -52,12 +73,22 @@ function Import-ContainerImage {
     process {
         # The core runs elsewhere: hand it an absolute file-system path.
         $resolved = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
-        if (-not $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")) { return }
+        # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+        $approved = $false
         try {
-            $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name
+            $approved = $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")
         }
         catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $resolved `
+                        -Message "Could not ask for confirmation, so nothing was imported from '$resolved': $($_.Exception.GetBaseException().Message)"))
+        }
+        if (-not $approved) { return }
+        $failure = $null
+        $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name -Failure ([ref]$failure)
+        if ($null -ne $failure) {
+            # One archive of many: the others are still imported.
+            $PSCmdlet.WriteError($failure)
+            return
         }
         New-ContainerImageObject -Record $record
     }

@@ -16,24 +16,31 @@ function New-IsolatedContainer {
     container later find it by name, whatever backend holds it.
 
     Container names are 1 to 63 characters: letters, digits, '_', '.', '-',
-    starting with a letter or digit. A failure half-way through leaves
-    nothing behind.
+    starting with a letter or digit. They are case-insensitive, as on
+    Windows: the container keeps the case it was created with, and a name
+    that differs from an existing one only by case is refused
+    (ContainerAlreadyExists). A failure half-way through leaves nothing
+    behind.
 
     Before anything is created, a Windows image that cannot run on this host
     under the requested isolation (an ltsc2019 image on Windows Server 2022
     with process isolation, for example) is refused with the error
     ImageIncompatibleWithHost, the reason and what to do instead, following
     Microsoft's version-compatibility table (see Test-IsolationCompatibility).
-    A pass is remembered while the same core process runs, so creating many
-    containers from one image asks only once; refusals and warnings are
-    never remembered.
+    A Windows image whose build cannot be told (a digest reference) gets a
+    warning, and the backend decides. The check is part of the one call
+    that creates the container.
+
+    A container that cannot be created is reported as a non-terminating
+    error and the next one from the pipeline is still created; use
+    -ErrorAction Stop to stop at the first failure.
 
     .PARAMETER Name
     The container's name, unique on this host.
 
     .PARAMETER Image
     The image to run: on the linux backend a name from Get-ContainerImage
-    (import one with Import-ContainerImage).
+    (import one with Import-ContainerImage; Tab completes the names).
 
     .PARAMETER Isolation
     Process, HyperV or Default (the host's default isolation).
@@ -96,10 +103,32 @@ function New-IsolatedContainer {
 
     Shows what would be created without creating anything.
 
+    .INPUTS
+    System.Management.Automation.PSObject
+    Objects with Name and Image properties, by property name: one container per object.
+
     .OUTPUTS
     WindowsContainers.Container
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Test-IsolationCompatibility
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
+
+    .LINK
+    Remove-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
@@ -135,33 +164,26 @@ function New-IsolatedContainer {
         [switch] $UserNamespace
     )
 
-    process {
-        if (-not $PSCmdlet.ShouldProcess($Name, "Create a container from image '$Image' with isolation $Isolation")) { return }
+    begin {
+        # One value rule: 'process' or 'LINUX' reach the core as Process and linux.
+        $Isolation = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Isolation -Value $Isolation
+        if ($PSBoundParameters.ContainsKey('Backend')) {
+            $Backend = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Backend -Value $Backend
+        }
+    }
 
-        # Pre-flight, before any backend call: a Windows image this host cannot run
-        # under this isolation is refused here (ImageIncompatibleWithHost) with the
-        # reason and what to do instead, instead of failing late in HCS (0xC0370101).
-        # The answer depends only on the image reference, the isolation, the backend
-        # and the host, so a pass from this very core (same process) is not asked
-        # for again: creating many containers from one image costs one round trip
-        # less each. Refusals and warnings are never remembered.
-        $preflight = @{ Image = $Image; Isolation = $Isolation }
-        if ($PSBoundParameters.ContainsKey('Backend')) { $preflight.Backend = $Backend }
-        $passKey = Get-PreflightPassKey @preflight
-        if ($null -ne $passKey -and $script:PreflightPasses.Contains($passKey)) {
-            Write-Verbose "Pre-flight: '$Image' with $Isolation isolation already passed the compatibility check in this session; not asking the core again."
+    process {
+        # Fail closed: a host that cannot ask (-NonInteractive with -Confirm)
+        # throws from ShouldProcess; that must stop the work, not skip the if.
+        $approved = $false
+        try {
+            $approved = $PSCmdlet.ShouldProcess($Name, "Create a container from image '$Image' with isolation $Isolation")
         }
-        else {
-            $preflightWarnings = $null
-            try {
-                $null = Assert-ImageCompatibility @preflight -WarningVariable preflightWarnings
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
-            $passKey = Get-PreflightPassKey @preflight
-            if ($null -ne $passKey -and @($preflightWarnings).Count -eq 0) { $null = $script:PreflightPasses.Add($passKey) }
+        catch {
+            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $Name `
+                        -Message "Could not ask to create container '$Name', so nothing was created: $($_.Exception.GetBaseException().Message)"))
         }
+        if (-not $approved) { return }
 
         $variables = @{}
         foreach ($key in $Environment.Keys) { $variables[[string]$key] = [string]$Environment[$key] }
@@ -179,11 +201,14 @@ function New-IsolatedContainer {
         if ($PSBoundParameters.ContainsKey('User')) { $arguments.user = $User }
         if ($UserNamespace) { $arguments.userNamespace = $true }
 
-        try {
-            $record = Invoke-CoreCommand -Command 'container.create' -Arguments $arguments -TimeoutSeconds 300 -TargetObject $Name
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
+        # One round trip: the core checks the image against this host (and
+        # warns when it cannot tell) before its backend creates anything.
+        $failure = $null
+        $record = Invoke-CoreCommand -Command 'container.create' -Arguments $arguments -TimeoutSeconds 300 -TargetObject $Name -Failure ([ref]$failure)
+        if ($null -ne $failure) {
+            # One container of many: the others are still created.
+            $PSCmdlet.WriteError($failure)
+            return
         }
         New-ContainerObject -Record $record
     }

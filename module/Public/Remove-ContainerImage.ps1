@@ -24,10 +24,26 @@ function Remove-ContainerImage {
 
     Shows which images would be removed.
 
+    .INPUTS
+    WindowsContainers.ContainerImage
+    Images from Get-ContainerImage, or any object with a Name property, by property name.
+
     .OUTPUTS
     None
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerImage
+
+    .LINK
+    Import-ContainerImage
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
@@ -37,13 +53,19 @@ function Remove-ContainerImage {
 
     process {
         foreach ($n in $Name) {
-            if (-not $PSCmdlet.ShouldProcess($n, 'Remove image')) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $null = Invoke-CoreCommand -Command 'image.remove' -Arguments @{ name = $n } -TimeoutSeconds 120 -TargetObject $n
+                $approved = $PSCmdlet.ShouldProcess($n, 'Remove image')
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $n `
+                            -Message "Could not ask for confirmation, so image '$n' was not removed: $($_.Exception.GetBaseException().Message)"))
             }
+            if (-not $approved) { continue }
+            $failure = $null
+            $null = Invoke-CoreCommand -Command 'image.remove' -Arguments @{ name = $n } -TimeoutSeconds 120 -TargetObject $n -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }
         }
     }
 }

@@ -37,10 +37,31 @@ function Remove-IsolatedContainer {
 
     Shows what would be removed, and removes nothing.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     None
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Stop-IsolatedContainer
+
+    .LINK
+    New-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
@@ -58,13 +79,19 @@ function Remove-IsolatedContainer {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
             $action = if ($Force) { 'Remove container (killing it if it runs)' } else { 'Remove container' }
-            if (-not $PSCmdlet.ShouldProcess($target, $action)) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target
+                $approved = $PSCmdlet.ShouldProcess($target, $action)
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
+                            -Message "Could not ask for confirmation, so container '$target' was not removed: $($_.Exception.GetBaseException().Message)"))
             }
+            if (-not $approved) { continue }
+            $failure = $null
+            $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }
         }
     }
 }

@@ -32,10 +32,28 @@ function Stop-IsolatedContainer {
 
     Stops every container whose name starts with web and shows their final state.
 
-    .OUTPUTS
+    .INPUTS
     WindowsContainers.Container
+    Containers from Get-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
+    .OUTPUTS
+    None, or WindowsContainers.Container with -PassThru.
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Remove-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
@@ -55,12 +73,20 @@ function Stop-IsolatedContainer {
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            if (-not $PSCmdlet.ShouldProcess($target, 'Stop container')) { continue }
+            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
+            $approved = $false
             try {
-                $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target
+                $approved = $PSCmdlet.ShouldProcess($target, 'Stop container')
             }
             catch {
-                $PSCmdlet.WriteError($_)
+                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
+                            -Message "Could not ask for confirmation, so container '$target' was not stopped: $($_.Exception.GetBaseException().Message)"))
+            }
+            if (-not $approved) { continue }
+            $failure = $null
+            $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target -Failure ([ref]$failure)
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
                 continue
             }
             if ($PassThru) { New-ContainerObject -Record $record }

@@ -23,7 +23,9 @@ function Test-ContainerIsolation {
     pipeline of twenty containers reads the host's process table once.
 
     .PARAMETER Name
-    The containers' names.
+    The containers' names, in any case. Wildcards are allowed (web*): a
+    pattern means every container it matches; one that matches none
+    returns nothing.
 
     .PARAMETER InputObject
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
@@ -54,33 +56,80 @@ function Test-ContainerIsolation {
 
     Shows, process by process, the evidence behind the verdict.
 
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
     .OUTPUTS
     WindowsContainers.IsolationTestResult, or System.Boolean with -Quiet
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-IsolatedContainer
+
+    .LINK
+    Get-ContainerProcess
+
+    .LINK
+    Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
-    [OutputType('WindowsContainers.IsolationTestResult', [bool])]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    # -Quiet has parameter sets of its own so that each set declares the one
+    # type it returns: tab completion after `(Test-ContainerIsolation x).`
+    # offers the result's properties, and [bool]'s only with -Quiet.
+    [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject'))]
+    [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet'))]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 
         [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet', ValueFromPipeline)]
         [PSTypeName('WindowsContainers.Container')]
         [psobject[]] $InputObject,
 
         [ValidateSet('Process', 'HyperV')]
         [string] $Isolation,
 
+        [Parameter(Mandatory, ParameterSetName = 'NameQuiet')]
+        [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet')]
         [switch] $Quiet
     )
 
     begin {
         $targets = [System.Collections.Generic.List[string]]::new()
+        # One value rule: 'process' reaches the core as Process.
+        if ($PSBoundParameters.ContainsKey('Isolation')) {
+            $Isolation = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Isolation -Value $Isolation
+        }
     }
 
     process {
-        $names = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
-        foreach ($n in $names) { $targets.Add([string]$n) }
+        if ($PSCmdlet.ParameterSetName -like 'InputObject*') {
+            foreach ($n in @($InputObject.Name)) { $targets.Add([string]$n) }
+            return
+        }
+        foreach ($pattern in $Name) {
+            # A wildcard pattern means every container it matches, now.
+            $failure = $null
+            $names = @(Resolve-ContainerNamePattern -Pattern $pattern -Failure ([ref]$failure))
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
+                if ($Quiet) { $false }
+                continue
+            }
+            foreach ($n in $names) { $targets.Add($n) }
+        }
     }
 
     end {
@@ -89,20 +138,17 @@ function Test-ContainerIsolation {
         if ($PSBoundParameters.ContainsKey('Isolation')) {
             foreach ($n in $targets) { $expected[$n] = $Isolation }
         }
-        try {
-            $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count)
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError($_)
-        }
+        $failure = $null
+        $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count) -Failure ([ref]$failure)
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+        # Names are case-insensitive: a PowerShell hashtable finds 'ux-web' under 'UX-Web'.
         $byName = @{}
         foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
         # One answer per input, in input order (a name given twice is answered twice).
         foreach ($n in $targets) {
             $result = $byName[$n]
             if ($null -ne $result.error) {
-                $category = if ($result.error.code -eq 'ContainerNotFound') { 'ObjectNotFound' } else { 'InvalidOperation' }
-                $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Message $result.error.message -Category $category -TargetObject $n))
+                $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $result.error -TargetObject $n))
                 if ($Quiet) { $false }
                 continue
             }

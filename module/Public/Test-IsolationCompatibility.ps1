@@ -56,16 +56,18 @@ function Test-IsolationCompatibility {
 
     .PARAMETER HostEdition
     The host to check against, as an edition name: 'Windows Server 2022',
-    'Windows 11 24H2', 'Windows 10 22H2'. Tells Server from client for builds
-    both share (17763 is Windows Server 2019 and Windows 10 1809).
+    'Windows 11 24H2', 'Windows 10 22H2' (Tab completes the names). Tells
+    Server from client for builds both share (17763 is Windows Server 2019
+    and Windows 10 1809).
 
     .PARAMETER Backend
     The backend that would run the container (linux, docker, hcs). It only
     changes what -Isolation Default means: on the linux backend, Default is Process.
 
     .PARAMETER Quiet
-    Return only $true or $false per image for the one -Isolation given. An
-    unknown answer returns $false with a warning that says why.
+    Return only $true or $false per image for the one -Isolation given
+    (without -Isolation: Default, the host's default isolation). An unknown
+    answer returns $false with a warning that says why.
 
     .EXAMPLE
     Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows Server 2022'
@@ -85,12 +87,14 @@ function Test-IsolationCompatibility {
     if (-not (Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 -Isolation Process -Quiet)) { throw 'Rebuild the image for this host' }
 
     A gate for a pipeline or runbook on this machine: $true or $false only.
+    (Run by the module's tests on Windows only: the host is this machine, and a
+    machine that is not Windows has no Windows build to check against.)
 
     .EXAMPLE
-    Test-IsolationCompatibility -Image 'contoso.azurecr.io/app@sha256:<digest>' -ImageBuild 10.0.17763.5458 -HostEdition 'Windows 11 24H2'
+    Test-IsolationCompatibility -Image 'contoso.azurecr.io/app@sha256:9f2c4b1d7e8a6053c1b2d3e4f5a6978812345678abcdef0123456789abcdef01' -ImageBuild 10.0.17763.5458 -HostEdition 'Windows 11 24H2'
 
-    A digest names no release: the image's build comes from -ImageBuild (docker
-    image inspect shows it as OsVersion).
+    A digest pins one image but does not say its Windows build: the build comes
+    from -ImageBuild (docker image inspect shows it as OsVersion).
 
     .EXAMPLE
     Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 -HostEdition 'Windows 10 22H2' | Where-Object -Not Allowed | Format-List Isolation, Reason, Suggestion
@@ -111,8 +115,23 @@ function Test-IsolationCompatibility {
     .OUTPUTS
     WindowsContainers.IsolationCompatibility
     System.Boolean (with -Quiet)
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Get-ContainerHost
+
+    .LINK
+    New-IsolatedContainer
+
+    .LINK
+    Test-ContainerIsolation
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Detailed')]
+    [CmdletBinding(DefaultParameterSetName = 'Detailed', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility')]
     [OutputType('WindowsContainers.IsolationCompatibility', ParameterSetName = 'Detailed')]
     [OutputType([bool], ParameterSetName = 'Quiet')]
     param(
@@ -123,8 +142,6 @@ function Test-IsolationCompatibility {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string] $ImageBuild,
 
-        [Parameter(ParameterSetName = 'Detailed')]
-        [Parameter(Mandatory, ParameterSetName = 'Quiet')]
         [ValidateSet('Process', 'HyperV', 'Default')]
         [string[]] $Isolation = @('Process', 'HyperV'),
 
@@ -142,6 +159,15 @@ function Test-IsolationCompatibility {
     )
 
     begin {
+        # One value rule: 'process' or 'LINUX' reach the core as Process and linux.
+        if ($Quiet -and -not $PSBoundParameters.ContainsKey('Isolation')) {
+            # One question per image: can it run here with the host's default isolation?
+            $Isolation = @('Default')
+        }
+        $Isolation = @(Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Isolation -Value $Isolation)
+        if ($PSBoundParameters.ContainsKey('Backend')) {
+            $Backend = Get-CanonicalParameterValue -Command $MyInvocation.MyCommand -ParameterName Backend -Value $Backend
+        }
         if ($Quiet -and @($Isolation).Count -ne 1) {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'QuietNeedsOneIsolation' -Category InvalidArgument -TargetObject $Isolation `
                         -Message "-Quiet answers one question per image, but -Isolation has $(@($Isolation).Count) values ($($Isolation -join ', ')). Give exactly one: -Isolation Process, HyperV or Default."))
@@ -168,21 +194,9 @@ function Test-IsolationCompatibility {
             if ($HostEdition) { $hostSpec.edition = $HostEdition }
             $arguments.host = $hostSpec
         }
-        else {
-            try {
-                $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
-            if ($info.os.platform -ne 'win32' -or $null -eq $info.os.build) {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'HostBuildRequired' -Category InvalidOperation -TargetObject $info.os.name `
-                            -Message "This host runs $($info.os.name), not Windows, so there is no host build to check Windows images against. Pass the Windows host to plan for: -HostBuild (for example 20348 or 10.0.20348.2527) or -HostEdition (for example 'Windows Server 2022')."))
-            }
-            $hostSpec = @{ build = [int]$info.os.build }
-            if ($info.os.hostClass) { $hostSpec.class = [string]$info.os.hostClass }
-            $arguments.host = $hostSpec
-        }
+        # Without a host, the core answers for this machine: it reads the host
+        # (with its update revision, which Windows Server 2016 answers need) and
+        # raises HostBuildRequired itself where this machine is not Windows.
 
         # One request per chunk of images (the core takes up to 5000 per request,
         # and a request must stay under 1 MB): one round trip for any usual batch.
@@ -190,16 +204,13 @@ function Test-IsolationCompatibility {
         for ($offset = 0; $offset -lt $images.Count; $offset += $chunkSize) {
             $request = $arguments.Clone()
             $request.images = $images.GetRange($offset, [math]::Min($chunkSize, $images.Count - $offset)).ToArray()
-            try {
-                $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $request -TimeoutSeconds 120
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
+            $failure = $null
+            $body = Invoke-CoreCommand -Command 'isolation.compatibility' -Arguments $request -TimeoutSeconds 120 -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
 
             foreach ($result in $body.results) {
                 if ($null -ne $result.error) {
-                    $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId $result.error.code -Category InvalidArgument -TargetObject $result.image -Message $result.error.message))
+                    $PSCmdlet.WriteError((New-CoreErrorRecord -CoreError $result.error -TargetObject $result.image))
                     continue
                 }
                 if ($Quiet) {

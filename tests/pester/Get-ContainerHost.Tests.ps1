@@ -77,8 +77,9 @@ Describe 'Get-ContainerHost' {
 
     Context 'When the core fails' {
         BeforeAll {
+            # The bridge hands a failure back in -Failure (it never throws at the public command).
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                throw [System.Management.Automation.ErrorRecord]::new([System.Exception]::new('The core exited.'), 'CoreExited', 'ResourceUnavailable', $null)
+                $Failure.Value = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new('The core exited.'), 'CoreExited', 'ResourceUnavailable', $null)
             }
         }
 

@@ -1,4 +1,4 @@
-# End-to-end checks of the hcs backend on a real Windows container host.
+# End-to-end checks of HCS and the public commands on a real Windows container host.
 #
 # They need: Windows Server 2019+ or Windows 10/11 with the Containers feature,
 # an elevated PowerShell 7.4+, Docker, and a Windows image matching the host
@@ -39,7 +39,7 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             }
         }
 
-        # Starts `ping -t localhost` in a container and waits until HCS reports ping in it.
+        # Starts `ping -t localhost` in a container and waits until the container reports ping in it.
         function script:Start-PingContainer {
             param([ValidateSet('process', 'hyperv')] [string] $Isolation)
             $id = (docker run -d --isolation $Isolation $script:image ping -t localhost | Select-Object -Last 1).Trim()
@@ -47,10 +47,10 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $deadline = (Get-Date).AddSeconds(180)
             do {
                 Start-Sleep -Seconds 2
-                # HCS may not list the container for a moment after docker returns: keep asking until the deadline.
-                $ping = @(try { (Invoke-Core hcs.processes @{ name = $id }).processes | Where-Object name -EQ 'PING' } catch { Write-Verbose $_ })
+                # The container may not report ping for a moment after docker returns: keep asking until the deadline.
+                $ping = @(Get-ContainerProcess -Name $id.Substring(0, 12) -ErrorAction SilentlyContinue | Where-Object ContainerProcessName -EQ 'PING')
             } until ($ping.Count -gt 0 -or (Get-Date) -gt $deadline)
-            if ($ping.Count -eq 0) { throw "HCS did not report PING in container $id within 180 s." }
+            if ($ping.Count -eq 0) { throw "Get-ContainerProcess did not report PING in container $id within 180 s." }
             $id
         }
     }
@@ -73,7 +73,7 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $row.Count | Should -Be 1
             $row[0].processName | Should -Be $me.ProcessName
             $row[0].parentProcessId | Should -Be $me.Parent.Id
-            [Math]::Abs(([DateTimeOffset]$me.StartTime).ToUnixTimeMilliseconds() - $row[0].startTimeMs) | Should -BeLessOrEqual 10
+            [Math]::Abs(([DateTimeOffset]$me.StartTime).ToUnixTimeMilliseconds() - ([DateTimeOffset]$row[0].startTime).ToUnixTimeMilliseconds()) | Should -BeLessOrEqual 10
         }
     }
 
@@ -91,28 +91,27 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             $system.hostingSystemId | Should -BeNullOrEmpty
         }
 
-        It "Should report ping with a PID that the host's Get-Process finds as the same process" {
-            $ping = (Invoke-Core hcs.processes @{ name = $script:processId }).processes | Where-Object name -EQ 'PING' | Select-Object -First 1
-            $ping.claimedHostPid | Should -Be $ping.containerPid
-            $hostPing = Get-Process -Id $ping.containerPid -ErrorAction Stop
+        It "Should report ping (Get-ContainerProcess) with a PID that the host's Get-Process finds as the same process" {
+            $ping = Get-ContainerProcess -Name $script:processId.Substring(0, 12) | Where-Object ContainerProcessName -EQ 'PING' | Select-Object -First 1
+            $ping.HostProcessId | Should -Be $ping.ContainerProcessId
+            $hostPing = Get-Process -Id $ping.HostProcessId -ErrorAction Stop
             $hostPing.ProcessName | Should -Be 'PING'
-            [Math]::Abs(([DateTimeOffset]$hostPing.StartTime).ToUnixTimeMilliseconds() - $ping.startTimeMs) | Should -BeLessOrEqual 10
+            [Math]::Abs(([DateTimeOffset]$hostPing.StartTime).ToUnixTimeMilliseconds() - ([DateTimeOffset]$ping.StartTime).ToUnixTimeMilliseconds()) | Should -BeLessOrEqual 10
         }
 
-        It 'Should be judged process isolation' {
-            $result = Invoke-Core hcs.isolation @{ name = $script:processId; expected = 'Process' }
-            $result.verdict.observed | Should -Be 'Process' -Because ($result.verdict.reasons -join ' ')
-            $result.verdict.passed | Should -BeTrue
-            $result.worker | Should -BeNullOrEmpty
+        It 'Should be judged process isolation (Test-ContainerIsolation), with the host PIDs Get-ContainerProcess reports' {
+            $name = $script:processId.Substring(0, 12)
+            $result = Test-ContainerIsolation -Name $name -Isolation Process
+            $result.ObservedIsolation | Should -Be 'Process' -Because ($result.Reasons -join ' ')
+            $result.Passed | Should -BeTrue
+            $result.WorkerProcess | Should -BeNullOrEmpty
+            $listed = @(Get-ContainerProcess -Name $name | Where-Object VisibleOnHost | ForEach-Object { "$($_.ContainerProcessId)=$($_.HostProcessId)" } | Sort-Object)
+            $judged = @($result.ContainerProcesses | Where-Object VisibleOnHost | ForEach-Object { "$($_.ContainerProcessId)=$($_.HostProcessId)" } | Sort-Object)
+            $judged | Should -Be $listed
         }
 
-        It 'Should pass Test-ContainerIsolation -Isolation Process through the cmdlets' {
-            Test-ContainerIsolation -Name $script:processId.Substring(0, 12) -Isolation Process -Quiet | Should -BeTrue
-        }
-
-        It 'Should stop through HCS, and Docker should see it stopped' {
-            $stopped = Invoke-Core hcs.stop @{ name = $script:processId; timeoutSeconds = 30 }
-            $stopped.container.state | Should -Be 'exited'
+        It 'Should stop through Stop-IsolatedContainer, and Docker should see it stopped' {
+            Stop-IsolatedContainer -Name $script:processId.Substring(0, 12) -TimeoutSeconds 30 -Confirm:$false
             (docker inspect -f '{{.State.Running}}' $script:processId) | Should -Be 'false'
         }
     }
@@ -143,11 +142,13 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             }
         }
 
-        It "Should report ping with a PID that is not the host's ping" {
-            $ping = (Invoke-Core hcs.processes @{ name = $script:hypervId }).processes | Where-Object name -EQ 'PING' | Select-Object -First 1
-            $ping.claimedHostPid | Should -BeNullOrEmpty
+        It "Should report ping (Get-ContainerProcess) with no host PID, and a PID that is not the host's ping" {
+            $ping = Get-ContainerProcess -Name $script:hypervId.Substring(0, 12) | Where-Object ContainerProcessName -EQ 'PING' | Select-Object -First 1
+            $ping.HostProcessId | Should -BeNullOrEmpty
+            $ping.VisibleOnHost | Should -BeFalse
             $same = Get-Process -Name PING -ErrorAction Ignore | Where-Object {
-                $_.Id -eq $ping.containerPid -and [Math]::Abs(([DateTimeOffset]$_.StartTime).ToUnixTimeMilliseconds() - $ping.startTimeMs) -le 10
+                $_.Id -eq $ping.ContainerProcessId -and $null -ne $ping.StartTime -and
+                [Math]::Abs(([DateTimeOffset]$_.StartTime).ToUnixTimeMilliseconds() - ([DateTimeOffset]$ping.StartTime).ToUnixTimeMilliseconds()) -le 10
             }
             $same | Should -BeNullOrEmpty
         }
@@ -158,12 +159,13 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
             @($workers).Count | Should -Be 1
         }
 
-        It 'Should be judged Hyper-V isolation, tied to the vmmem running as the VM (hcsshim LookupVMMEM)' {
-            $result = Invoke-Core hcs.isolation @{ name = $script:hypervId; expected = 'HyperV' }
-            $result.verdict.observed | Should -Be 'HyperV' -Because ($result.verdict.reasons -join ' ')
-            $result.worker.name | Should -Be 'vmmem'
-            $result.worker.tieField | Should -Be 'user'
-            $result.worker.tieToken | Should -Be "NT VIRTUAL MACHINE\$($script:vmGuid.ToUpperInvariant())" -Because 'hcsshim looks for NT VIRTUAL MACHINE\<RuntimeId in upper case> (compared case-insensitively here)'
+        It 'Should be judged Hyper-V isolation (Test-ContainerIsolation), tied to the vmmem running as the VM (hcsshim LookupVMMEM)' {
+            $result = Test-ContainerIsolation -Name $script:hypervId.Substring(0, 12) -Isolation HyperV
+            $result.ObservedIsolation | Should -Be 'HyperV' -Because ($result.Reasons -join ' ')
+            $result.WorkerProcess.WorkerName | Should -Be 'vmmem'
+            $result.WorkerProcess.Tied | Should -BeTrue
+            $result.WorkerProcess.TieToken | Should -Be "NT VIRTUAL MACHINE\$($script:vmGuid.ToUpperInvariant())" -Because 'hcsshim looks for NT VIRTUAL MACHINE\<RuntimeId in upper case> (compared case-insensitively here)'
+            @($result.ContainerProcesses | Where-Object VisibleOnHost).Count | Should -Be 0
         }
     }
 
@@ -186,9 +188,9 @@ Describe 'The hcs backend on a Windows container host (skipped elsewhere: HCS ex
         }
     }
 
-    Context 'When HCS is asked about a container that does not exist' {
+    Context 'When the commands are asked about a container that does not exist' {
         It 'Should fail with ContainerNotFound' {
-            { Invoke-Core hcs.processes @{ name = 'no-such-container-wc-e2e' } } | Should -Throw -ErrorId 'ContainerNotFound*'
+            { Get-ContainerProcess -Name 'no-such-container-wc-e2e' -ErrorAction Stop } | Should -Throw -ErrorId 'ContainerNotFound*'
         }
     }
 }

@@ -75,7 +75,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
             $process.Id | Should -BeOfType [int]
             $process.Id | Should -Be $helperIds[0]
             $process.WorkingSet | Should -BeOfType [long]
-            $process.StartTimeMs | Should -BeOfType [long]
+            $process.StartTime | Should -BeOfType [datetimeoffset]
             $process.CommandLine | Should -BeExactly '/bin/sleep 60'
             $process.NamespacePids[0] | Should -Be $helperIds[0]
         }
@@ -148,7 +148,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
                 if (-not $coreById.ContainsKey($p.Id)) { continue }
                 $core = $coreById[$p.Id]
                 [int]$core.sessionId | Should -Be $p.SessionId -Because "PID $($p.Id) ($($p.ProcessName)) is in session $($p.SessionId)"
-                ([datetimeoffset]$p.StartTime).ToUnixTimeMilliseconds() - [long]$core.startTimeMs
+                ([datetimeoffset]$p.StartTime).ToUnixTimeMilliseconds() - ([datetimeoffset]$core.startTime).ToUnixTimeMilliseconds()
             }
             $sorted = @($deltas | Sort-Object)
             $sorted[0] | Should -BeGreaterOrEqual 0
@@ -165,7 +165,7 @@ Describe 'The host process snapshot (host.processes)' -Skip:(-not $IsLinux) {
             # The core's start times are early by under a second (the fraction
             # btime drops), hence the allowance.
             $unexplained = @($snapshot.processes | Where-Object {
-                    -not $beforeIds.Contains([int]$_.id) -and -not $afterIds.Contains([int]$_.id) -and [long]$_.startTimeMs -lt $beforeStartedMs - 1000
+                    -not $beforeIds.Contains([int]$_.id) -and -not $afterIds.Contains([int]$_.id) -and ([datetimeoffset]$_.startTime).ToUnixTimeMilliseconds() -lt $beforeStartedMs - 1000
                 } | ForEach-Object { "$($_.id) $($_.processName)" })
             $unexplained | Should -BeNullOrEmpty -Because 'a process the core lists and Get-Process never saw must have started between the two calls'
         }

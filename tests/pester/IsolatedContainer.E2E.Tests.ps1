@@ -176,6 +176,86 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
     }
 
+    Context 'When Get-ContainerProcess and Test-ContainerIsolation look at one container, a process of it in a nested PID namespace included' {
+        BeforeAll {
+            $before = Get-Leftover
+            $container = New-IsolatedContainer -Name 'e2e-samepid' -Image busybox -Isolation Process -Command sh, -c, 'sleep 3600 & sleep 3601 & wait'
+            # A process in a PID namespace nested inside the container's, made from the host with the host's own
+            # tools (so nothing depends on what the container's sandbox allows): it joins the container's cgroups
+            # (which is how the container's process list finds it), nsenter enters the container's PID namespace,
+            # and unshare makes a new one below it, in which sleep is PID 1.
+            $procs = foreach ($line in Get-Content -LiteralPath "/proc/$($container.HostProcessId)/cgroup") {
+                $id, $controllers, $cgroupPath = $line -split ':', 3
+                $mount = if ($controllers -eq '') { '/sys/fs/cgroup' } else { "/sys/fs/cgroup/$($controllers -replace '^name=', '')" }
+                $file = "$mount$cgroupPath/cgroup.procs"
+                if (Test-Path -LiteralPath $file) { $file }
+            }
+            $start = [System.Diagnostics.ProcessStartInfo]::new('sh')
+            foreach ($argument in @('-c', 'for f in "$@"; do echo $$ > "$f"; done; exec nsenter -t "$0" -p unshare --pid --fork --mount-proc sleep 3602',
+                    [string]$container.HostProcessId) + @($procs)) { $start.ArgumentList.Add($argument) }
+            $start.RedirectStandardError = $true
+            $script:nsenter = [System.Diagnostics.Process]::Start($start)
+            # Wait until the nested sleep runs: nsenter -> unshare -> sleep, each the child of the one before.
+            function script:Get-ChildPid([int] $Parent) {
+                foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+                    try {
+                        $stat = Get-Content -Raw -LiteralPath "/proc/$($dir.Name)/stat" -ErrorAction Stop
+                        if ([int]($stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')[1]) -eq $Parent) { [int]$dir.Name }
+                    }
+                    catch { Write-Verbose "PID $($dir.Name) exited while reading" }
+                }
+            }
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            $script:nestedSleep = $null
+            while ($null -eq $nestedSleep -and [datetime]::UtcNow -lt $deadline -and -not $nsenter.HasExited) {
+                $unshare = @(Get-ChildPid $nsenter.Id) | Select-Object -First 1
+                if ($unshare) { $script:nestedSleep = @(Get-ChildPid $unshare) | Where-Object { (Get-Content -Raw "/proc/$_/comm" -ErrorAction Ignore) -match '^sleep' } | Select-Object -First 1 }
+                if ($null -eq $nestedSleep) { Start-Sleep -Milliseconds 100 }
+            }
+            if ($null -eq $nestedSleep) { throw "The nested PID namespace did not come up: $(if ($nsenter.HasExited) { $nsenter.StandardError.ReadToEnd() })" }
+            $script:listed = @(Get-ContainerProcess -Name 'e2e-samepid')
+            $script:judged = Test-ContainerIsolation -Name 'e2e-samepid'
+        }
+        AfterAll {
+            if ($script:nsenter -and -not $script:nsenter.HasExited) { $script:nsenter.Kill($true) }
+            Remove-IsolatedContainer -Name 'e2e-samepid' -Force -ErrorAction Ignore
+        }
+
+        It 'Should have a process whose host NSpid chain is three deep, the innermost being PID 1' {
+            $nspid = ((Get-Content "/proc/$nestedSleep/status") -match '^NSpid:')[0] -split '\s+' | Select-Object -Skip 1
+            $nspid.Count | Should -Be 3
+            $nspid[0] | Should -Be $nestedSleep
+            $nspid[-1] | Should -Be 1
+        }
+
+        It 'Should report the same host PID in both commands for every process' {
+            $fromList = @($listed | ForEach-Object { '{0}:{1}:{2}' -f $_.ContainerProcessName, $_.ContainerProcessId, $_.HostProcessId } | Sort-Object)
+            $fromTest = @($judged.ContainerProcesses | ForEach-Object { '{0}:{1}:{2}' -f $_.ContainerProcessName, $_.ContainerProcessId, $_.HostProcessId } | Sort-Object)
+            $fromList.Count | Should -BeGreaterOrEqual 5 -Because 'sh, two sleeps, unshare and the nested sleep (and nsenter) are in the container'
+            $fromTest | Should -Be $fromList
+            @($listed | Where-Object { -not $_.VisibleOnHost }) | Should -BeNullOrEmpty
+        }
+
+        It 'Should give the nested process its real host PID, the one the verdict matched' {
+            $nested = @($listed | Where-Object HostProcessId -EQ $nestedSleep)
+            $nested.Count | Should -Be 1
+            $nested[0].ContainerProcessName | Should -Be 'sleep'
+            $match = @($judged.HostMatches | Where-Object HostProcessId -EQ $nestedSleep)
+            $match.Count | Should -Be 1
+            $match[0].Matched | Should -BeTrue
+            $match[0].Outcome | Should -Be 'SameProcess'
+            $judged.ObservedIsolation | Should -Be 'Process'
+        }
+
+        It 'Should leave nothing behind once removed with -Force, the nested processes included' {
+            Remove-IsolatedContainer -Name 'e2e-samepid' -Force
+            $nsenter.WaitForExit(10000) | Should -BeTrue
+            Test-ProcessAlive $nestedSleep | Should -BeFalse
+            $after = Get-Leftover
+            $after.Total | Should -Be $before.Total
+        }
+    }
+
     Context 'When a container process object is piped to Stop-Process' {
         BeforeAll {
             $before = Get-Leftover
@@ -190,14 +270,13 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
             Remove-IsolatedContainer -Name 'e2e-stopproc' -Force -ErrorAction Ignore
         }
 
-        It 'Should carry no property Stop-Process binds by name except Id (= the host PID)' {
-            $bindable = (Get-Command Stop-Process).Parameters.Values | Where-Object {
-                $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName }
-            } | ForEach-Object { $_.Name; $_.Aliases }
-            $present = @($inside.PSObject.Properties.Name | Where-Object { $_ -in $bindable })
-            $present | Should -Be @('Id')
+        It 'Should be the host''s own Process (bound by value, ahead of any property name), Id the host PID' {
+            # Stop-Process, Get-Process and Wait-Process bind a Process to -InputObject by value
+            # before they try -Id or -Name by property name: that very process, nothing else.
+            $inside | Should -BeOfType [System.Diagnostics.Process]
             $inside.Id | Should -Be $inside.HostProcessId
             $inside.Id | Should -Not -Be $inside.ContainerProcessId
+            @($inside | Get-Process).Id | Should -Be @($inside.HostProcessId)
         }
 
         It 'Should make Stop-Process -WhatIf target that very host PID, not the container PID' {
@@ -216,7 +295,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
                 New-ContainerProcessObject -Record ([pscustomobject]@{
                         containerName = 'vm'; containerPid = $Pid; name = 'sleep'; hostPid = $null; visibleOnHost = $false; claimedHostPid = $null
                         sessionId = $null; cpuSeconds = $null; workingSetBytes = $null; pagedBytes = $null; nonPagedBytes = $null; privateBytes = $null
-                        startTimeMs = $null; commandLine = 'sleep 3600'
+                        startTime = $null; commandLine = 'sleep 3600'
                     })
             }
             $invisible.VisibleOnHost | Should -BeFalse
@@ -259,13 +338,13 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
 
         It 'Should name the bad value and the rule in the message' {
-            $err = { New-IsolatedContainer -Name 'web;reboot' -Image busybox -Command true } | Should -Throw -PassThru
+            $err = { New-IsolatedContainer -Name 'web;reboot' -Image busybox -Command true -ErrorAction Stop } | Should -Throw -PassThru
             $err.Exception.Message | Should -Match '"web;reboot"'
             $err.Exception.Message | Should -Match 'letters, digits'
         }
 
         It 'Should refuse an unknown image with ImageNotFound, naming the known ones' {
-            $err = { New-IsolatedContainer -Name 'e2e-noimage' -Image 'nosuchimage' -Command true } | Should -Throw -ErrorId 'ImageNotFound,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-noimage' -Image 'nosuchimage' -Command true -ErrorAction Stop } | Should -Throw -ErrorId 'ImageNotFound,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match 'busybox'
             (Get-Leftover).Total | Should -Be $before.Total
         }
@@ -277,7 +356,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
 
         It 'Should refuse a duplicate name and leave the first container untouched' {
             $first = New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600
-            { New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600 } | Should -Throw -ErrorId 'ContainerAlreadyExists,New-IsolatedContainer'
+            { New-IsolatedContainer -Name 'e2e-dup' -Image busybox -Command sleep, 600 -ErrorAction Stop } | Should -Throw -ErrorId 'ContainerAlreadyExists,New-IsolatedContainer'
             $again = Get-IsolatedContainer -Name 'e2e-dup'
             $again.State | Should -Be 'running'
             $again.HostProcessId | Should -Be $first.HostProcessId
@@ -308,7 +387,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
         }
 
         It 'Should roll back a creation that fails half-way (a command that does not exist)' {
-            $err = { New-IsolatedContainer -Name 'e2e-badcmd' -Image busybox -Command '/no/such/binary' } | Should -Throw -ErrorId 'RuntimeFailed,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-badcmd' -Image busybox -Command '/no/such/binary' -ErrorAction Stop } | Should -Throw -ErrorId 'RuntimeFailed,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match '/no/such/binary'
             $after = Get-Leftover
             $after.RuncIds | Should -BeNullOrEmpty
@@ -380,7 +459,7 @@ Describe 'Process isolation on real runc' -Tag E2E -Skip:(-not $canRun) {
             $env:WINDOWSCONTAINERS_NODE = (Get-Command node -CommandType Application | Select-Object -First 1).Source
             $env:PATH = Join-Path $state 'empty-path'
             Restart-Core
-            $err = { New-IsolatedContainer -Name 'e2e-norunc' -Image busybox -Command true -Backend linux } | Should -Throw -ErrorId 'DependencyMissing,New-IsolatedContainer' -PassThru
+            $err = { New-IsolatedContainer -Name 'e2e-norunc' -Image busybox -Command true -Backend linux -ErrorAction Stop } | Should -Throw -ErrorId 'DependencyMissing,New-IsolatedContainer' -PassThru
             $err.Exception.Message | Should -Match 'apt-get install runc'
             (Get-ContainerHost).Backends | Where-Object Name -EQ linux | ForEach-Object Reason | Should -Match 'apt-get install runc'
             (Get-Leftover).Total | Should -Be $before.Total

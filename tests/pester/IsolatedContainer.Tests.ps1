@@ -11,10 +11,15 @@ BeforeAll {
             exitCode = $null; hostPid = 4242; utilityVmId = $null; managed = $true
         }
     }
+    # A host PID must be a live process with that start time: the module hands out the host's own
+    # Process object for it. This test's own PowerShell is one; its start time as the core would
+    # give it (the core's clock starts at the whole-second boot time, so up to 1 s earlier).
+    $script:ownStartTimeMs = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() - 400
     function script:New-FakeProcessRecord([string] $Container, [int] $ContainerPid, [object] $HostPid, [string] $Name = 'ping') {
         [pscustomobject]@{
             containerName = $Container; containerPid = $ContainerPid; name = $Name; commandLine = "$Name 127.0.0.1"
-            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid; startTimeMs = 1767323045000
+            claimedHostPid = $HostPid; hostPid = $HostPid; visibleOnHost = $null -ne $HostPid
+            startTime = [System.DateTimeOffset]::FromUnixTimeMilliseconds($(if ($HostPid -eq $PID) { $script:ownStartTimeMs } else { 1767323045000 })).ToString('o')
             workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1.5; sessionId = 7
         }
     }
@@ -75,13 +80,22 @@ Describe 'New-IsolatedContainer' {
 
     Context 'When the core refuses' {
         BeforeAll {
+            # The bridge hands a failure back in -Failure (it never throws at the public command).
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                throw [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
+                $Failure.Value = [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("The container name ""a;b"" is not valid"), 'InvalidContainerName', 'InvalidArgument', 'a;b')
             }
         }
 
-        It 'Should throw a terminating error with the core''s code as its id' {
-            { New-IsolatedContainer -Name 'a;b' -Image busybox } | Should -Throw -ErrorId 'InvalidContainerName,New-IsolatedContainer'
+        It 'Should write one non-terminating error with the core''s code as its id, naming the command' {
+            $out = New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorVariable problems -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidContainerName,New-IsolatedContainer'
+            $problems[0].InvocationInfo.MyCommand.Name | Should -Be 'New-IsolatedContainer'
+        }
+
+        It 'Should stop with -ErrorAction Stop, matching the README''s Pester pattern' {
+            { New-IsolatedContainer -Name 'a;b' -Image busybox -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidContainerName,*'
         }
     }
 }
@@ -91,7 +105,7 @@ Describe 'Get-IsolatedContainer' {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
             [pscustomobject]@{
                 containers = @(New-FakeContainerRecord web-1; New-FakeContainerRecord web-2)
-                errors     = @([pscustomobject]@{ name = 'broken'; code = 'ContainerStateCorrupt'; message = 'The state of container ''broken'' is damaged: /x/container.json is not valid JSON.'; backend = 'linux' })
+                errors     = @([pscustomobject]@{ name = 'broken'; code = 'ContainerStateCorrupt'; category = 'InvalidData'; message = 'The state of container ''broken'' is damaged: /x/container.json is not valid JSON.'; backend = 'linux' })
             }
         }
     }
@@ -122,7 +136,8 @@ Describe 'Get-IsolatedContainer' {
         $c = @(Get-IsolatedContainer -ErrorAction SilentlyContinue)[0]
         $c.CreatedAt | Should -BeOfType [datetime]
         $c.ContainerId | Should -Be 'web-1'
-        $c.PSObject.Properties.Name | Should -Not -Contain 'Id'
+        # Id is the type data's guard ($null, refused by Stop-Process), never the backend's id.
+        $c.Id | Should -BeNullOrEmpty
     }
 }
 
@@ -130,7 +145,7 @@ Describe 'Get-ContainerProcess' {
     BeforeAll {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
             [pscustomobject]@{ name = $Arguments.name; backend = 'linux'; processes = @(
-                    New-FakeProcessRecord -Container $Arguments.name -ContainerPid 1 -HostPid 4242
+                    New-FakeProcessRecord -Container $Arguments.name -ContainerPid 1 -HostPid $PID
                     New-FakeProcessRecord -Container $Arguments.name -ContainerPid 7 -HostPid $null -Name 'sh'
                 )
             }
@@ -143,24 +158,29 @@ Describe 'Get-ContainerProcess' {
         @([pscustomobject]@{ Name = 'db' } | Get-ContainerProcess).ContainerName | Select-Object -Unique | Should -Be 'db'
     }
 
-    It 'Should give Id only when the host sees the process, and no Name or ProcessName at all' {
+    It 'Should give the host''s own process when the host sees it, and a record with Id and Name $null when not' {
         $p = @(Get-ContainerProcess -Name web)
-        $p[0].Id | Should -Be 4242
-        $p[0].HostProcessId | Should -Be 4242
+        $p[0] | Should -BeOfType [System.Diagnostics.Process]
+        $p[0].Id | Should -Be $PID
+        $p[0].HostProcessId | Should -Be $PID
         $p[0].VisibleOnHost | Should -BeTrue
+        $p[0].ContainerProcessId | Should -Be 1
+        $p[0].ContainerName | Should -Be 'web'
+        $p[1] | Should -Not -BeOfType [System.Diagnostics.Process]
         $p[1].Id | Should -BeNullOrEmpty
+        $p[1].Name | Should -BeNullOrEmpty
+        $p[1].ProcessName | Should -Be 'sh'
+        $p[1].ContainerProcessName | Should -Be 'sh'
         $p[1].VisibleOnHost | Should -BeFalse
-        foreach ($object in $p) {
-            $object.PSObject.Properties.Name | Should -Not -Contain 'Name'
-            $object.PSObject.Properties.Name | Should -Not -Contain 'ProcessName'
-            $object.PSObject.Properties.Name | Should -Not -Contain 'PID'
-        }
+        $p[1].PSObject.Properties.Name | Should -Not -Contain 'PID'
+        foreach ($object in $p) { $object.PSTypeNames[0] | Should -Be 'WindowsContainers.ContainerProcess' }
     }
 
     It 'Should show Get-Process''s columns and values' {
         $text = Get-ContainerProcess -Name web | Out-String -Width 200
         $text | Should -Match 'NPM\(K\)\s+PM\(M\)\s+WS\(M\)\s+CPU\(s\)\s+Id\s+SI\s+ProcessName\s+ContainerName'
-        $text | Should -Match '\s0\s+0\.00\s+2\.00\s+1\.50\s+4242\s+7\s+ping\s+web'
+        $text | Should -Match "\s$PID\s+\d+\s+\S+\s+web"
+        $text | Should -Match '\s0\s+0\.00\s+2\.00\s+1\.50\s+7\s+sh\s+web'
     }
 
     It 'Should format the same after a round trip through remoting serialization' {
@@ -173,14 +193,14 @@ Describe 'Get-ContainerProcess' {
 Describe 'Test-ContainerIsolation' {
     BeforeAll {
         Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-            [pscustomobject]@{ snapshotTakenAtMs = 1767323045000; hostProcessCount = 100; results = @(foreach ($n in $Arguments.names) {
-                        if ($n -eq 'ghost') { [pscustomobject]@{ name = $n; error = [pscustomobject]@{ code = 'ContainerNotFound'; message = "There is no container named '$n'." } } }
+            [pscustomobject]@{ snapshotTakenAt = '2026-01-02T03:04:05.000Z'; hostProcessCount = 100; results = @(foreach ($n in $Arguments.names) {
+                        if ($n -eq 'ghost') { [pscustomobject]@{ name = $n; error = [pscustomobject]@{ code = 'ContainerNotFound'; category = 'ObjectNotFound'; message = "There is no container named '$n'." } } }
                         else {
                             $expected = if ($Arguments.expected.ContainsKey($n)) { $Arguments.expected[$n] } else { 'Process' }
                             [pscustomobject]@{
                                 name = $n; backend = 'linux'; configuredIsolation = 'Process'; expectedIsolation = $expected; observedIsolation = 'Process'
                                 passed = $expected -eq 'Process'; reason = 'because'; reasons = @('because'); gaps = @(); worker = $null; error = $null
-                                snapshotTakenAtMs = 1767323045000
+                                snapshotTakenAt = '2026-01-02T03:04:05.000Z'
                                 containerProcesses = @(New-FakeProcessRecord -Container $n -ContainerPid 1 -HostPid 4242)
                                 hostMatches = @([pscustomobject]@{ containerPid = 1; name = 'ping'; hostPid = 4242; matched = $true; outcome = 'SameProcess'; reason = 'same' })
                             }
@@ -253,9 +273,11 @@ Describe 'Stop-IsolatedContainer and Remove-IsolatedContainer' {
     }
 
     It 'Should have a Name set and an InputObject set' {
-        foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess', 'Test-ContainerIsolation') {
+        foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess') {
             (Get-Command $command).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name')
         }
+        # -Quiet has sets of its own, so that each set declares the one type it returns.
+        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'InputObjectQuiet', 'Name', 'NameQuiet')
     }
 }
 

@@ -1,18 +1,18 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
 
-    # What host.info answers on a Windows Server 2022 host and on this Linux machine.
-    $script:server2022Info = [pscustomobject]@{
-        computerName = 'node1'
-        os           = [pscustomobject]@{ platform = 'win32'; name = 'Windows Server 2022 Datacenter'; version = '10.0.20348'; build = 20348; hostClass = 'Server'; architecture = 'x64' }
-    }
-    $script:windows11Info = [pscustomobject]@{
-        computerName = 'laptop1'
-        os           = [pscustomobject]@{ platform = 'win32'; name = 'Windows 11 Pro'; version = '10.0.22631'; build = 22631; hostClass = 'Client'; architecture = 'x64' }
-    }
-    $script:linuxInfo = [pscustomobject]@{
-        computerName = 'ci1'
-        os           = [pscustomobject]@{ platform = 'linux'; name = 'Debian GNU/Linux 12 (bookworm)'; version = '6.1.0'; build = $null; hostClass = $null; architecture = 'x64' }
+    # The core reads this machine as the host when none is given. These tests
+    # stand in for a Windows host on this Linux machine: the mock adds the host
+    # the core would have read to the request and passes it on to the real core.
+    function script:Set-StandInHost([hashtable] $HostSpec) {
+        $script:standInHost = $HostSpec
+        Mock -ModuleName WindowsContainers Invoke-CoreCommand {
+            $request = $Arguments.Clone()
+            $request.host = $script:standInHost
+            $passOn = @{ Command = $Command; Arguments = $request; TimeoutSeconds = $TimeoutSeconds }
+            if ($null -ne $Failure) { $passOn.Failure = $Failure }
+            & (Get-Module WindowsContainers) { param($passOn) Invoke-CoreCommand @passOn } $passOn
+        } -ParameterFilter { $Command -eq 'isolation.compatibility' -and -not $Arguments.ContainsKey('host') }
     }
 }
 
@@ -69,18 +69,18 @@ Describe 'Test-IsolationCompatibility' {
         }
     }
 
-    Context 'When the host comes from host.info (mocked Windows Server 2022)' {
+    Context 'When this machine is the host (a Windows Server 2022 stand-in, real core)' {
         BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:server2022Info } -ParameterFilter { $Command -eq 'host.info' }
-            # isolation.compatibility is not mocked: it reaches the real core.
+            Set-StandInHost @{ build = 20348; class = 'Server' }
         }
 
-        It 'Should take the host from host.info' {
+        It 'Should send no host (the core reads this machine) and make no host.info call' {
             $result = Test-IsolationCompatibility -Image mcr.microsoft.com/windows/nanoserver:ltsc2022 -Isolation Process
             $result.Allowed | Should -BeTrue
             $result.HostBuild | Should -Be 20348
             $result.Host | Should -Be 'Windows Server 2022 (20348)'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and -not $Arguments.ContainsKey('host') } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 0 -Exactly
         }
 
         It 'Should answer pipeline input in order, with the page''s answers' {
@@ -136,7 +136,6 @@ Describe 'Test-IsolationCompatibility' {
 
     Context 'When counting the calls to the core (both commands mocked)' {
         BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:server2022Info } -ParameterFilter { $Command -eq 'host.info' }
             Mock -ModuleName WindowsContainers Invoke-CoreCommand {
                 [pscustomobject]@{
                     host    = [pscustomobject]@{ name = 'Windows Server 2022 (20348)'; build = 20348 }
@@ -147,12 +146,12 @@ Describe 'Test-IsolationCompatibility' {
             } -ParameterFilter { $Command -eq 'isolation.compatibility' }
         }
 
-        It 'Should batch pipeline input into one isolation.compatibility call, after one host.info' {
+        It 'Should batch pipeline input into one isolation.compatibility call, and make no other' {
             $images = 1..25 | ForEach-Object { "mcr.microsoft.com/windows/servercore:ltsc2022-KB50000$('{0:d2}' -f $_)" }
             $results = @($images | Test-IsolationCompatibility -Isolation Process)
             $results.Count | Should -Be 25
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 1 -Exactly
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 1 -Exactly
         }
 
         It 'Should send very large batches in chunks of 1000, keeping the order' {
@@ -163,28 +162,27 @@ Describe 'Test-IsolationCompatibility' {
             $results[2499].Image | Should -Be 'contoso/app2500:ltsc2022'
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 1000 } -Times 2 -Exactly
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.images.Count -eq 500 } -Times 1 -Exactly
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 3 -Exactly
         }
 
-        It 'Should pass the build and class from host.info, and every image, to the core' {
+        It 'Should pass no host (the core reads this machine) and every image to the core' {
             $null = Test-IsolationCompatibility -Image a/b:ltsc2022, c/d:ltsc2019 -ImageBuild 20348
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter {
-                $Command -eq 'isolation.compatibility' -and $Arguments.host.build -eq 20348 -and $Arguments.host.class -eq 'Server' -and
+                $Command -eq 'isolation.compatibility' -and -not $Arguments.ContainsKey('host') -and
                 $Arguments.images.Count -eq 2 -and $Arguments.images[1].reference -eq 'c/d:ltsc2019' -and $Arguments.images[1].imageBuild -eq '20348' -and
                 ($Arguments.isolations -join ',') -eq 'Process,HyperV'
             } -Times 1 -Exactly
         }
 
-        It 'Should not ask host.info when the host is given' {
+        It 'Should pass a given host on' {
             $null = Test-IsolationCompatibility -Image a/b:ltsc2022 -HostEdition 'Windows Server 2022'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 0 -Exactly
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.host.edition -eq 'Windows Server 2022' } -Times 1 -Exactly
         }
     }
 
-    Context 'When the host is Windows 11 23H2 (mocked host.info)' {
+    Context 'When this machine is Windows 11 23H2 (a stand-in, real core)' {
         BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:windows11Info } -ParameterFilter { $Command -eq 'host.info' }
+            Set-StandInHost @{ build = 22631; class = 'Client' }
         }
 
         It 'Should resolve Default to HyperV on a client host' {
@@ -216,21 +214,43 @@ Describe 'Test-IsolationCompatibility' {
             "$($warnings[0])" | Should -Match "contoso/app:v1.*unknown"
         }
 
+        It 'Should answer -Quiet without -Isolation for the host''s default isolation, without a prompt' {
+            # This host runs -NonInteractive: a mandatory prompt would fail here.
+            $answer = Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows Server 2022' -Quiet
+            $answer | Should -BeOfType [bool]
+            $answer | Should -BeFalse -Because 'Default is Process on Windows Server, and ltsc2019 does not run with process isolation on 2022'
+            Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019 -HostEdition 'Windows 11 24H2' -Quiet | Should -BeTrue -Because 'Default is HyperV on Windows 11'
+        }
+
         It 'Should refuse -Quiet with more than one isolation' {
             { Test-IsolationCompatibility -Image busybox -HostBuild 20348 -Isolation Process, HyperV -Quiet } | Should -Throw -ErrorId 'QuietNeedsOneIsolation,Test-IsolationCompatibility'
         }
     }
 
     Context 'When this host is not Windows and no host is given' {
-        It 'Should say to pass -HostBuild or -HostEdition (mocked host.info)' {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:linuxInfo } -ParameterFilter { $Command -eq 'host.info' }
-            { Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 } |
-                Should -Throw -ErrorId 'HostBuildRequired,Test-IsolationCompatibility' -ExpectedMessage '*Debian*-HostBuild*-HostEdition*'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 0 -Exactly
+        It 'Should say to pass -HostBuild or -HostEdition: the core''s one rule, in one call' -Skip:$IsWindows {
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand { } -ParameterFilter { $Command -eq 'host.info' }
+            $caught = $null
+            try { Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 } catch { $caught = $_ }
+            $caught.FullyQualifiedErrorId | Should -Be 'HostBuildRequired,Test-IsolationCompatibility'
+            $caught.Exception.Message | Should -BeLike "*$((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace '^PRETTY_NAME="?|"$')*-HostBuild*-HostEdition*"
+            $caught.Exception | Should -BeOfType [System.ArgumentException]
+            $caught.ErrorDetails.RecommendedAction | Should -Match '-HostBuild'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 0 -Exactly
+        }
+    }
+
+    Context 'When this machine is Windows Server 2016 (a stand-in with its update revision, real core)' {
+        BeforeAll {
+            # What the core reads on such a host: build 14393 and the registry's UBR (here 6897).
+            Set-StandInHost @{ build = '10.0.14393.6897'; class = 'Server' }
         }
 
-        It 'Should say so on this real machine too' -Skip:$IsWindows {
-            { Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2022 } | Should -Throw -ErrorId 'HostBuildRequired,Test-IsolationCompatibility'
+        It 'Should keep the host revision: the same revision runs, another is refused naming both, never unknown' {
+            $results = @(Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:10.0.14393.6897, mcr.microsoft.com/windows/servercore:10.0.14393.5125 -Isolation Process)
+            $results.Allowed | Should -Be @($true, $false)
+            $results[1].Reason | Should -Match '10\.0\.14393\.6897.*10\.0\.14393\.5125'
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'host.info' } -Times 0 -Exactly
         }
     }
 
@@ -239,17 +259,19 @@ Describe 'Test-IsolationCompatibility' {
             $results = Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019, contoso/app -HostEdition 'Windows Server 2022'
         }
 
-        It 'Should show a table with Allowed, an Unknown for unknowns, and the reason with the suggestion' {
+        It 'Should show a table grouped by host with Allowed and an Unknown for unknowns, and the reason with the suggestion in the list view' {
             $text = $results | Out-String -Width 600
-            $text | Should -Match 'Image\s+Isolation\s+Allowed\s+ImageBuild\s+HostBuild'
+            $text | Should -Match 'Host: Windows Server 2022 \(20348\)\s'
+            $text | Should -Match 'Isolation\s+Allowed\s+ImageBuild\s+Image'
             $text | Should -Match 'Unknown'
-            $text | Should -Match 'Use -Isolation HyperV, or an ltsc2022 image\.'
+            $list = $results | Format-List | Out-String -Width 600
+            $list | Should -Match 'Use -Isolation HyperV, or an ltsc2022 image\.'
         }
 
         It 'Should format deserialized objects (remoting) with the same view' {
             $clone = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($results[0]))
             $clone.PSTypeNames | Should -Contain 'Deserialized.WindowsContainers.IsolationCompatibility'
-            ($clone | Out-String -Width 250) | Should -Match 'Image\s+Isolation\s+Allowed'
+            ($clone | Out-String -Width 250) | Should -Match 'Isolation\s+Allowed\s+ImageBuild\s+Image'
         }
     }
 
@@ -262,111 +284,38 @@ Describe 'Test-IsolationCompatibility' {
     }
 }
 
-Describe 'Assert-ImageCompatibility (the pre-flight)' {
-    Context 'When the core says the image cannot run here (mocked)' {
-        BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                [pscustomobject]@{
-                    host    = [pscustomobject]@{ name = 'Windows Server 2022 (20348)'; build = 20348 }
-                    results = @([pscustomobject]@{
-                            image = 'mcr.microsoft.com/windows/servercore:ltsc2019'; isolation = 'Process'; requestedIsolation = 'Default'; allowed = $false
-                            reason = "Process isolation needs the image's build to match the host's: the host is Windows Server 2022 (20348), the image is ltsc2019 (17763)."
-                            suggestion = 'Use -Isolation HyperV, or an ltsc2022 image.'; windowsImage = $true; imageBuild = 17763; hostBuild = 20348; error = $null
-                        })
-                }
-            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
-        }
-
-        It 'Should throw ImageIncompatibleWithHost with the reason and the suggestion' {
-            $caught = $null
-            try { InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'mcr.microsoft.com/windows/servercore:ltsc2019' -Isolation Default } }
-            catch { $caught = $_ }
-            $caught | Should -Not -BeNullOrEmpty
-            $caught.FullyQualifiedErrorId | Should -Be 'ImageIncompatibleWithHost'
-            $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $caught.Exception.Message | Should -Match 'ltsc2019.*Process isolation.*the image is ltsc2019 \(17763\)\. Use -Isolation HyperV, or an ltsc2022 image\.'
-            $caught.ErrorDetails.RecommendedAction | Should -Be 'Use -Isolation HyperV, or an ltsc2022 image.'
-            $caught.Exception.Data['CoreDetails'].hostBuild | Should -Be 20348
-        }
-
-        It 'Should send the requested isolation and backend in one call' {
-            try { InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'mcr.microsoft.com/windows/servercore:ltsc2019' -Isolation HyperV -Backend hcs } } catch { $null = $_ }
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter {
-                $Command -eq 'isolation.compatibility' -and $Arguments.isolations[0] -eq 'HyperV' -and $Arguments.backend -eq 'hcs' -and $Arguments.images[0].reference -like '*ltsc2019'
-            } -Times 1 -Exactly
-        }
-    }
-
-    Context 'When the answer is unknown for a Windows image (mocked)' {
-        BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                [pscustomobject]@{
-                    host    = [pscustomobject]@{ name = 'Windows Server 2022 (20348)'; build = 20348 }
-                    results = @([pscustomobject]@{ image = 'x'; isolation = 'HyperV'; allowed = $null; reason = 'The image''s build 16299 is not in the catalogue.'; suggestion = $null; windowsImage = $true; error = $null })
-                }
-            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
-        }
-
-        It 'Should warn and let the backend decide' {
-            $isolation = InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'mcr.microsoft.com/windows/servercore:10.0.16299.125' -Isolation HyperV -WarningVariable w -WarningAction SilentlyContinue; $script:w = $w }
-            $isolation | Should -Be 'HyperV'
-            InModuleScope WindowsContainers { "$($script:w)" } | Should -Match '16299 is not in the catalogue'
-        }
-    }
-
-    Context 'When run against the real core on this Linux host' -Skip:$IsWindows {
-        It 'Should let a non-Windows image through untouched and resolve Default, saying which on -Verbose' {
-            $out = InModuleScope WindowsContainers { Assert-ImageCompatibility -Image busybox -Isolation Default -Backend linux -Verbose -WarningAction Stop 4>&1 }
-            $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
-            @($out | Where-Object { $_ -is [string] }) | Should -Be @('Process')
-            ($verbose -join "`n") | Should -Match 'Isolation Default means Process'
-        }
-
-        It 'Should refuse a Windows image: no isolation runs it on Linux' {
-            { InModuleScope WindowsContainers { Assert-ImageCompatibility -Image mcr.microsoft.com/windows/nanoserver:ltsc2022 -Isolation Process } } |
-                Should -Throw -ErrorId 'ImageIncompatibleWithHost' -ExpectedMessage '*Debian*Windows host*'
-        }
-
-        It 'Should leave a name that is no registry reference to the backend, saying so on -Verbose' {
-            $out = InModuleScope WindowsContainers { Assert-ImageCompatibility -Image 'my-image-' -Isolation HyperV -Verbose 4>&1 }
-            @($out | Where-Object { $_ -is [string] }) | Should -Be @('HyperV')
-            (@($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'backend validates the name'
-        }
-    }
-}
-
-Describe 'New-IsolatedContainer pre-flight' {
+Describe 'New-IsolatedContainer: one round trip, the core''s pre-flight' {
     BeforeAll {
-        # A record as container.create answers it, for the calls that are allowed through.
+        # A record as container.create answers it.
         $script:createdRecord = [pscustomobject]@{
             name = 'pf'; id = 'pf'; backend = 'linux'; image = 'busybox'; isolation = 'Process'; state = 'running'; command = @('true')
             createdAt = '2026-01-01T00:00:00.000Z'; startedAt = '2026-01-01T00:00:01.000Z'; exitCode = $null; hostPid = 4242; utilityVmId = $null; managed = $true
             requestedIsolation = 'Default'; isolationDefaulted = $true
         }
+        function script:Get-CoreRequestCount {
+            # Requests sent to the running core so far (the bridge numbers them).
+            InModuleScope WindowsContainers { if ($null -eq $script:CoreServer) { 0 } else { $script:CoreServer.NextId } }
+        }
     }
 
-    Context 'When the core says the Windows image cannot run under the requested isolation (bridge mocked)' {
+    Context 'When the bridge is mocked' {
         BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                [pscustomobject]@{
-                    host    = [pscustomobject]@{ name = 'Windows Server 2022 (20348)'; build = 20348 }
-                    results = @([pscustomobject]@{
-                            image = 'mcr.microsoft.com/windows/servercore:ltsc2019'; isolation = 'Process'; requestedIsolation = 'Process'; allowed = $false
-                            reason = "Process isolation needs the image's build to match the host's: the host is Windows Server 2022 (20348), the image is ltsc2019 (17763)."
-                            suggestion = 'Use -Isolation HyperV, or an ltsc2022 image.'; windowsImage = $true; imageBuild = 17763; hostBuild = 20348; error = $null
-                        })
-                }
-            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
+            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord }
         }
 
-        It 'Should refuse with ImageIncompatibleWithHost, the reason and the suggestion, and never call container.create' {
-            $caught = $null
-            try { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/servercore:ltsc2019 -Isolation Process -Command cmd } catch { $caught = $_ }
-            $caught.FullyQualifiedErrorId | Should -Be 'ImageIncompatibleWithHost,New-IsolatedContainer'
-            $caught.Exception.Message | Should -Match 'the image is ltsc2019 \(17763\)\. Use -Isolation HyperV, or an ltsc2022 image\.'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' -and $Arguments.isolations[0] -eq 'Process' } -Times 1 -Exactly
+        It 'Should make exactly one core call per container, container.create, for <Image>' -ForEach @(
+            @{ Image = 'busybox' }
+            @{ Image = 'mcr.microsoft.com/windows/servercore:ltsc2019' }
+            @{ Image = 'mcr.microsoft.com/windows/servercore@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' }
+        ) {
+            $null = New-IsolatedContainer -Name pf -Image $Image -Isolation Process -Command true
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 1 -Exactly
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' -and $Arguments.image -eq $Image } -Times 1 -Exactly
+        }
+
+        It 'Should make one call per container for a pipeline of three' {
+            $null = 1..3 | ForEach-Object { [pscustomobject]@{ Name = "pf-$_"; Image = 'busybox' } } | New-IsolatedContainer -Command true
+            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 3 -Exactly
         }
 
         It 'Should make no call at all with -WhatIf' {
@@ -375,99 +324,45 @@ Describe 'New-IsolatedContainer pre-flight' {
         }
     }
 
-    Context 'When one image is created from again and again (compatibility and container.create mocked, a real core running)' {
+    Context 'When the real core checks the image on this Linux host' -Skip:$IsWindows {
         BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand {
-                $reference = $Arguments.images[0].reference
-                $result = switch -Wildcard ($reference) {
-                    '*:ltsc2019' { @{ allowed = $false; windowsImage = $true; reason = 'Process isolation needs the same build.'; suggestion = 'Use -Isolation HyperV.' } }
-                    '*@sha256:*' { @{ allowed = $null; windowsImage = $true; reason = 'The build of this digest is unknown.'; suggestion = $null } }
-                    default { @{ allowed = $null; windowsImage = $false; reason = $null; suggestion = $null } }
-                }
-                [pscustomobject]@{
-                    host    = [pscustomobject]@{ name = 'test host' }
-                    results = @([pscustomobject]@{
-                            image = $reference; isolation = 'Process'; requestedIsolation = $Arguments.isolations[0]; allowed = $result.allowed; reason = $result.reason
-                            suggestion = $result.suggestion; windowsImage = $result.windowsImage; imageBuild = $null; hostBuild = $null; error = $null
-                        })
-                }
-            } -ParameterFilter { $Command -eq 'isolation.compatibility' }
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
+            $script:savedState = $env:WINDOWSCONTAINERS_STATE_DIR
+            $script:state = Join-Path ([System.IO.Path]::GetTempPath()) "wc-pf-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+            $null = New-Item -ItemType Directory -Path $state
+            $env:WINDOWSCONTAINERS_STATE_DIR = $state
+            InModuleScope WindowsContainers { Stop-CoreServer }
         }
 
-        BeforeEach {
-            # core.ping is not mocked: it starts (or reuses) the real core whose answers may be remembered.
-            InModuleScope WindowsContainers { $script:PreflightPasses.Clear(); $null = Invoke-CoreCommand -Command core.ping }
+        AfterAll {
+            InModuleScope WindowsContainers { Stop-CoreServer }
+            $env:WINDOWSCONTAINERS_STATE_DIR = $savedState
+            Remove-Item -LiteralPath $state -Recurse -Force -ErrorAction Ignore
         }
 
-        It 'Should ask the core once for a pass, and again once the core has been restarted' {
-            1..3 | ForEach-Object { $null = New-IsolatedContainer -Name "pf-$_" -Image busybox -Isolation Process -Command true }
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 1 -Exactly
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 3 -Exactly
-
-            # Another isolation or backend is another question.
-            $null = New-IsolatedContainer -Name pf-4 -Image busybox -Isolation HyperV -Command true
-            $null = New-IsolatedContainer -Name pf-5 -Image busybox -Isolation Process -Backend linux -Command true
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 3 -Exactly
-
-            InModuleScope WindowsContainers { Stop-CoreServer; $null = Invoke-CoreCommand -Command core.ping }
-            $verbose = New-IsolatedContainer -Name pf-6 -Image busybox -Isolation Process -Command true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 4 -Exactly
-            ($verbose.Message -join "`n") | Should -Not -Match 'already passed'
-            $verbose = New-IsolatedContainer -Name pf-7 -Image busybox -Isolation Process -Command true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            ($verbose.Message -join "`n") | Should -Match "Pre-flight: 'busybox' with Process isolation already passed"
-        }
-
-        It 'Should never remember a refusal: every attempt is refused before container.create' {
-            1..2 | ForEach-Object {
-                { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/servercore:ltsc2019 -Isolation Process -Command cmd } |
-                    Should -Throw -ErrorId 'ImageIncompatibleWithHost,New-IsolatedContainer'
-            }
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 2 -Exactly
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
-        }
-
-        It 'Should never remember an answer that warned: the warning comes every time' {
-            $image = 'mcr.microsoft.com/windows/servercore@sha256:' + ('b' * 64)
-            $warnings = 1..2 | ForEach-Object { New-IsolatedContainer -Name "pf-$_" -Image $image -Isolation HyperV -Command cmd 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } }
-            @($warnings).Count | Should -Be 2
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'isolation.compatibility' } -Times 2 -Exactly
-        }
-    }
-
-    Context 'When the real core checks the image on this Linux host (container.create mocked)' -Skip:$IsWindows {
-        BeforeAll {
-            Mock -ModuleName WindowsContainers Invoke-CoreCommand { $script:createdRecord } -ParameterFilter { $Command -eq 'container.create' }
-        }
-
-        It 'Should refuse a Windows image under <Isolation> before any backend call' -ForEach @(
+        It 'Should refuse a Windows image under <Isolation> in one request, with the reason and the suggestion, creating nothing' -ForEach @(
             @{ Isolation = 'Process' }
             @{ Isolation = 'HyperV' }
             @{ Isolation = 'Default' }
         ) {
-            { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/nanoserver:ltsc2022 -Isolation $Isolation -Command cmd } |
-                Should -Throw -ErrorId 'ImageIncompatibleWithHost,New-IsolatedContainer' -ExpectedMessage '*Debian*Windows host*'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' } -Times 0 -Exactly
+            $null = Invoke-Command { InModuleScope WindowsContainers { $null = Invoke-CoreCommand -Command core.ping } }
+            $before = Get-CoreRequestCount
+            $caught = $null
+            try { New-IsolatedContainer -Name pf -Image mcr.microsoft.com/windows/nanoserver:ltsc2022 -Isolation $Isolation -Command cmd -ErrorAction Stop } catch { $caught = $_ }
+            (Get-CoreRequestCount) - $before | Should -Be 1
+            $caught.FullyQualifiedErrorId | Should -Be 'ImageIncompatibleWithHost,New-IsolatedContainer'
+            $caught.Exception.Message | Should -BeLike '*Debian*Windows host*'
+            $caught.Exception.Message | Should -Not -BeLike '*,,*'
+            $caught.ErrorDetails.RecommendedAction | Should -Be 'Run it on a Windows host, or use a Linux image.'
+            @(Get-ChildItem -LiteralPath $state -Recurse -Filter container.json -ErrorAction Ignore).Count | Should -Be 0
         }
 
-        It 'Should pass a non-Windows image (busybox) through untouched' {
-            $container = New-IsolatedContainer -Name pf -Image busybox -Command true -WarningAction Stop
-            $container.Name | Should -Be 'pf'
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter {
-                $Command -eq 'container.create' -and $Arguments.image -eq 'busybox' -and $Arguments.isolation -eq 'Default'
-            } -Times 1 -Exactly
-        }
-
-        It 'Should say on -Verbose which isolation Default means here' {
-            $verbose = New-IsolatedContainer -Name pf -Image busybox -Isolation Default -Backend linux -Command true -Verbose 4>&1 |
+        It 'Should say once on -Verbose which isolation Default means here' {
+            $null = Invoke-Command { InModuleScope WindowsContainers { $null = Invoke-CoreCommand -Command core.ping } }
+            $before = Get-CoreRequestCount
+            $verbose = New-IsolatedContainer -Name pf -Image no-such-image -Isolation Default -Backend linux -Command true -Verbose -ErrorAction SilentlyContinue 4>&1 |
                 Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            ($verbose.Message -join "`n") | Should -Match 'Isolation Default means Process'
-        }
-
-        It 'Should leave a local image name that is no registry reference to the backend''s own validation' {
-            # 'my-image-' is a valid name in the linux backend's store but not a registry reference.
-            $null = New-IsolatedContainer -Name pf -Image 'my-image-' -Command true
-            Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -ParameterFilter { $Command -eq 'container.create' -and $Arguments.image -eq 'my-image-' } -Times 1 -Exactly
+            (Get-CoreRequestCount) - $before | Should -Be 1
+            @($verbose.Message | Where-Object { $_ -match 'Isolation Default means' }).Count | Should -Be 1
         }
     }
 }

@@ -49,7 +49,7 @@ Describe 'The process sandbox through New-IsolatedContainer' -Skip:(-not $canRun
     }
 
     It 'Should refuse -UserNamespace with HyperV isolation before creating anything' {
-        { New-IsolatedContainer -Name sbx-vm-userns -Image busybox -Isolation HyperV -Command sleep, 600 -UserNamespace } | Should -Throw -ErrorId 'InvalidArgument,New-IsolatedContainer'
+        { New-IsolatedContainer -Name sbx-vm-userns -Image busybox -Isolation HyperV -Command sleep, 600 -UserNamespace -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,New-IsolatedContainer'
         Test-Path -LiteralPath (Join-Path $env:WINDOWSCONTAINERS_STATE_DIR 'containers' 'sbx-vm-userns') | Should -BeFalse
     }
 }

@@ -81,7 +81,7 @@ describe.skipIf(!runsAsRoot)('recovery from a killed core', () => {
     expect(fs.readdirSync(images).filter((n) => n.startsWith('.import-'))).toHaveLength(1);
 
     const next = await freshCore();
-    const listed = await next.request('image.list', {});
+    const listed = await next.request('container.list', { names: ['*'], all: true });
     expect(listed.success).toBe(true);
     expect(fs.readdirSync(images).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(next.messages.some((m) => /partial import .* of image 'many'/.test(m))).toBe(true);

@@ -16,9 +16,10 @@ import {
   bootUtilityVm, destroyUtilityVm, readVmRecord, vmProcesses, writeVmRecord,
 } from '../../ts-core/src/backends/linux/vm/utilityVm.js';
 import type { CommandContext } from '../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../ts-core/src/protocol/scope.js';
 import { createTestUser, removeTestUser, runAs, runsAsRoot, type TestUser } from './helpers/user.js';
 
-const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
 let work: string;
 let user: TestUser | undefined;
 let rootfs: string;

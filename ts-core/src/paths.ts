@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { validateContainerName } from './domain/names.js';
 
 /**
  * Where the module keeps its own state (images, containers, runc root, VM
@@ -22,7 +23,12 @@ export function imageRootfsDir(name: string): string {
   return path.join(imageDir(name), 'rootfs');
 }
 
-/** One directory per container of the linux backend: bundle, metadata, VM files. */
+/**
+ * One directory per container of the linux backend: bundle, metadata, VM
+ * files. Requests are checked at the boundary; this is where a name becomes
+ * a path, so it holds the name to the same rule once more rather than let
+ * any caller join '..' or a separator into the state directory.
+ */
 export function containerDir(name: string): string {
-  return path.join(stateDir(), 'containers', name);
+  return path.join(stateDir(), 'containers', validateContainerName(name));
 }

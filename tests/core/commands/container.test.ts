@@ -1,49 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { confirmHostPid } from '../../../ts-core/src/commands/container.js';
-import type { ContainerProcess } from '../../../ts-core/src/backends/types.js';
-import type { HostProcess } from '../../../ts-core/src/processes/types.js';
-
-/**
- * The host PID a ContainerProcess record carries is what Stop-Process acts
- * on, so a backend's claim only becomes a host PID when the host shows that
- * very process.
- */
-const claim: ContainerProcess = {
-  containerPid: 1, name: 'ping', commandLine: 'ping 127.0.0.1', claimedHostPid: 4242, startTimeMs: 1_767_000_000_000,
-  workingSetBytes: 1, privateBytes: 1, pagedBytes: 0, nonPagedBytes: 0, cpuSeconds: 0, sessionId: 1,
-};
-
-function host(overrides: Partial<HostProcess> = {}): Map<number, HostProcess> {
-  const p: HostProcess = {
-    pid: 4242, parentPid: 1, name: 'ping', commandLine: 'ping 127.0.0.1', startTimeMs: claim.startTimeMs!, user: 'root',
-    nsPids: [4242, 1], pidNamespace: 'pid:[1]', workingSetBytes: 1, privateBytes: 1, pagedBytes: 0, nonPagedBytes: 0, cpuSeconds: 0, sessionId: 1,
-    ...overrides,
-  };
-  return new Map([[p.pid, p]]);
-}
-
-describe('confirming a claimed host PID', () => {
-  it('confirms the same PID, name, start time and namespace PID', () => {
-    expect(confirmHostPid(claim, host())).toBe(4242);
-  });
-
-  it.each([
-    ['the process is gone', new Map<number, HostProcess>()],
-    ['the PID now runs another program', host({ name: 'sshd' })],
-    ['the PID was reused (other start time)', host({ startTimeMs: claim.startTimeMs! + 5000 })],
-    ['the namespace PID does not match', host({ nsPids: [4242, 7] })],
-  ])('gives no host PID when %s', (_why, map) => {
-    expect(confirmHostPid(claim, map)).toBeNull();
-  });
-
-  it('gives no host PID when the backend claims none (a VM-isolated process)', () => {
-    expect(confirmHostPid({ ...claim, claimedHostPid: null }, host())).toBeNull();
-  });
-
-  it('keeps the claim where the host has no /proc to check it against', () => {
-    expect(confirmHostPid(claim, null)).toBe(4242);
-  });
-});
 
 describe('container.create refusing an incompatible Windows image', () => {
   it('refuses before any backend call, so the one-shot CLI and DSC get the same pre-flight as the module', async () => {

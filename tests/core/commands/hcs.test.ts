@@ -1,8 +1,8 @@
 /**
- * The hcs.* commands through the dispatcher and the registry's hcs backend,
- * which loads the stand-in because WINDOWSCONTAINERS_HCS_LIBRARY names it.
- * hcs.isolation with a real Windows host snapshot is covered on Windows by
- * tests/pester/Hcs.Windows.Tests.ps1.
+ * hcs.systems and the public container commands on HCS containers, through
+ * the dispatcher and the registry's hcs backend, which loads the stand-in
+ * because WINDOWSCONTAINERS_HCS_LIBRARY names it. The same commands against
+ * a real Windows host snapshot are in tests/pester/Hcs.Windows.Tests.ps1.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../../ts-core/src/protocol/dispatcher.js';
@@ -39,7 +39,7 @@ afterEach(async () => {
   expect(standin.outstandingDocuments()).toBe(0);
 });
 
-describe('hcs.* commands', () => {
+describe('HCS containers through the commands', () => {
   it('hcs.systems lists containers and the utility VM with their roles', async () => {
     const response = await call('hcs.systems', {});
     expect(response.success).toBe(true);
@@ -47,17 +47,16 @@ describe('hcs.* commands', () => {
     expect(systems.map((s) => s.role)).toEqual(['ProcessContainer', 'HyperVContainer']);
   });
 
-  it('hcs.processes returns Get-Process-consistent records', async () => {
-    const response = await call('hcs.processes', { name: processContainer });
+  it('container.processes (Get-ContainerProcess) returns Get-Process-consistent records of an HCS container by its short id', async () => {
+    const short = processContainer.slice(0, 12);
+    const response = await call('container.processes', { name: short });
     expect(response.success).toBe(true);
-    expect((response.body!.processes as Array<{ name: string }>).map((p) => p.name)).toEqual(['CExecSvc', 'cmd', 'PING', 'пинг']);
-  });
-
-  it('hcs.stop shuts the container down', async () => {
-    const response = await call('hcs.stop', { name: processContainer, timeoutSeconds: 5 });
-    expect(response.success).toBe(true);
-    expect(response.body!.container).toMatchObject({ state: 'exited' });
-    expect(standin.callCount('HcsShutDownComputeSystem')).toBe(1);
+    expect(response.body!.backend).toBe('hcs');
+    const processes = response.body!.processes as Array<{ name: string; claimedHostPid: number | null; hostPid: number | null; startTime: string | null }>;
+    expect(processes.map((p) => p.name)).toEqual(['CExecSvc', 'cmd', 'PING', 'пинг']);
+    // HCS claims its PIDs as host PIDs (process isolation), but this Linux host does not hold those processes: no host PID.
+    expect(processes.every((p) => p.claimedHostPid !== null && p.hostPid === null)).toBe(true);
+    expect(processes.every((p) => p.startTime === null || !Number.isNaN(Date.parse(p.startTime)))).toBe(true);
   });
 
   it('lets the generic container commands list and stop an HCS container by its short id (Stop-IsolatedContainer)', async () => {
@@ -80,20 +79,24 @@ describe('hcs.* commands', () => {
   });
 
   it('rejects a name with a line break before touching HCS', async () => {
-    const response = await call('hcs.processes', { name: 'a\nb' });
+    const response = await call('container.processes', { name: 'a\nb' });
     expect(response.success).toBe(false);
-    expect(response.error!.code).toBe('InvalidArgument');
+    expect(response.error!.code).toBe('InvalidContainerName');
     expect(standin.callCount('HcsEnumerateComputeSystems')).toBe(0);
   });
 
-  it('hcs.isolation never passes recorded Windows claims against a host that does not hold them', async () => {
+  it('isolation.test never passes recorded Windows claims against a host that does not hold them', async () => {
     // Off Windows the snapshot is this Linux host's /proc: HCS's claimed host PIDs (2876, 3108, 3964) are not
     // CExecSvc/cmd/PING here, so the verdict must refuse to call it process isolation.
-    const response = await call('hcs.isolation', { name: processContainer, expected: 'Process' });
+    const short = processContainer.slice(0, 12);
+    const response = await call('isolation.test', { names: [short], expected: { [short]: 'Process' } });
     expect(response.success).toBe(true);
-    const verdict = response.body!.verdict as { observed: string; passed: boolean; hostMatches: Array<{ matched: boolean }> };
-    expect(verdict.observed).toBe('Inconclusive');
-    expect(verdict.passed).toBe(false);
-    expect(verdict.hostMatches.some((m) => m.matched)).toBe(false);
+    const [result] = response.body!.results as Array<{ observedIsolation: string; passed: boolean; hostMatches: Array<{ matched: boolean }> }>;
+    expect(result!.observedIsolation).toBe('Inconclusive');
+    expect(result!.passed).toBe(false);
+    expect(result!.hostMatches).toHaveLength(4);
+    expect(result!.hostMatches.some((m) => m.matched)).toBe(false);
+    // One enumeration serves the whole request (locate, inspect, processes, worker).
+    expect(standin.callCount('HcsEnumerateComputeSystems')).toBe(1);
   });
 });

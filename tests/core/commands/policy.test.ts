@@ -62,7 +62,12 @@ describe('isolation.compatibility', () => {
 
   it('Should refuse a host build and edition that disagree', async () => {
     const { response } = await call({ images: [{ reference: 'busybox' }], host: { build: 17763, edition: 'Windows Server 2022' } });
-    expect((response as { error: { code: string; message: string } }).error.message).toContain('disagree');
+    expect(response).toMatchObject({ error: { code: 'InvalidHostVersion', message: expect.stringMatching(/'Windows Server 2022' is build 20348, but the build 17763 was given/) } });
+  });
+
+  it('Should take an OS caption as Windows writes it, with the build (Test-IsolationCompatibility -HostEdition (Get-CimInstance Win32_OperatingSystem).Caption)', async () => {
+    const { response } = await call({ images: [{ reference: 'mcr.microsoft.com/windows/servercore:ltsc2022' }], isolations: ['HyperV'], host: { build: '10.0.22631', edition: 'Microsoft Windows 11 Pro' } });
+    expect(response).toMatchObject({ success: true, body: { host: { build: 22631, class: 'Client' } } });
   });
 
   it('Should reject arguments outside the schema (no images)', async () => {

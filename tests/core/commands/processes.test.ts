@@ -9,7 +9,7 @@ const run = (args: unknown) => dispatcher.execute(1, 'host.processes', args, () 
 
 interface Body {
   takenAt: string;
-  processes: Array<{ id: number; processName: string; parentProcessId: number | null; startTimeMs: number; commandLine: string }>;
+  processes: Array<{ id: number; processName: string; parentProcessId: number | null; startTime: string; commandLine: string }>;
   unreadable: number[];
 }
 
@@ -30,8 +30,9 @@ describe.runIf(process.platform === 'linux')('host.processes', () => {
     const self = body.processes.find((p) => p.id === process.pid);
     expect(self).toMatchObject({ processName: 'node', parentProcessId: process.ppid });
     // Started before this test ran, after the machine booted.
-    expect(self!.startTimeMs).toBeLessThanOrEqual(Date.now());
-    expect(self!.startTimeMs).toBeGreaterThan(Date.now() - 1000 * Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) - 2000);
+    const started = Date.parse(self!.startTime);
+    expect(started).toBeLessThanOrEqual(Date.now());
+    expect(started).toBeGreaterThan(Date.now() - 1000 * Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) - 2000);
     expect(Number.isNaN(Date.parse(body.takenAt))).toBe(false);
   });
 

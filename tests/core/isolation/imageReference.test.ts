@@ -59,6 +59,14 @@ describe('parseImageReference', () => {
     expect(parsed.buildNote).toContain('latest');
   });
 
+  it('Should explain a digest reference as naming no build, never as latest, and point to -ImageBuild', () => {
+    const parsed = parseImageReference(`mcr.microsoft.com/windows/servercore@sha256:${'a'.repeat(64)}`);
+    expect(parsed).toMatchObject({ windows: true, build: null, tag: null });
+    expect(parsed.buildNote).not.toContain('latest');
+    expect(parsed.buildNote).toContain('by digest');
+    expect(parsed.buildNote).toContain('-ImageBuild');
+  });
+
   it('Should keep an uncatalogued build from a version tag (1709 = 16299) as that build', () => {
     expect(parseImageReference('mcr.microsoft.com/windows/servercore:10.0.16299.125')).toMatchObject({ build: 16299, release: null });
   });

@@ -206,7 +206,7 @@ describe('Get-Process columns', () => {
       pagedMemorySize: 3 * 1048576,
       privateMemorySize: 364_544,
       nonpagedSystemMemorySize: 2560,
-      startTimeMs: 1_795_941_824_350,
+      startTime: '2026-11-29T08:43:44.350Z',
       namespacePids: [42, 1],
     });
   });

@@ -8,6 +8,7 @@ const echo = defineCommand({
   name: 'test.echo',
   summary: 'echo',
   args: z.strictObject({ text: z.string(), times: z.number().int().positive().default(1) }),
+  response: z.object({ text: z.string() }),
   async run(args, context) {
     context.verbose(`echoing ${args.text}`);
     return { text: args.text.repeat(args.times) };
@@ -17,6 +18,7 @@ const fails = defineCommand({
   name: 'test.fails',
   summary: 'fails',
   args: z.strictObject({ code: z.enum(['ContainerNotFound', 'plain']) }),
+  response: z.never(),
   async run(args) {
     if (args.code === 'plain') throw new TypeError('boom');
     throw new CoreError('ContainerNotFound', "No container named 'web'.", { details: { name: 'web' } });
@@ -89,5 +91,26 @@ describe('Dispatcher', () => {
 
   it('refuses two commands with one name', () => {
     expect(() => new Dispatcher([echo, echo])).toThrow(/registered twice/);
+  });
+});
+
+describe('a domain rule inside an argument schema', () => {
+  it('answers with the rule\'s own code and message, naming the value and where it was', async () => {
+    const { containerNameSchema } = await import('../../../ts-core/src/domain/names.js');
+    const named = defineCommand({
+      name: 'test.named',
+      summary: 'named',
+      args: z.strictObject({ names: z.array(containerNameSchema) }),
+      response: z.object({}),
+      async run() {
+        return {};
+      },
+    });
+    const response = await new Dispatcher([named]).execute(1, 'test.named', { names: ['ok', '../escape'] }, () => {});
+    expect(response).toMatchObject({
+      success: false,
+      error: { code: 'InvalidContainerName', category: 'InvalidArgument', details: { name: '../escape', path: ['names', '1'] } },
+    });
+    if (!response.success) expect(response.error.message).toMatch(/^The container name "\.\.\/escape" is not valid: it contains a path separator\./);
   });
 });

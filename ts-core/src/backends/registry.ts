@@ -1,35 +1,51 @@
 import { CoreError } from '../protocol/errors.js';
+import { newRequestScope, type RequestScope } from '../protocol/scope.js';
 import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus } from './types.js';
-import { createLinuxBackend } from './linux/index.js';
+import { createLinuxBackend, type LinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
-import { createHcsBackend, type HcsExtras } from './hcs/index.js';
+import { createHcsBackend, type HcsBackend } from './hcs/index.js';
 
-const factories: Record<BackendName, () => Backend> = {
+/**
+ * Each backend's own type: linux offers its image store, hcs its
+ * compute-system views beside the common interface. The registry is the one
+ * place that knows the backend packages; everything else asks it.
+ */
+interface BackendTypes {
+  linux: LinuxBackend;
+  docker: Backend;
+  hcs: HcsBackend;
+}
+
+const factories: { [N in BackendName]: () => BackendTypes[N] } = {
   linux: createLinuxBackend,
-  // Docker's API does not say which utility VM runs a Hyper-V container; HCS does.
+  // Docker's API does not say which utility VM runs a Hyper-V container; HCS does, through this backend only.
   docker: () => createDockerBackend({ resolveUtilityVmId: hcsUtilityVmId }),
   hcs: createHcsBackend,
 };
 
 /** The docker backend's Windows worker lookup; no answer (HCS absent or silent) means no worker is claimed. */
-async function hcsUtilityVmId(containerId: string): Promise<string | null> {
+async function hcsUtilityVmId(containerId: string, scope: RequestScope): Promise<string | null> {
+  if (process.platform !== 'win32') return null;
   try {
-    return await (getBackend('hcs') as Backend & HcsExtras).utilityVmId(containerId);
+    return await getBackend('hcs').utilityVmId(containerId, scope);
   } catch {
     return null;
   }
 }
 
-const instances = new Map<BackendName, Backend>();
+const instances: { [N in BackendName]?: BackendTypes[N] } = {};
 
-/** One instance per backend per core process; backends keep no per-request state. */
-export function getBackend(name: BackendName): Backend {
-  let backend = instances.get(name);
-  if (!backend) {
-    backend = factories[name]();
-    instances.set(name, backend);
-  }
-  return backend;
+function instance<N extends BackendName>(name: N): BackendTypes[N] {
+  const existing = instances[name];
+  if (existing) return existing;
+  const created = factories[name]();
+  instances[name] = created;
+  return created;
+}
+
+/** One instance per backend per core process; what a request reuses lives in its scope, not here. */
+export function getBackend<N extends BackendName>(name: N): BackendTypes[N] {
+  return instance(name);
 }
 
 export function parseBackendName(value: string): BackendName {
@@ -39,11 +55,11 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /** Probes every backend; a probe that throws is reported as unusable, not as a failed command. */
-export async function probeAll(): Promise<BackendStatus[]> {
+export async function probeAll(scope: RequestScope = newRequestScope()): Promise<BackendStatus[]> {
   return Promise.all(
     backendNames.map(async (name) => {
       try {
-        return await getBackend(name).probe();
+        return await getBackend(name).probe(scope);
       } catch (error) {
         return { name, usable: false, reason: `The probe failed: ${(error as Error).message}`, isolations: [], details: {} };
       }
@@ -52,17 +68,21 @@ export async function probeAll(): Promise<BackendStatus[]> {
 }
 
 /**
- * The backend `auto` picks to create a container: on Windows hcs, then docker;
- * elsewhere linux, then docker. A backend that can create no isolation here
- * is passed over even when usable: hcs observes and stops containers but
- * leaves creating them to docker.
+ * The order `auto` tries to create a container in: linux (not on Windows),
+ * then docker. Only backends that create at all take part: hcs observes and
+ * stops containers but leaves creating them to docker.
  */
-export async function autoBackend(): Promise<Backend> {
-  const order: BackendName[] = process.platform === 'win32' ? ['hcs', 'docker'] : ['linux', 'docker'];
+export function autoCreateOrder(platform: NodeJS.Platform = process.platform): BackendName[] {
+  const preferred: BackendName[] = platform === 'win32' ? ['docker'] : ['linux', 'docker'];
+  return preferred.filter((name) => getBackend(name).capabilities.create);
+}
+
+/** The backend `auto` picks to create a container: the first in autoCreateOrder that can create here. */
+export async function autoBackend(scope: RequestScope = newRequestScope()): Promise<Backend> {
   const reasons: string[] = [];
-  for (const name of order) {
+  for (const name of autoCreateOrder()) {
     const backend = getBackend(name);
-    const status = backend.canCreate ? await backend.canCreate() : creatableFrom(await backend.probe());
+    const status = backend.canCreate ? await backend.canCreate(scope) : creatableFrom(await backend.probe(scope));
     if (status.ok) return backend;
     reasons.push(`${name}: ${status.reason}`);
   }

@@ -1,12 +1,15 @@
 import type { CommandContext } from '../protocol/dispatcher.js';
+import type { CoreError } from '../protocol/errors.js';
+import type { RequestScope } from '../protocol/scope.js';
 import type { HostProcess } from '../processes/types.js';
+import type { BackendName, Isolation } from '../domain/isolation.js';
+import type { ContainerInfo, ContainerProcess, ContainerSpec, WorkerClaim } from '../domain/container.js';
+import type { ResponseOf } from '../domain/responses.js';
 
-export const backendNames = ['linux', 'docker', 'hcs'] as const;
-export type BackendName = (typeof backendNames)[number];
-
-export type Isolation = 'Process' | 'HyperV';
-export type RequestedIsolation = Isolation | 'Default';
-export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+export { backendNames } from '../domain/isolation.js';
+export type { BackendName, Isolation, RequestedIsolation } from '../domain/isolation.js';
+export type { ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, WorkerClaim } from '../domain/container.js';
+export type { RequestScope } from '../protocol/scope.js';
 
 /** What a backend says about whether it can be used on this host. */
 export interface BackendStatus {
@@ -19,101 +22,78 @@ export interface BackendStatus {
   details: Record<string, unknown>;
 }
 
-/** A request to create and start a container; validated before it reaches a backend. */
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  isolation: Isolation;
-  command: string[];
-  env: Record<string, string>;
-  workingDir: string;
-  hostname: string;
-  memoryMB: number | undefined;
-  cpuCount: number | undefined;
-  /** Overrides the image's User (Docker's forms: uid[:gid], name[:group]); unset: the image's, else root. */
-  user?: string | undefined;
-  /** Map the container's root to an unprivileged host uid range (linux backend, process isolation). */
-  userNamespace?: boolean | undefined;
-}
-
-export interface ContainerInfo {
-  name: string;
-  /** The backend's own id (runc id, Docker id, HCS id). */
-  id: string;
-  backend: BackendName;
-  image: string;
-  isolation: Isolation;
-  state: ContainerState;
-  command: string[];
-  createdAt: string;
-  startedAt: string | null;
-  exitCode: number | null;
-  /** Host PID of the container's main process when the host can see it. */
-  hostPid: number | null;
-  /** Id of the utility VM / sandbox that hosts the container, when there is one. */
-  utilityVmId: string | null;
-  /** True when this module created it (Docker label, module state). */
-  managed: boolean;
-}
-
-/**
- * A process as the container itself reports it. Memory in bytes, CPU in
- * seconds; null where the source does not say.
- */
-export interface ContainerProcess {
-  /** PID inside the container (its own PID namespace, or the guest kernel). */
-  containerPid: number;
-  name: string;
-  commandLine: string | null;
-  /**
-   * Host PID the backend claims for this process (runc ps, docker top on
-   * Linux). A claim, not a fact: the verdict checks it against the host.
-   */
-  claimedHostPid: number | null;
-  /** Start time in ms since the Unix epoch on the host clock, when known. */
-  startTimeMs: number | null;
-  workingSetBytes: number | null;
-  privateBytes: number | null;
-  pagedBytes: number | null;
-  nonPagedBytes: number | null;
-  cpuSeconds: number | null;
-  sessionId: number | null;
-}
-
-/** The host process that the backend says runs this container's utility VM or sandbox. */
-export interface WorkerClaim {
-  pid: number;
-  /** The name the host shows for it (vmwp, qemu-wc-<id>, exe). */
-  name: string;
-  /** Start time recorded by the backend when it launched or found it. */
-  startTimeMs: number | null;
-  /** A string that ties the worker to this container: must occur in `tieField` of the host process. */
-  tieToken: string;
-  tieField: 'commandLine' | 'user';
-  /** How the backend found it, in words. */
-  how: string;
-}
-
 /** The answer to Backend.canCreate: yes, or why not. */
 export type CreatableStatus = { ok: true } | { ok: false; reason: string };
 
+/** What a backend can do at all, whatever the host: fixed per backend. */
+export interface BackendCapabilities {
+  /** Whether it creates containers (hcs only observes and stops them). */
+  create: boolean;
+  /** The isolations it can create when the host allows (probe() says which ones here). */
+  isolations: readonly Isolation[];
+}
+
+/** An image as the module shows it (the store's record minus internals). */
+export type ImageView = ResponseOf<'image.import'>;
+
+/** The linux backend's image store: images come from files, never from a registry. */
+export interface ImageStore {
+  /** With `context`, interrupted operations a killed core left are rolled back first (reported through its verbose stream). */
+  import(options: { name: string; path: string; onProgress?: (status: string, percent: number) => void; context?: CommandContext }): Promise<ImageView>;
+  list(): ImageView[];
+  remove(name: string): void;
+}
+
+/** A container a backend holds but could not read, reported beside the ones it could. */
+export interface ListProblem {
+  name: string;
+  error: CoreError;
+}
+
+export interface ContainerListing {
+  containers: ContainerInfo[];
+  problems: ListProblem[];
+}
+
+/**
+ * One backend. Every read takes the request's scope, so what one request
+ * asks several times (Docker's /info, the HCS enumeration, one inspect) is
+ * asked once; without a scope nothing is shared.
+ */
 export interface Backend {
   readonly name: BackendName;
-  probe(): Promise<BackendStatus>;
+  readonly capabilities: BackendCapabilities;
+  probe(scope?: RequestScope): Promise<BackendStatus>;
   /**
    * Whether create() can be tried here (usable, with at least one isolation),
    * for backends that can tell more cheaply than probe(): autoBackend asks
    * before every create. Without it, autoBackend reads probe().
    */
-  canCreate?(): Promise<CreatableStatus>;
+  canCreate?(scope?: RequestScope): Promise<CreatableStatus>;
+  /**
+   * Whether this backend holds a container of that name. False when it does
+   * not or cannot be asked (unusable here); an unreadable record is still held.
+   */
+  owns(name: string, scope?: RequestScope): Promise<boolean>;
   /** Creates and starts; on failure leaves nothing behind. */
   create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo>;
-  list(options: { all: boolean }): Promise<ContainerInfo[]>;
+  /**
+   * For a backend whose engine decides what "no isolation given" means
+   * (dockerd honours `exec-opts isolation=…` before the Windows edition's
+   * default: moby daemon/daemon_windows.go setDefaultIsolation): creates
+   * without naming an isolation, and reports the one the engine chose.
+   * Backends without it get -Isolation Default resolved by the core.
+   */
+  createWithEngineDefault?(spec: Omit<ContainerSpec, 'isolation'>, context: CommandContext): Promise<ContainerInfo>;
+  /** Every container (`all`: stopped ones too), and those it holds but could not read. */
+  list(options: { all: boolean }, scope?: RequestScope): Promise<ContainerListing>;
   /** Throws ContainerNotFound when the backend does not hold it. */
-  inspect(name: string): Promise<ContainerInfo>;
-  processes(name: string): Promise<ContainerProcess[]>;
+  inspect(name: string, scope?: RequestScope): Promise<ContainerInfo>;
+  /** inspect() for several containers at once; a failure per name is returned, not thrown. */
+  inspectMany(names: readonly string[], scope?: RequestScope): Promise<Map<string, ContainerInfo | CoreError>>;
+  processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]>;
   /** The worker claim for a container that has one; null for process isolation. */
-  worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null>;
+  worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null>;
   stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo>;
   remove(name: string, force: boolean, context: CommandContext): Promise<void>;
 }

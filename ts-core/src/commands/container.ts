@@ -1,69 +1,84 @@
 import { z } from 'zod';
-import { defineCommand } from '../protocol/dispatcher.js';
+import { defineCommand, type CommandContext } from '../protocol/dispatcher.js';
 import { CoreError, toCoreError } from '../protocol/errors.js';
 import { readHostOs } from '../host/hostInfo.js';
 import { resolveIsolation } from '../isolation/defaults.js';
+import { gatherEvidence, judgeEvidence } from '../isolation/evidence.js';
 import { evaluateCompatibility, hostFromOs } from './policy.js';
-import { autoBackend, getBackend, parseBackendName, probeAll } from '../backends/registry.js';
+import { autoBackend, getBackend, probeAll } from '../backends/registry.js';
 import { locateBackend, requireBackendFor } from '../backends/locate.js';
-import { validateContainerName } from '../backends/linux/names.js';
-import { takeLinuxSnapshot } from '../processes/linuxSnapshot.js';
-import { sameProcessName, START_TIME_TOLERANCE_MS } from '../isolation/verdict.js';
-import type { HostProcess } from '../processes/types.js';
-import type { LinuxBackend } from '../backends/linux/index.js';
-import type { ContainerInfo, ContainerProcess } from '../backends/types.js';
+import { containerNamePatternSchema, containerNameSchema } from '../domain/names.js';
+import { backendNameSchema, requestedIsolationSchema } from '../domain/isolation.js';
+import { toItemError } from '../domain/itemError.js';
+import { responses } from '../domain/responses.js';
+import type { ContainerInfo } from '../domain/container.js';
+import type { Backend } from '../backends/types.js';
+import type { BackendName, Isolation } from '../domain/isolation.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
-
-const nameSchema = z.string().min(1).max(200);
-const backendSchema = z.enum(['linux', 'docker', 'hcs']);
 
 export const containerCreate = defineCommand({
   name: 'container.create',
   summary: 'Creates and starts a container with the requested isolation.',
   args: z.strictObject({
-    name: nameSchema,
+    name: containerNameSchema,
     image: z.string().min(1).max(300),
-    isolation: z.enum(['Process', 'HyperV', 'Default']).default('Default'),
+    isolation: requestedIsolationSchema.default('Default'),
     command: z.array(z.string().max(65_536)).max(1000).default([]),
     env: z.record(z.string().regex(/^[^=\0]+$/, 'an environment variable name must not contain = or NUL'), z.string()).default({}),
     workingDir: z.string().max(4096).optional(),
     hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/).optional(),
-    backend: backendSchema.optional(),
+    backend: backendNameSchema.optional(),
     memoryMB: z.number().int().min(6).max(1_048_576).optional(),
     // 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit.
     user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),
     userNamespace: z.boolean().default(false),
     cpuCount: z.number().min(0.01, 'cpuCount must be at least 0.01 (1 ms of CPU per 100 ms period, the smallest quota the runtime enforces)').max(1024).optional(),
   }),
+  response: responses['container.create'],
   async run(args, context) {
-    const name = validateContainerName(args.name);
+    const name = args.name;
     if (args.workingDir !== undefined && !args.workingDir.startsWith('/') && !/^[a-zA-Z]:\\/.test(args.workingDir)) {
       throw new CoreError('InvalidArgument', `The working directory ${JSON.stringify(args.workingDir)} is not an absolute path. Give one such as /tmp.`);
     }
-    const backend = args.backend ? getBackend(parseBackendName(args.backend)) : await autoBackend();
+    const backend = args.backend ? getBackend(args.backend) : await autoBackend(context);
     const hostOs = await readHostOs();
+    const policyHost = hostFromOs(hostOs);
+    // Default left to the engine where the engine decides it (dockerd); else the core resolves it here.
+    const engineDecides = args.isolation === 'Default' && backend.createWithEngineDefault !== undefined;
     const { isolation, defaulted } = resolveIsolation(args.isolation, { platform: hostOs.platform, hostClass: hostOs.hostClass }, backend.name);
-    if (defaulted) {
+    if (defaulted && !engineDecides) {
       context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
     }
-    // The module checks this before it calls the core; the check is repeated
-    // here so the one-shot CLI and DSC get the same refusal before a backend runs.
-    const [verdict] = evaluateCompatibility({ images: [{ reference: args.image }], isolations: [isolation] }, hostFromOs(hostOs));
-    if (verdict?.allowed === false) {
+    // The compatibility pre-flight, before the backend creates anything: the
+    // core's one check for every client (module, one-shot CLI, DSC), in the
+    // same round trip as the create. When the engine picks the isolation, the
+    // image must be able to run under at least one of the two.
+    const candidates: Isolation[] = engineDecides ? ['Process', 'HyperV'] : [isolation];
+    const verdicts = evaluateCompatibility({ images: [{ reference: args.image }], isolations: candidates }, policyHost);
+    const unknown = verdicts.find((v) => v.allowed === null && v.windowsImage === true);
+    if (unknown) {
+      context.warning(`Could not check '${args.image}' against this host before creating it: ${unknown.reason ?? 'its build is unknown.'} The backend will decide.`);
+    }
+    if (verdicts.length > 0 && verdicts.every((v) => v.allowed === false)) {
+      const [verdict] = verdicts;
+      const shown = engineDecides ? 'either' : isolation;
       throw new CoreError('ImageIncompatibleWithHost',
-        `Cannot create a container from '${args.image}' with ${isolation} isolation on this host: ${verdict.reason ?? ''}${verdict.suggestion ? ` ${verdict.suggestion}` : ''}`,
-        { details: { image: args.image, isolation, reason: verdict.reason, suggestion: verdict.suggestion, hostBuild: verdict.hostBuild, imageBuild: verdict.imageBuild } });
+        `Cannot create a container from '${args.image}' with ${shown} isolation on this host: ${verdict!.reason ?? ''}${verdict!.suggestion ? ` ${verdict!.suggestion}` : ''}`,
+        { details: { image: args.image, isolation: engineDecides ? 'Default' : isolation, reason: verdict!.reason, suggestion: verdict!.suggestion, hostBuild: verdict!.hostBuild, imageBuild: verdict!.imageBuild } });
+    }
+    if (engineDecides) {
+      const refused = verdicts.find((v) => v.allowed === false);
+      if (refused) context.warning(`'${args.image}' cannot run with ${refused.isolation} isolation on this host (${refused.reason ?? 'see Test-IsolationCompatibility'}); if the engine's default is ${refused.isolation}, the create will fail. Give -Isolation to choose.`);
     }
     // Names are global across backends: commands find containers by name alone.
-    const elsewhere = await locateBackend(name, { except: backend.name });
+    const elsewhere = await locateBackend(name, { except: backend.name, scope: context });
     if (elsewhere) {
       throw new CoreError('ContainerAlreadyExists',
         `A container named '${name}' already exists on the ${elsewhere.name} backend. Choose another name.`, { details: { name, backend: elsewhere.name } });
     }
-    const info = await backend.create({
+    const spec = {
       name,
       image: args.image,
-      isolation,
       command: args.command,
       env: args.env,
       workingDir: args.workingDir ?? '',
@@ -72,7 +87,10 @@ export const containerCreate = defineCommand({
       cpuCount: args.cpuCount,
       user: args.user,
       userNamespace: args.userNamespace,
-    }, context);
+    };
+    const info = engineDecides && backend.createWithEngineDefault
+      ? await backend.createWithEngineDefault(spec, context)
+      : await backend.create({ ...spec, isolation }, context);
     return { ...info, requestedIsolation: args.isolation, isolationDefaulted: defaulted };
   },
 });
@@ -81,37 +99,31 @@ export const containerList = defineCommand({
   name: 'container.list',
   summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards).',
   args: z.strictObject({
-    names: z.array(nameSchema).max(1000).default(['*']),
+    names: z.array(containerNamePatternSchema).max(1000).default(['*']),
     /** Also containers this module did not make (other Docker containers, HCS systems). */
     all: z.boolean().default(false),
   }),
+  response: responses['container.list'],
   async run(args, context) {
     const patterns = args.names.length > 0 ? args.names : ['*'];
     const regexps = patterns.map(wildcardToRegExp);
     const containers: ContainerInfo[] = [];
-    const errors: { name: string; code: string; message: string; backend: string }[] = [];
-    const statuses = await probeAll();
+    const errors: { name: string; code: string; message: string; category: string; backend: BackendName | null }[] = [];
+    const statuses = await probeAll(context);
     for (const status of statuses) {
       if (!status.usable) continue;
       const backend = getBackend(status.name);
       try {
-        if (backend.name === 'linux') {
-          const { containers: found, problems } = await (backend as LinuxBackend).listWithProblems({ all: true }, context);
-          containers.push(...found);
-          for (const problem of problems) {
-            if (regexps.some((r) => r.test(problem.name))) {
-              errors.push({ name: problem.name, code: problem.error.code, message: problem.error.message, backend: 'linux' });
-            }
-          }
-        } else {
-          const found = await backend.list({ all: true });
-          // On Windows HCS also sees Docker's containers (same id): Docker's record, with its name and image, wins.
-          const listed = new Set(containers.map((c) => c.id));
-          containers.push(...(backend.name === 'hcs' ? found.filter((c) => !listed.has(c.id)) : found));
+        const { containers: found, problems } = await backend.list({ all: true }, context);
+        // On Windows HCS also sees Docker's containers (same id): Docker's record, with its name and image, wins.
+        const listed = new Set(containers.map((c) => c.id));
+        containers.push(...found.filter((c) => !listed.has(c.id)));
+        for (const problem of problems) {
+          if (regexps.some((r) => r.test(problem.name))) errors.push({ name: problem.name, ...toItemError(problem.error), backend: backend.name });
         }
       } catch (error) {
         const coreError = toCoreError(error);
-        errors.push({ name: '*', code: coreError.code, message: `The ${backend.name} backend could not list containers: ${coreError.message}`, backend: backend.name });
+        errors.push({ name: '*', ...toItemError(coreError), message: `The ${backend.name} backend could not list containers: ${coreError.message}`, backend: backend.name });
       }
     }
     const matching = selectListed(containers, patterns, args.all);
@@ -119,7 +131,7 @@ export const containerList = defineCommand({
       if (hasWildcard(pattern)) continue;
       const literal = wildcardToRegExp(pattern);
       if (!matching.some((c) => literal.test(c.name)) && !errors.some((e) => literal.test(e.name))) {
-        errors.push({ name: pattern, code: 'ContainerNotFound', message: `There is no container named '${pattern}'.`, backend: '' });
+        errors.push({ name: pattern, ...toItemError(new CoreError('ContainerNotFound', `There is no container named '${pattern}'.`)), backend: null });
       }
     }
     return { containers: matching, errors };
@@ -137,75 +149,60 @@ export function selectListed(containers: readonly ContainerInfo[], patterns: rea
   return containers.filter((c) => matchers.some((m) => m.regexp.test(c.name) && (all || c.managed || m.literal)));
 }
 
-export const containerGet = defineCommand({
+/** A command on one existing container: `act` gets the backend that holds it. */
+function containerCommand<S extends z.ZodType<{ name: string }>, R extends z.ZodType>(definition: {
+  name: string;
+  summary: string;
+  args: S;
+  response: R;
+  act(backend: Backend, args: z.infer<S>, context: CommandContext): Promise<z.infer<R>>;
+}) {
+  const { act, ...rest } = definition;
+  return defineCommand({ ...rest, run: async (args, context) => act(await requireBackendFor(args.name, context), args, context) });
+}
+
+export const containerGet = containerCommand({
   name: 'container.get',
   summary: 'One container by exact name, from whichever backend holds it.',
-  args: z.strictObject({ name: nameSchema }),
-  async run(args) {
-    const backend = await requireBackendFor(args.name);
-    return backend.inspect(args.name);
-  },
+  args: z.strictObject({ name: containerNameSchema }),
+  response: responses['container.get'],
+  act: (backend, args, context) => backend.inspect(args.name, context),
 });
 
-/** A process the container reports, with the host PID only when the host really shows that very process. */
-export interface ContainerProcessRecord extends ContainerProcess {
-  containerName: string;
-  hostPid: number | null;
-  visibleOnHost: boolean;
-}
-
-/**
- * Checks a backend's claim that a container process is a given host
- * process: the host must show a process with that PID, the same name, the
- * same start time (when known) and the container PID in its NSpid chain.
- * Only then does the record carry a host PID, because Stop-Process acts on
- * it. Where there is no /proc (Windows) the backend's claim stands.
- */
-export function confirmHostPid(process: ContainerProcess, hostByPid: ReadonlyMap<number, HostProcess> | null): number | null {
-  if (process.claimedHostPid === null) return null;
-  if (hostByPid === null) return process.claimedHostPid;
-  const host = hostByPid.get(process.claimedHostPid);
-  if (!host || !sameProcessName(host.name, process.name)) return null;
-  if (process.startTimeMs !== null && Math.abs(host.startTimeMs - process.startTimeMs) > START_TIME_TOLERANCE_MS) return null;
-  if (host.nsPids.length > 0 && !host.nsPids.includes(process.containerPid)) return null;
-  return host.pid;
-}
-
-export const containerProcesses = defineCommand({
+export const containerProcesses = containerCommand({
   name: 'container.processes',
-  summary: "The container's processes as it reports them, each tied to its host PID when the host can see it.",
-  args: z.strictObject({ name: nameSchema }),
-  async run(args) {
-    const backend = await requireBackendFor(args.name);
-    const processes = await backend.processes(args.name);
-    const claimed = processes.flatMap((p) => (p.claimedHostPid === null ? [] : [p.claimedHostPid]));
-    const hostByPid = process.platform === 'linux' ? new Map(takeLinuxSnapshot({ pids: claimed }).processes.map((h) => [h.pid, h])) : null;
-    const records: ContainerProcessRecord[] = processes.map((p) => {
-      const hostPid = confirmHostPid(p, hostByPid);
-      return { ...p, containerName: args.name, hostPid, visibleOnHost: hostPid !== null };
-    });
-    return { name: args.name, backend: backend.name, processes: records };
+  summary: "The container's processes as it reports them, each tied to its host PID when the isolation check's own match confirms it.",
+  args: z.strictObject({ name: containerNameSchema }),
+  response: responses['container.processes'],
+  async act(backend, args, context) {
+    // The claimed PIDs are all the verdict needs to confirm (or refuse) each process's host PID.
+    const { snapshot, items } = await gatherEvidence([{ name: args.name, source: backend }], { scope: context, snapshot: 'claimed' });
+    const [item] = items;
+    if (!item) throw new CoreError('Internal', `The evidence for '${args.name}' is missing.`);
+    if (item.error) throw item.error;
+    const { evidence } = item;
+    if (evidence.processesError) throw evidence.processesError;
+    const { processes } = judgeEvidence(evidence, snapshot, evidence.info.isolation);
+    return { name: args.name, backend: backend.name, processes };
   },
 });
 
-export const containerStop = defineCommand({
+export const containerStop = containerCommand({
   name: 'container.stop',
   summary: 'Stops a container: SIGTERM (or the backend equivalent), then kill after the timeout.',
-  args: z.strictObject({ name: nameSchema, timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name);
-    return backend.stop(args.name, args.timeoutSeconds, context);
-  },
+  args: z.strictObject({ name: containerNameSchema, timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
+  response: responses['container.stop'],
+  act: (backend, args, context) => backend.stop(args.name, args.timeoutSeconds, context),
 });
 
-export const containerRemove = defineCommand({
+export const containerRemove = containerCommand({
   name: 'container.remove',
   summary: 'Removes a container and everything it holds; -Force also removes a running one.',
-  args: z.strictObject({ name: nameSchema, force: z.boolean().default(false) }),
-  async run(args, context) {
-    const backend = await requireBackendFor(args.name);
+  args: z.strictObject({ name: containerNameSchema, force: z.boolean().default(false) }),
+  response: responses['container.remove'],
+  async act(backend, args, context) {
     await backend.remove(args.name, args.force, context);
-    return { name: args.name, backend: backend.name, removed: true };
+    return { name: args.name, backend: backend.name, removed: true as const };
   },
 });
 

@@ -6,13 +6,15 @@ import { readHostOs } from '../host/hostInfo.js';
 import { defaultIsolation } from '../isolation/defaults.js';
 import { probeAll } from '../backends/registry.js';
 import { CORE_VERSION } from '../version.js';
+import { responses } from '../domain/responses.js';
 
 export const hostInfo = defineCommand({
   name: 'host.info',
   summary: 'What this host is and which backends it can use.',
   args: z.strictObject({}),
-  async run() {
-    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll()]);
+  response: responses['host.info'],
+  async run(_args, context) {
+    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll(context)]);
     return {
       computerName: os.hostname(),
       os: hostOs,
@@ -28,6 +30,7 @@ export const ping = defineCommand({
   name: 'core.ping',
   summary: 'Round trip with no work: answers the protocol version and the core pid.',
   args: z.strictObject({ echo: z.string().max(4096).optional() }),
+  response: responses['core.ping'],
   async run(args) {
     return { protocolVersion: PROTOCOL_VERSION, pid: process.pid, echo: args.echo ?? null };
   },
@@ -38,6 +41,7 @@ export const sleep = defineCommand({
   name: 'core.sleep',
   summary: 'Waits the given milliseconds (at most 10 minutes) and answers.',
   args: z.strictObject({ milliseconds: z.number().int().min(0).max(600_000) }),
+  response: responses['core.sleep'],
   async run(args, context) {
     context.verbose(`Sleeping ${args.milliseconds} ms.`);
     await new Promise((resolve) => setTimeout(resolve, args.milliseconds));

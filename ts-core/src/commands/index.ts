@@ -2,7 +2,7 @@ import type { CommandDefinition } from '../protocol/dispatcher.js';
 import { hostInfo, ping, sleep } from './host.js';
 import { isolationCompatibility } from './policy.js';
 import { hostProcesses } from './processes.js';
-import { hcsIsolation, hcsProcesses, hcsStop, hcsSystems } from './hcs.js';
+import { hcsSystems } from './hcs.js';
 import { containerCommands } from './container.js';
 import { imageCommands } from './image.js';
 import { isolationCommands } from './isolation.js';
@@ -15,9 +15,6 @@ export const allCommands: readonly CommandDefinition[] = [
   hostProcesses,
   isolationCompatibility,
   hcsSystems,
-  hcsProcesses,
-  hcsStop,
-  hcsIsolation,
   ...containerCommands,
   ...imageCommands,
   ...isolationCommands,

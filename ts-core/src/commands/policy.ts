@@ -5,11 +5,13 @@ import { backendNames, type BackendName, type Isolation, type RequestedIsolation
 import { readHostOs, type HostOs } from '../host/hostInfo.js';
 import { compatibility, type Source } from '../isolation/compatibility.js';
 import { describeDefaultIsolation, resolveIsolation } from '../isolation/defaults.js';
-import { parseHostEdition, parseHostVersion } from '../isolation/hostVersion.js';
+import { hostFromBuildAndEdition } from '../isolation/hostVersion.js';
 import { parseImageReference, type ImageReference } from '../isolation/imageReference.js';
 import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } from '../isolation/windowsBuilds.js';
 
-const requestedIsolationSchema = z.enum(['Process', 'HyperV', 'Default']);
+import { isolations, requestedIsolationSchema } from '../domain/isolation.js';
+import { toItemError, type ItemError } from '../domain/itemError.js';
+import { responses } from '../domain/responses.js';
 
 export const compatibilityArgs = z.strictObject({
   images: z
@@ -65,32 +67,22 @@ export interface CompatibilityItem {
   imageRelease: string | null;
   hostBuild: number | null;
   /** Set instead of an answer when this one reference is malformed. */
-  error: { code: string; message: string } | null;
+  error: ItemError | null;
 }
 
-/** Reads the host from the caller's description: build and/or edition, optionally the class. */
+/**
+ * Reads the host from the caller's description: build and/or edition (an
+ * edition name, or an OS caption as Windows writes it, which then takes the
+ * build), optionally the class. The one reading of a given host.
+ */
 export function hostFromArgs(given: NonNullable<CompatibilityArgs['host']>): PolicyHost {
-  if (given.build === undefined && given.edition === undefined) {
-    throw new CoreError('InvalidHostVersion', 'The host was given without a build or an edition. Give its build (10.0.20348) or its edition (Windows Server 2022).');
-  }
-  const fromBuild = given.build === undefined ? null : parseHostVersion(given.build);
-  const fromEdition = given.edition === undefined ? null : parseHostEdition(given.edition);
-  if (fromBuild && fromEdition && fromBuild.build !== fromEdition.build) {
-    throw new CoreError('InvalidHostVersion', `The host build '${fromBuild.input}' (${fromBuild.build}) and the edition '${fromEdition.input}' (${fromEdition.build}) disagree. Give one of them, or both consistently.`, {
-      details: { hostBuild: fromBuild.input, hostEdition: fromEdition.input },
-    });
-  }
-  const parsed = (fromBuild ?? fromEdition)!;
-  const hostClass = given.class ?? fromEdition?.class ?? parsed.class;
-  if (fromEdition && given.class && given.class !== fromEdition.class) {
-    throw new CoreError('InvalidHostVersion', `The edition '${fromEdition.input}' is a ${fromEdition.class} edition, but the class ${given.class} was given.`);
-  }
+  const host = hostFromBuildAndEdition(given);
   return {
     platform: 'win32',
-    name: hostName(parsed.build, hostClass),
-    build: parsed.build,
-    revision: fromBuild?.revision ?? null,
-    class: hostClass,
+    name: hostName(host.build, host.class),
+    build: host.build,
+    revision: host.revision,
+    class: host.class,
     source: 'given',
   };
 }
@@ -109,12 +101,30 @@ export function hostFromOs(os: HostOs): PolicyHost {
 }
 
 /**
+ * This machine as the host to answer for, with its update revision (Windows
+ * Server 2016 process answers depend on it). A host that is not Windows has
+ * no build to check Windows images against: the caller must name the
+ * Windows host it plans for (HostBuildRequired). The one rule for every
+ * caller, the module's Test-IsolationCompatibility included.
+ */
+export function localPolicyHost(os: HostOs): PolicyHost {
+  const host = hostFromOs(os);
+  if (host.build === null) {
+    throw new CoreError('HostBuildRequired',
+      `This host runs ${os.name}, not Windows, so there is no host build to check Windows images against. ` +
+      "Give the Windows host to plan for: its build (-HostBuild, for example 20348 or 10.0.20348.2527) or its edition (-HostEdition, for example 'Windows Server 2022').",
+      { details: { platform: os.platform, name: os.name } });
+  }
+  return host;
+}
+
+/**
  * Answers every image × isolation for one host. Pure apart from the
  * context's verbose/progress events; a malformed reference answers its own
  * item with an error instead of failing the whole batch.
  */
 export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost, context?: Pick<CommandContext, 'verbose' | 'progress'>): CompatibilityItem[] {
-  const requested = args.isolations ?? (['Process', 'HyperV'] as const);
+  const requested: readonly RequestedIsolation[] = args.isolations ?? isolations;
   const items: CompatibilityItem[] = [];
   const hostForDefaults = { platform: host.platform, hostClass: host.class };
   if (requested.includes('Default')) context?.verbose(describeDefaultIsolation(hostForDefaults, args.backend as BackendName | undefined));
@@ -132,7 +142,7 @@ export function evaluateCompatibility(args: CompatibilityArgs, host: PolicyHost,
         image: entry.reference, isolation: null, requestedIsolation: null, defaulted: false,
         allowed: null, reason: null, suggestion: null, source: null, windowsImage: null,
         imageBuild: null, imageRevision: null, imageRelease: null, hostBuild: host.build,
-        error: { code: error.code, message: error.message },
+        error: toItemError(error),
       });
       return;
     }
@@ -161,7 +171,7 @@ function answerFor(image: ImageReference, host: PolicyHost, isolation: Isolation
   if (host.build === null) {
     // Not a Windows host: a Windows image cannot run here under any isolation.
     if (image.windows === true) {
-      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)},`;
+      const what = image.build === null ? 'a Windows image' : `a Windows image, ${describeImageBuild(image.build)}`;
       return {
         allowed: false,
         source: 'rule',
@@ -188,8 +198,9 @@ export const isolationCompatibility = defineCommand({
   name: 'isolation.compatibility',
   summary: "Whether Windows images can run on a host under process or Hyper-V isolation, per Microsoft's version-compatibility table.",
   args: compatibilityArgs,
+  response: responses['isolation.compatibility'],
   async run(args, context) {
-    const host = args.host ? hostFromArgs(args.host) : hostFromOs(await readHostOs());
+    const host = args.host ? hostFromArgs(args.host) : localPolicyHost(await readHostOs());
     return { host, results: evaluateCompatibility(args, host, context) };
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../protocol/dispatcher.js';
 import { takeHostSnapshot } from '../processes/snapshot.js';
 import { toHostProcessRecord } from '../processes/processRecord.js';
+import { responses } from '../domain/responses.js';
 
 const processName = z.string().min(1).max(256).refine((s) => !s.includes('\0'), 'a process name cannot contain NUL');
 
@@ -13,6 +14,7 @@ export const hostProcesses = defineCommand({
     names: z.array(processName).max(1000).optional(),
     pids: z.array(z.number().int().min(1).max(2 ** 31 - 1)).max(10000).optional(),
   }),
+  response: responses['host.processes'],
   async run(args) {
     const snapshot = await takeHostSnapshot(args.pids ? { pids: args.pids } : {});
     const wanted = args.names ? new Set(args.names.map((n) => n.toLowerCase())) : null;

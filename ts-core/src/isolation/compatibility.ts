@@ -1,4 +1,4 @@
-import type { Isolation } from '../backends/types.js';
+import type { Isolation } from '../domain/isolation.js';
 import {
   describeImageBuild,
   hostRelease,

@@ -1,4 +1,4 @@
-import type { BackendName, Isolation, RequestedIsolation } from '../backends/types.js';
+import type { BackendName, Isolation, RequestedIsolation } from '../domain/isolation.js';
 
 export type HostClass = 'Server' | 'Client';
 

@@ -134,7 +134,7 @@ export function parseImageReference(reference: string, options: { imageBuild?: s
   }
   const path = domain === 'docker.io' && !remote.includes('/') ? `library/${remote}` : remote;
 
-  const fromTag = readBuildFromTag(reference, `${domain}/${path}`, tag);
+  const fromTag = readBuildFromTag(reference, `${domain}/${path}`, tag, digest);
   let { build, revision, release, buildNote } = fromTag;
   let buildSource: ImageReference['buildSource'] = build === null ? null : 'tag';
   let windows = fromTag.windows;
@@ -158,9 +158,13 @@ interface TagReading {
   buildNote: string | null;
 }
 
-function readBuildFromTag(reference: string, repository: string, tag: string | null): TagReading {
+function readBuildFromTag(reference: string, repository: string, tag: string | null, digest: string | null): TagReading {
   const isBase = windowsBaseRepositories.has(repository);
   if (isBase) {
+    if (tag === null && digest !== null) {
+      // A digest pins one image exactly; it is not 'latest', it just does not say which build it is.
+      return unknownBuild(true, `'${reference}' names its image by digest, which does not say the image's Windows build; give it with -ImageBuild (the OsVersion that docker image inspect shows)`);
+    }
     if (tag === null) {
       return unknownBuild(true, `'${reference}' has no tag, so it means 'latest', which Microsoft no longer publishes for Windows base images; name the release (ltsc2022, ltsc2019, …)`);
     }

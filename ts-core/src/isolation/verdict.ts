@@ -15,10 +15,14 @@
  *   bug (a process-isolated container reported as VM-isolated), so every
  *   doubt lands here.
  */
-import type { BackendName, ContainerProcess, Isolation, WorkerClaim } from '../backends/types.js';
-import type { HostProcess, HostSnapshot } from '../processes/types.js';
+import type { BackendName, Isolation } from '../domain/isolation.js';
+import type { ContainerProcess, WorkerClaim } from '../domain/container.js';
+import type { HostProcess, HostSnapshot } from '../domain/hostProcess.js';
+import type { HostMatch, JudgedVerdict, Verdict, WorkerCheck } from '../domain/verdict.js';
 
-export type ObservedIsolation = Isolation | 'Inconclusive';
+import type { ObservedIsolation } from '../domain/isolation.js';
+export type { ObservedIsolation } from '../domain/isolation.js';
+export type { HostMatch, HostMatchOutcome, JudgedVerdict, Verdict, WorkerCheck } from '../domain/verdict.js';
 
 export interface VerdictEvidence {
   container: { name: string; id: string; backend: BackendName; configuredIsolation: Isolation };
@@ -27,67 +31,6 @@ export interface VerdictEvidence {
   worker: WorkerClaim | null;
   /** Problems met while gathering (permission denied, a backend that could not list), in words. */
   gaps: readonly string[];
-}
-
-/** How one container process compares with the host's table. */
-export type HostMatchOutcome =
-  /** Same PID, name, start time, NSpid: the host sees this very process. */
-  | 'SameProcess'
-  /** No claim and nothing on the host that could be it. */
-  | 'NotOnHost'
-  /** Claimed PID is not in the snapshot: exited mid-check, or a wrong claim. */
-  | 'ClaimedPidMissing'
-  /** Two or more container processes claim the same host PID: at most one can be right. */
-  | 'ClaimedPidShared'
-  /** Claimed PID exists but the host could not read it. */
-  | 'ClaimedPidUnreadable'
-  /** Claimed PID runs a process with another name: PID reuse or a wrong claim. */
-  | 'NameMismatch'
-  /** Same PID and name, different start time: PID reuse. */
-  | 'StartTimeMismatch'
-  /** Same PID and name, but its innermost namespace PID is not the container's PID. */
-  | 'NamespacePidMismatch'
-  /** No claim, but a host process with this name has this PID inside a container PID namespace. */
-  | 'UnclaimedInContainerNamespace'
-  /** No claim, but an ordinary host process has this name and PID. */
-  | 'UnclaimedHostLookalike';
-
-export interface HostMatch {
-  containerPid: number;
-  name: string;
-  /** The host process this was compared with (matched or not), null when there was none. */
-  hostPid: number | null;
-  /** That host process as the snapshot saw it, so a person can check the comparison. */
-  hostProcess: HostProcess | null;
-  matched: boolean;
-  outcome: HostMatchOutcome;
-  reason: string;
-}
-
-export interface WorkerCheck {
-  claim: WorkerClaim;
-  hostProcess: HostProcess | null;
-  alive: boolean;
-  tied: boolean;
-  reason: string;
-}
-
-export interface Verdict {
-  observed: ObservedIsolation;
-  /** First one is the headline; the rest say what else was seen. */
-  reasons: string[];
-  hostMatches: HostMatch[];
-  worker: WorkerCheck | null;
-  gaps: string[];
-  /** Snapshot time, so a reader knows which picture of the host was judged. */
-  snapshotTakenAtMs: number;
-}
-
-export interface JudgedVerdict extends Verdict {
-  expected: Isolation;
-  passed: boolean;
-  /** One sentence: expected, observed, why. */
-  summary: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { HostProcess } from './types.js';
-import type { WorkerClaim } from '../backends/types.js';
+import type { WorkerClaim } from '../domain/container.js';
 
 /**
  * The host process of a Windows utility VM, for every backend that knows the

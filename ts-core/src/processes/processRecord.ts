@@ -5,33 +5,9 @@
  * Id, SI, ProcessName). The core does not format; PowerShell does.
  */
 import type { HostProcess } from './types.js';
+import type { HostProcessRecord } from '../domain/responses.js';
 
-export interface HostProcessRecord {
-  /** Get-Process Id. */
-  id: number;
-  /** Get-Process ProcessName. */
-  processName: string;
-  parentProcessId: number | null;
-  /** Get-Process SI (SessionId). */
-  sessionId: number;
-  /** NPM: NonpagedSystemMemorySize64, bytes. */
-  nonpagedSystemMemorySize: number;
-  /** PM: PagedMemorySize64, bytes. */
-  pagedMemorySize: number;
-  /** PrivateMemorySize64, bytes. */
-  privateMemorySize: number;
-  /** WS: WorkingSet64, bytes. */
-  workingSet: number;
-  /** CPU: TotalProcessorTime in seconds. */
-  cpuSeconds: number;
-  /** StartTime in ms since the Unix epoch (the module turns it into a DateTime, as for every core record). */
-  startTimeMs: number;
-  commandLine: string;
-  userName: string | null;
-  /** Linux: PID in each nested PID namespace, outermost (the host's) first. */
-  namespacePids: number[];
-  pidNamespace: string | null;
-}
+export type { HostProcessRecord } from '../domain/responses.js';
 
 export function toHostProcessRecord(p: HostProcess): HostProcessRecord {
   return {
@@ -44,7 +20,7 @@ export function toHostProcessRecord(p: HostProcess): HostProcessRecord {
     privateMemorySize: p.privateBytes,
     workingSet: p.workingSetBytes,
     cpuSeconds: p.cpuSeconds,
-    startTimeMs: p.startTimeMs,
+    startTime: new Date(p.startTimeMs).toISOString(),
     commandLine: p.commandLine,
     userName: p.user,
     namespacePids: p.nsPids,

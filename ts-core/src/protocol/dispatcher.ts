@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CoreError, toCoreError } from './errors.js';
+import { CoreError, errorCodes, toCoreError, type ErrorCode } from './errors.js';
+import { newRequestScope, type RequestScope } from './scope.js';
 import {
   MAX_REQUEST_BYTES,
   PROTOCOL_VERSION,
@@ -10,23 +11,25 @@ import {
   type Response,
 } from './envelope.js';
 
-/** What a command handler may use besides its arguments. */
-export interface CommandContext {
+/** What a command handler may use besides its arguments; its scope lives as long as the request. */
+export interface CommandContext extends RequestScope {
   readonly requestId: RequestId;
   progress(activity: string, status: string, percent?: number): void;
   verbose(message: string): void;
   warning(message: string): void;
 }
 
-export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
+export interface CommandDefinition<S extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly summary: string;
   readonly args: S;
-  run(args: z.infer<S>, context: CommandContext): Promise<unknown>;
+  /** The response body's schema: the handler's return type, and the JSON Schema the build publishes for the module. */
+  readonly response: R;
+  run(args: z.infer<S>, context: CommandContext): Promise<z.infer<R>>;
 }
 
-/** Keeps the handler's argument type tied to its schema. */
-export function defineCommand<S extends z.ZodType>(definition: CommandDefinition<S>): CommandDefinition<S> {
+/** Keeps the handler's argument and return types tied to their schemas. */
+export function defineCommand<S extends z.ZodType, R extends z.ZodType>(definition: CommandDefinition<S, R>): CommandDefinition<S, R> {
   return definition;
 }
 
@@ -77,11 +80,14 @@ export class Dispatcher {
     }
     const parsedArgs = command.args.safeParse(args ?? {});
     if (!parsedArgs.success) {
+      const ruled = ruleFailure(parsedArgs.error);
+      if (ruled) return failure(id, ruled);
       return failure(id, new CoreError('InvalidArgument', `Invalid arguments for '${name}':\n${z.prettifyError(parsedArgs.error)}`, {
         details: { issues: parsedArgs.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
       }));
     }
     const context: CommandContext = {
+      ...newRequestScope(),
       requestId: id,
       progress: (activity, status, percent) =>
         emit({ type: 'event', event: 'progress', requestId: id, body: percent === undefined ? { activity, status } : { activity, status, percent } }),
@@ -97,6 +103,22 @@ export class Dispatcher {
       return failure(id, coreError);
     }
   }
+}
+
+/**
+ * A domain rule that failed inside the argument schema (the container-name
+ * rule) answers with its own code and message, as the rule would anywhere.
+ */
+function ruleFailure(error: z.ZodError): CoreError | null {
+  for (const issue of error.issues) {
+    const params = issue.code === 'custom' ? (issue as { params?: Record<string, unknown> }).params : undefined;
+    if (!params) continue;
+    const { coreCode, ...details } = params;
+    if (typeof coreCode === 'string' && coreCode in errorCodes) {
+      return new CoreError(coreCode as ErrorCode, issue.message, { details: { ...details, path: issue.path.map(String) } });
+    }
+  }
+  return null;
 }
 
 function failure(id: RequestId | null, error: CoreError): Response {

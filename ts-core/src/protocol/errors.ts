@@ -58,6 +58,8 @@ export const errorCodes = {
   ImageIncompatibleWithHost: 'usage',
   InvalidImageReference: 'usage',
   InvalidHostVersion: 'usage',
+  /** isolation.compatibility was asked about this host, and this host is not Windows. */
+  HostBuildRequired: 'usage',
   IsolationNotSupported: 'usage',
   /** An image User / -User that does not resolve in the image (name unknown, out of range). */
   InvalidUser: 'usage',

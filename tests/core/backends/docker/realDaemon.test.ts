@@ -5,6 +5,8 @@ import { DockerClient } from '../../../../ts-core/src/backends/docker/client.js'
 import { parseDockerHost } from '../../../../ts-core/src/backends/docker/endpoint.js';
 import type { Backend, ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
+import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { takeLinuxSnapshot } from '../../../../ts-core/src/processes/linuxSnapshot.js';
 import { judge } from '../../../../ts-core/src/isolation/verdict.js';
 import {
@@ -26,6 +28,7 @@ let backend: Backend;
 let stopped = false;
 const events: string[] = [];
 const context: CommandContext = {
+  ...newRequestScope(),
   requestId: 1,
   progress: (activity, status) => events.push(`progress ${activity}: ${status}`),
   verbose: (message) => events.push(`verbose ${message}`),
@@ -186,9 +189,9 @@ describe('docker backend against a private dockerd', () => {
   describe('listing', () => {
     it('shows this module\'s live containers without all, every container with all', async () => {
       await dockerCli(daemon, ['run', '-d', '--name', 'not-ours', daemon.image, '/bin/sleep', '999']);
-      const managed = await backend.list({ all: false });
+      const managed = (await backend.list({ all: false })).containers;
       expect(managed.map((c) => c.name)).toEqual(['wc-hv', 'wc-proc']);
-      const all = await backend.list({ all: true });
+      const all = (await backend.list({ all: true })).containers;
       expect(all.map((c) => [c.name, c.isolation, c.managed])).toEqual([
         ['not-ours', 'Process', false], ['wc-hv', 'HyperV', true], ['wc-proc', 'Process', true],
       ]);
@@ -263,8 +266,8 @@ describe('docker backend against a private dockerd', () => {
       expect(info).toMatchObject({ state: 'exited', hostPid: null });
       expect(info.exitCode).not.toBeNull();
       await expect(backend.processes('wc-proc')).rejects.toThrow(/not running/);
-      expect((await backend.list({ all: false })).map((c) => c.name)).toEqual(['wc-hv']);
-      expect((await backend.list({ all: true })).find((c) => c.name === 'wc-proc')?.state).toBe('exited');
+      expect(((await backend.list({ all: false })).containers).map((c) => c.name)).toEqual(['wc-hv']);
+      expect(((await backend.list({ all: true })).containers).find((c) => c.name === 'wc-proc')?.state).toBe('exited');
       // Stopping a stopped container is not an error (Docker answers 304).
       expect((await backend.stop('wc-proc', 1, context)).state).toBe('exited');
     }, 60_000);

@@ -6,8 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDockerBackend } from '../../../../ts-core/src/backends/docker/index.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { fixture, hostProcesses } from './fixtures.js';
+import { Dispatcher } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { allCommands } from '../../../../ts-core/src/commands/index.js';
 
 /**
  * The backend against a fake Windows daemon (on a unix socket; the named-pipe
@@ -98,7 +101,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
 
 function spec(name: string, isolation: 'Process' | 'HyperV'): ContainerSpec {
   return {
@@ -156,6 +159,22 @@ describe('docker backend against a Windows daemon', () => {
       expect(creates[0]!.body.HostConfig).not.toHaveProperty('Isolation');
       expect(info.isolation).toBe('HyperV');
     });
+
+    it('container.create (New-IsolatedContainer -Isolation Default -Backend docker) leaves Default to dockerd instead of resolving it in the core', async () => {
+      daemonDefault = 'hyperv';
+      const saved = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = `unix://${socketPath}`;
+      try {
+        const dispatcher = new Dispatcher(allCommands);
+        const line = JSON.stringify({ id: 1, command: 'container.create', arguments: { name: 'hv-ping', image: 'busybox', isolation: 'Default', backend: 'docker' } });
+        const response = await dispatcher.handleLine(line, () => {});
+        expect(response).toMatchObject({ success: true, body: { isolation: 'HyperV', requestedIsolation: 'Default', isolationDefaulted: true } });
+        expect(creates.at(-1)!.body.HostConfig).not.toHaveProperty('Isolation');
+      } finally {
+        if (saved === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = saved;
+      }
+    });
   });
 
   it('creates a process-isolated container with HostConfig.Isolation process, its PID a host PID', async () => {
@@ -190,7 +209,7 @@ describe('docker backend against a Windows daemon', () => {
   });
 
   it('lists every container with its isolation from inspect', async () => {
-    const all = await backend().list({ all: true });
+    const all = (await backend().list({ all: true })).containers;
     expect(all.map((c) => [c.name, c.isolation])).toEqual([['hv-ping', 'HyperV'], ['proc-ping', 'Process']]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from '../../../../ts-core/src/backends/docker/worker.js';
+import { findHyperVWorker, findRunscSandbox } from '../../../../ts-core/src/backends/docker/worker.js';
+import { utilityVmIdOf } from '../../../../ts-core/src/backends/hcs/model.js';
 import { containerInspectSchema } from '../../../../ts-core/src/backends/docker/schemas.js';
 import { classifySystems } from '../../../../ts-core/src/backends/hcs/model.js';
 import { enumerateResultSchema } from '../../../../ts-core/src/backends/hcs/schema.js';
@@ -15,13 +16,13 @@ describe('Windows Hyper-V worker', () => {
 
   it("reads the utility VM id of a Docker container from HCS: the v1 HvPartition's own RuntimeId", () => {
     // HCS's GUID schema lower-cases it; the worker match is case-blind and ties to the host's own spelling.
-    expect(utilityVmIdFromComputeSystems(systems, hvId)).toBe(vmId.toLowerCase());
-    expect(utilityVmIdFromComputeSystems(systems, hvId.toUpperCase())).toBe(vmId.toLowerCase());
+    expect(utilityVmIdOf(systems, hvId)).toBe(vmId.toLowerCase());
+    expect(utilityVmIdOf(systems, hvId.toUpperCase())).toBe(vmId.toLowerCase());
   });
 
   it('has no utility VM for a process-isolated container or one HCS does not list', () => {
-    expect(utilityVmIdFromComputeSystems(systems, '8a1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c6d8e0f1a2b3c4')).toBeNull();
-    expect(utilityVmIdFromComputeSystems(systems, 'f'.repeat(64))).toBeNull();
+    expect(utilityVmIdOf(systems, '8a1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c6d8e0f1a2b3c4')).toBeNull();
+    expect(utilityVmIdOf(systems, 'f'.repeat(64))).toBeNull();
   });
 
   it('claims the vmmem running as NT VIRTUAL MACHINE\\<VM id> (hcsshim), with the vmwp naming the VM as corroboration', () => {

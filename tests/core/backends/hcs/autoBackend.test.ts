@@ -1,10 +1,10 @@
 /**
- * On Windows `auto` tries hcs first; hcs answers but creates nothing, so a
- * create must not land on it. Simulated here: platform reported as win32,
- * HCS served by the stand-in.
+ * hcs answers but creates nothing, so it takes no part in `auto`: a create
+ * on Windows goes to docker without asking HCS anything. Simulated here:
+ * platform reported as win32, HCS served by the stand-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoBackend } from '../../../../ts-core/src/backends/registry.js';
+import { autoBackend, autoCreateOrder } from '../../../../ts-core/src/backends/registry.js';
 import { HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backends/hcs/computecore.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { buildStandin, loadRecordedSystems, type Standin } from './standin.js';
@@ -27,7 +27,14 @@ afterAll(() => {
 });
 
 describe('autoBackend on Windows', () => {
-  it('passes over a usable hcs backend because it creates no containers', async () => {
+  it('leaves hcs out of the order because it cannot create', () => {
+    expect(autoCreateOrder('win32')).toEqual(['docker']);
+    expect(autoCreateOrder('linux')).toEqual(['linux', 'docker']);
+  });
+
+  it('never lands on hcs, and does not enumerate HCS to decide', async () => {
+    standin.reset();
+    loadRecordedSystems(standin);
     const result = await autoBackend().then(
       (backend) => backend.name,
       (error: unknown) => error,
@@ -36,7 +43,9 @@ describe('autoBackend on Windows', () => {
     expect(result).not.toBe('hcs');
     if (result instanceof CoreError) {
       expect(result.code).toBe('BackendUnavailable');
-      expect(result.message).toMatch(/hcs: HCS answers: 2 compute system\(s\).* It creates no containers here\./);
+      expect(result.message).toMatch(/^No backend is usable on this host\. docker: /);
+      expect(result.message).not.toMatch(/hcs:/);
     }
+    expect(standin.callCount('HcsEnumerateComputeSystems')).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { ComputeCore, HCS_LIBRARY_SETTING } from '../../../../ts-core/src/backen
 import type { Backend, ContainerProcess, WorkerClaim } from '../../../../ts-core/src/backends/types.js';
 import { decideIsolation } from '../../../../ts-core/src/isolation/verdict.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { parseWindowsSnapshot } from '../../../../ts-core/src/processes/windowsSnapshot.js';
 import type { HostSnapshot } from '../../../../ts-core/src/processes/types.js';
@@ -28,6 +29,7 @@ let snapshot: HostSnapshot;
 
 const messages: string[] = [];
 const context: CommandContext = {
+  ...newRequestScope(),
   requestId: 1,
   progress: (activity, status) => messages.push(`progress: ${activity}: ${status}`),
   verbose: (m) => messages.push(`verbose: ${m}`),
@@ -76,7 +78,7 @@ async function evidence(b: Backend, name: string) {
 
 describe('list and inspect', () => {
   it("lists Docker's two v1 containers with their isolation: zero RuntimeId is process, an HvPartition's RuntimeId is Hyper-V", async () => {
-    const list = await backend.list({ all: true });
+    const list = (await backend.list({ all: true })).containers;
     expect(list.map((c) => [c.id, c.isolation, c.state, c.utilityVmId])).toEqual([
       [processContainer, 'Process', 'running', null],
       [hypervContainer, 'HyperV', 'running', null],
@@ -85,7 +87,7 @@ describe('list and inspect', () => {
   });
 
   it("goes by Docker's 12-character short id where HCS names a container by its 64-hex id, and finds it by that name", async () => {
-    const list = await backend.list({ all: true });
+    const list = (await backend.list({ all: true })).containers;
     expect(list.map((c) => c.name)).toEqual([processContainer.slice(0, 12), hypervContainer.slice(0, 12)]);
     expect((await backend.inspect(processContainer.slice(0, 12))).id).toBe(processContainer);
   });
@@ -97,8 +99,8 @@ describe('list and inspect', () => {
 
   it('leaves stopped containers out unless all are asked for', async () => {
     await backend.terminate(processContainer);
-    expect((await backend.list({ all: false })).map((c) => c.id)).toEqual([hypervContainer]);
-    expect((await backend.list({ all: true })).map((c) => [c.id, c.state])).toEqual([
+    expect(((await backend.list({ all: false })).containers).map((c) => c.id)).toEqual([hypervContainer]);
+    expect(((await backend.list({ all: true })).containers).map((c) => [c.id, c.state])).toEqual([
       [processContainer, 'exited'],
       [hypervContainer, 'running'],
     ]);
@@ -247,7 +249,7 @@ describe('containerd/hcsshim: only the utility VM <id>@vm is in HCS', () => {
   });
 
   it('lists the utility VM as a Hyper-V container under the pod id, and the shim\'s process-isolated container', async () => {
-    const list = await backend.list({ all: true });
+    const list = (await backend.list({ all: true })).containers;
     expect(list.map((c) => [c.name, c.id, c.isolation, c.utilityVmId])).toEqual([
       [pod.slice(0, 12), podVm, 'HyperV', podVm],
       ['d00dfeed0b5e', 'd00dfeed0b5e4c2d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d', 'Process', null],

@@ -12,6 +12,7 @@ import { existingCgroupDirs, readCgroupLimits } from '../../../../ts-core/src/ba
 import { isRunning } from '../../../../ts-core/src/processes/procfs/index.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { writeBusyboxTar } from '../../helpers/tarWriter.js';
@@ -25,6 +26,7 @@ import { writeBusyboxTar } from '../../helpers/tarWriter.js';
 const canRun = process.platform === 'linux' && process.getuid?.() === 0 && findRunc() !== null;
 
 const context: CommandContext & { messages: string[] } = {
+  ...newRequestScope(),
   requestId: 'test',
   messages: [],
   progress() {},
@@ -119,7 +121,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     // The limits reached the kernel, on this host's layout (the other layout: cgroups.test.ts, on recorded trees).
     expect(readCgroupLimits(cgroupsPathFor('vt-ping'))).toMatchObject({ memoryBytes: 32 * 1024 * 1024, cpu: { quotaMicros: 50_000, periodMicros: 100_000 } });
 
-    expect((await backend.list({ all: true })).map((c) => c.name)).toEqual(['vt-ping']);
+    expect(((await backend.list({ all: true })).containers).map((c) => c.name)).toEqual(['vt-ping']);
     expect((await backend.inspect('vt-ping')).state).toBe('running');
     expect(leftovers(['vt-ping']).runcIds).toEqual(['vt-ping']);
 
@@ -267,7 +269,7 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     const file = metadataFile('vt-corrupt');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 30));
     await expect(backend.inspect('vt-corrupt')).rejects.toMatchObject({ code: 'ContainerStateCorrupt', message: expect.stringContaining(file) });
-    const listed = await backend.listWithProblems({ all: true });
+    const listed = await backend.list({ all: true });
     expect(listed.problems.map((p) => [p.name, p.error.code])).toEqual([['vt-corrupt', 'ContainerStateCorrupt']]);
     await expect(backend.remove('vt-corrupt', false, context)).rejects.toMatchObject({ code: 'ContainerStateCorrupt' });
     expect(isRunning({ pid: info.hostPid! })).toBe(true);

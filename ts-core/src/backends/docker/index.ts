@@ -2,7 +2,10 @@ import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
 import { readStatus } from '../../processes/procfs/index.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, WorkerClaim } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, RequestScope, WorkerClaim } from '../types.js';
+import { inspectEach, ownsByLookup } from '../byName.js';
+import { newRequestScope } from '../../protocol/scope.js';
+import { isolations } from '../../domain/isolation.js';
 import { DockerClient } from './client.js';
 import { parseDockerHost, type DockerEndpoint } from './endpoint.js';
 import { daemonFacts, describeDaemonDefault, effectiveIsolation, hostConfigForIsolation, vmClassRuntimes, type DaemonFacts } from './isolation.js';
@@ -16,8 +19,7 @@ import {
   type DockerContainerInspect,
 } from './schemas.js';
 import { linuxPsArgs, parseLinuxTop, parseWindowsTop } from './top.js';
-import { findHyperVWorker, findRunscSandbox, utilityVmIdFromComputeSystems } from './worker.js';
-import { createHcsBackend } from '../hcs/index.js';
+import { findHyperVWorker, findRunscSandbox } from './worker.js';
 
 export const managedLabel = 'io.windowscontainers.managed';
 export const nameLabel = 'io.windowscontainers.name';
@@ -31,10 +33,10 @@ export interface DockerBackendOptions {
   execRoots?: string[];
   /**
    * Windows: the utility VM id of a Hyper-V-isolated container. Docker's API
-   * does not expose it; by default it is read from HCS through the hcs
-   * backend (see utilityVmIdFromComputeSystems). Without it no worker is claimed.
+   * does not expose it; HCS does, and the registry passes the hcs backend's
+   * lookup here (the only way docker reaches hcs). Without it no worker is claimed.
    */
-  resolveUtilityVmId?: (containerId: string) => Promise<string | null>;
+  resolveUtilityVmId?: (containerId: string, scope: RequestScope) => Promise<string | null>;
   /** The platform this core runs on; tests of a Windows daemon set 'win32'. Default: process.platform. */
   hostPlatform?: NodeJS.Platform;
 }
@@ -72,12 +74,18 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     return existing;
   }
 
-  async function facts(docker: DockerClient): Promise<DaemonFacts> {
-    const info = await docker.request('GET', '/info', { schema: infoSchema });
-    return daemonFacts(info, docker.endpoint.display);
+  /** The daemon's /info, once per request. */
+  function facts(docker: DockerClient, scope: RequestScope): Promise<DaemonFacts> {
+    return scope.memo(`docker:${docker.endpoint.display}:info`, async () =>
+      daemonFacts(await docker.request('GET', '/info', { schema: infoSchema }), docker.endpoint.display));
   }
 
-  async function inspectRaw(docker: DockerClient, name: string): Promise<DockerContainerInspect> {
+  /** One container's inspect, once per request: a check reads it for the info, the processes and the worker. */
+  function inspectRaw(docker: DockerClient, name: string, scope: RequestScope): Promise<DockerContainerInspect> {
+    return scope.memo(`docker:${docker.endpoint.display}:inspect:${name}`, () => inspectFresh(docker, name));
+  }
+
+  async function inspectFresh(docker: DockerClient, name: string): Promise<DockerContainerInspect> {
     return docker.request('GET', `/containers/${encodeURIComponent(name)}/json`, { schema: containerInspectSchema, notFound: 'container' });
   }
 
@@ -115,26 +123,27 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     }
   }
 
-  return {
+  const backend: DockerBackend = {
     name: 'docker',
+    capabilities: { create: true, isolations },
 
-    async probe(): Promise<BackendStatus> {
+    async probe(scope = newRequestScope()): Promise<BackendStatus> {
       let endpointText = options.host ?? process.env.DOCKER_HOST ?? '(default)';
       try {
         const probeClient = new DockerClient({ endpoint: parseDockerHost(options.host ?? process.env.DOCKER_HOST), connectTimeoutMs: 2_000, timeoutMs: 8_000 });
         endpointText = probeClient.endpoint.display;
         const { apiVersion, version } = await probeClient.negotiate();
-        const daemon = await facts(probeClient);
+        const daemon = await facts(probeClient, scope);
         const vmRuntimes = vmClassRuntimes(daemon);
         const windows = daemon.osType === 'windows';
-        const isolations: BackendStatus['isolations'] = windows || vmRuntimes.length > 0 ? ['Process', 'HyperV'] : ['Process'];
+        const offered: BackendStatus['isolations'] = windows || vmRuntimes.length > 0 ? [...isolations] : ['Process'];
         const hyperv = windows ? 'Hyper-V isolation through HostConfig.Isolation' :
           vmRuntimes.length ? `HyperV-class isolation through runtime ${vmRuntimes[0]}` : 'no VM-class runtime (register runsc for HyperV-class isolation)';
         return {
           name: 'docker',
           usable: true,
           reason: `Docker ${version.Version} at ${endpointText} (${daemon.osType}, API ${apiVersion}); ${hyperv}.`,
-          isolations,
+          isolations: offered,
           details: {
             endpoint: endpointText,
             reachable: true,
@@ -160,6 +169,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       }
     },
 
+    async createWithEngineDefault(spec: Omit<ContainerSpec, 'isolation'>, context: CommandContext): Promise<ContainerInfo> {
+      return backend.create({ ...spec, isolation: 'Default' }, context);
+    },
+
     async create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> {
       if (spec.userNamespace) {
         throw new CoreError('BackendOperationNotSupported',
@@ -167,7 +180,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           { details: { backend: 'docker' } });
       }
       const docker = client();
-      const daemon = await facts(docker);
+      const daemon = await facts(docker, context);
       const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
       context.verbose(spec.isolation === 'Default'
         ? describeDaemonDefault(daemon)
@@ -199,7 +212,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         context.progress('Creating container', `Starting ${spec.name}`, 60);
         // A Hyper-V container boots a utility VM first: give start minutes, not seconds.
         await docker.request('POST', `/containers/${created.Id}/start`, { notFound: 'container', okStatuses: [304], timeoutMs: 300_000 });
-        const info = toInfo(await inspectRaw(docker, created.Id), daemon);
+        const info = toInfo(await inspectFresh(docker, created.Id), daemon);
         if (spec.isolation === 'Default') context.verbose(`dockerd gave '${spec.name}' ${info.isolation} isolation.`);
         context.progress('Creating container', `Started ${spec.name}`, 100);
         return info;
@@ -211,9 +224,13 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       }
     },
 
-    async list({ all }): Promise<ContainerInfo[]> {
+    async owns(name, scope = newRequestScope()) {
+      return ownsByLookup(() => inspectRaw(client(), name, scope));
+    },
+
+    async list({ all }, scope = newRequestScope()) {
       const docker = client();
-      const daemon = await facts(docker);
+      const daemon = await facts(docker, scope);
       // `all` as the other backends read it (stopped ones too) and as Docker users expect of -All
       // (containers this module did not make too); without it: this module's live containers.
       const summaries = await docker.request('GET', '/containers/json', {
@@ -223,24 +240,28 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const infos: ContainerInfo[] = [];
       for (const summary of summaries) {
         try {
-          infos.push(toInfo(await inspectRaw(docker, summary.Id), daemon));
+          infos.push(toInfo(await inspectRaw(docker, summary.Id, scope), daemon));
         } catch (error) {
           // Removed between list and inspect: it is simply no longer there.
           if (!(error instanceof CoreError && error.code === 'ContainerNotFound')) throw error;
         }
       }
-      return infos.sort((a, b) => a.name.localeCompare(b.name));
+      return { containers: infos.sort((a, b) => a.name.localeCompare(b.name)), problems: [] };
     },
 
-    async inspect(name: string): Promise<ContainerInfo> {
+    async inspect(name: string, scope = newRequestScope()): Promise<ContainerInfo> {
       const docker = client();
-      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      const [daemon, container] = await Promise.all([facts(docker, scope), inspectRaw(docker, name, scope)]);
       return toInfo(container, daemon);
     },
 
-    async processes(name: string): Promise<ContainerProcess[]> {
+    async inspectMany(names, scope = newRequestScope()) {
+      return inspectEach(backend.inspect, names, scope);
+    },
+
+    async processes(name: string, scope = newRequestScope()): Promise<ContainerProcess[]> {
       const docker = client();
-      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      const [daemon, container] = await Promise.all([facts(docker, scope), inspectRaw(docker, name, scope)]);
       if (!container.State.Running) {
         throw new CoreError('DockerError', `Container '${name}' is ${container.State.Status}, not running: it has no processes. Start it first.`);
       }
@@ -259,12 +280,12 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       return withNamespacePids(processes);
     },
 
-    async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
+    async worker(name: string, snapshot: readonly HostProcess[], scope = newRequestScope()): Promise<WorkerClaim | null> {
       const docker = client();
-      const [daemon, container] = await Promise.all([facts(docker), inspectRaw(docker, name)]);
+      const [daemon, container] = await Promise.all([facts(docker, scope), inspectRaw(docker, name, scope)]);
       if (effectiveIsolation(container, daemon) !== 'HyperV' || !container.State.Running) return null;
       if (daemon.osType === 'windows') {
-        const vmId = await (options.resolveUtilityVmId ?? utilityVmIdFromHcs)(container.Id);
+        const vmId = options.resolveUtilityVmId ? await options.resolveUtilityVmId(container.Id, scope) : null;
         return vmId ? findHyperVWorker(snapshot, vmId) : null;
       }
       return findRunscSandbox(snapshot, container.Id, container.State.Pid || null);
@@ -272,19 +293,19 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
     async stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo> {
       const docker = client();
-      const container = await inspectRaw(docker, name);
+      const container = await inspectFresh(docker, name);
       context.progress('Stopping container', `Stopping ${name} (up to ${timeoutSeconds} s)`);
       // Docker waits t seconds, then kills: allow that plus time for the kill, and answer before the bridge (t + 60 s) gives up.
       await docker.request('POST', `/containers/${container.Id}/stop`, {
         query: { t: timeoutSeconds }, notFound: 'container', okStatuses: [304], timeoutMs: (timeoutSeconds + 45) * 1000,
       });
-      const daemon = await facts(docker);
-      return toInfo(await inspectRaw(docker, container.Id), daemon);
+      const daemon = await facts(docker, context);
+      return toInfo(await inspectFresh(docker, container.Id), daemon);
     },
 
     async remove(name: string, force: boolean, context: CommandContext): Promise<void> {
       const docker = client();
-      const container = await inspectRaw(docker, name);
+      const container = await inspectFresh(docker, name);
       context.verbose(`Removing Docker container ${container.Id}${force ? ' (forced)' : ''}.`);
       try {
         await docker.request('DELETE', `/containers/${container.Id}`, { query: { force, v: true }, notFound: 'container', timeoutMs: 120_000 });
@@ -297,6 +318,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       }
     },
   };
+  return backend;
 
   async function sandboxProcesses(container: DockerContainerInspect, daemon: DaemonFacts): Promise<ContainerProcess[]> {
     const runtime = container.HostConfig.Runtime ?? '';
@@ -328,19 +350,6 @@ async function explainCreateFailure<T>(spec: Pick<ContainerSpec, 'image'>, creat
         { cause: error, details: error.details });
     }
     throw error;
-  }
-}
-
-/**
- * Windows: the utility VM of a Docker Hyper-V container, from HCS. When HCS
- * cannot be asked, there is no claim and the verdict says Inconclusive.
- */
-async function utilityVmIdFromHcs(containerId: string): Promise<string | null> {
-  if (process.platform !== 'win32') return null;
-  try {
-    return utilityVmIdFromComputeSystems(await createHcsBackend().computeSystems(), containerId);
-  } catch {
-    return null;
   }
 }
 

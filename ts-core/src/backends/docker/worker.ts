@@ -1,7 +1,6 @@
-import type { ComputeSystemView } from '../hcs/model.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { WorkerClaim } from '../types.js';
-import { commandLineArguments, guidPattern } from '../../processes/hyperVWorker.js';
+import { commandLineArguments } from '../../processes/hyperVWorker.js';
 
 export { findHyperVWorker } from '../../processes/hyperVWorker.js';
 
@@ -38,18 +37,4 @@ export function findRunscSandbox(snapshot: readonly HostProcess[], containerId: 
     how: `runsc-sandbox (PID ${sandbox.pid}, user ${sandbox.user}) whose command line holds container id ${containerId}` +
       (statePid ? '; Docker reports it as the container\'s State.Pid' : ''),
   };
-}
-
-/**
- * Docker's API does not expose a Hyper-V container's utility VM. HCS does:
- * Docker's HCS container has the Docker container id as its Id, and as a v1
- * HvPartition container (moby libcontainerd/local/local_windows.go) it is
- * its own partition, whose RuntimeId is taken as the VM GUID (the hcs
- * backend's model reads that, and the older HostingSystemId shape; this
- * picks the one for a Docker id).
- */
-export function utilityVmIdFromComputeSystems(systems: readonly ComputeSystemView[], containerId: string): string | null {
-  const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && s.role === 'HyperVContainer');
-  const runtimeId = system?.utilityVmRuntimeId?.replace(/^\{|\}$/g, '') ?? null;
-  return runtimeId && guidPattern.test(runtimeId) && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(runtimeId) ? runtimeId : null;
 }

@@ -7,9 +7,10 @@
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, WorkerClaim } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, RequestScope, WorkerClaim } from '../types.js';
+import { inspectEach, ownsByLookup } from '../byName.js';
 import { computeCore, type ComputeCore } from './computecore.js';
-import { classifySystems, containerName, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, type ComputeSystemView } from './model.js';
+import { classifySystems, containerName, findUtilityVmWorker, isContainer, isolationOf, toContainerInfo, toContainerProcesses, utilityVmIdOf, type ComputeSystemView } from './model.js';
 import { enumerateResultSchema, parseHcsDocument, processListQuery, propertiesSchema, type SystemQuery } from './schema.js';
 import { hresultOfError, stopOutcome } from './hresult.js';
 
@@ -24,9 +25,16 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** How often a pending shutdown or terminate is checked while HCS finishes it. */
 const STOP_POLL_MS = 250;
 
-export function createHcsBackend(options: HcsBackendOptions = {}): Backend & HcsExtras {
+export type HcsBackend = Backend & HcsExtras;
+
+export function createHcsBackend(options: HcsBackendOptions = {}): HcsBackend {
   const loadCore = options.loadCore ?? computeCore;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  /** The enumeration, once per request when a scope is given (a create or a check reads it several times). */
+  function scopedSystems(scope: RequestScope | undefined): Promise<ComputeSystemView[]> {
+    return scope ? scope.memo('hcs:systems', () => systems()) : systems();
+  }
 
   async function systems(query: SystemQuery | null = null): Promise<ComputeSystemView[]> {
     const core = await loadCore();
@@ -38,8 +46,8 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
   }
 
   /** By exact id, exact name, or a unique id prefix of at least 12 characters (Docker's short ids). */
-  async function resolve(name: string): Promise<{ view: ComputeSystemView; all: ComputeSystemView[] }> {
-    const all = await systems();
+  async function resolve(name: string, scope?: RequestScope): Promise<{ view: ComputeSystemView; all: ComputeSystemView[] }> {
+    const all = await scopedSystems(scope);
     const containers = all.filter(isContainer);
     const lower = name.toLowerCase();
     const exact = containers.find((c) => c.id === name) ?? containers.find((c) => c.name === name);
@@ -56,8 +64,10 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
 
   const backend: Backend & HcsExtras = {
     name: 'hcs',
+    // It observes and stops what Docker or containerd created; it offers no isolation to create.
+    capabilities: { create: false, isolations: [] },
 
-    async probe(): Promise<BackendStatus> {
+    async probe(scope): Promise<BackendStatus> {
       let core: ComputeCore;
       try {
         core = await loadCore();
@@ -66,7 +76,7 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
         return { name: 'hcs', usable: false, reason, isolations: [], details: {} };
       }
       try {
-        const all = await systems();
+        const all = await scopedSystems(scope);
         const containers = all.filter(isContainer).length;
         const guestVms = all.filter((s) => s.role === 'GuestContainerVm').length;
         return {
@@ -90,17 +100,25 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       );
     },
 
-    async list({ all }): Promise<ContainerInfo[]> {
-      const infos = (await systems()).filter(isContainer).map(toContainerInfo);
-      return all ? infos : infos.filter((c) => c.state === 'running');
+    async owns(name, scope) {
+      return ownsByLookup(() => resolve(name, scope));
     },
 
-    async inspect(name: string): Promise<ContainerInfo> {
-      return toContainerInfo((await resolve(name)).view);
+    async list({ all }, scope) {
+      const infos = (await scopedSystems(scope)).filter(isContainer).map(toContainerInfo);
+      return { containers: all ? infos : infos.filter((c) => c.state === 'running'), problems: [] };
     },
 
-    async processes(name: string): Promise<ContainerProcess[]> {
-      const { view } = await resolve(name);
+    async inspect(name: string, scope?: RequestScope): Promise<ContainerInfo> {
+      return toContainerInfo((await resolve(name, scope)).view);
+    },
+
+    async inspectMany(names, scope) {
+      return inspectEach(backend.inspect, names, scope);
+    },
+
+    async processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]> {
+      const { view } = await resolve(name, scope);
       if (view.role === 'GuestContainerVm') {
         throw new CoreError(
           'BackendOperationNotSupported',
@@ -118,11 +136,11 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       return toContainerProcesses(properties.ProcessList, isolationOf(view));
     },
 
-    async worker(name: string, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null> {
-      const { view } = await resolve(name);
-      if (view.role !== 'HyperVContainer' && view.role !== 'GuestContainerVm') return null;
-      if (!view.utilityVmRuntimeId) return null; // the utility VM is not visible or has no VM GUID: no claim, the verdict says why
-      return findUtilityVmWorker(view.utilityVmRuntimeId, snapshot);
+    async worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null> {
+      const { view, all } = await resolve(name, scope);
+      // The same lookup the docker backend asks for: no usable VM GUID (not visible, malformed, zero) means no claim, and the verdict says why.
+      const vmId = utilityVmIdOf(all, view.id);
+      return vmId === null ? null : findUtilityVmWorker(vmId, snapshot);
     },
 
     async stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo> {
@@ -161,14 +179,12 @@ export function createHcsBackend(options: HcsBackendOptions = {}): Backend & Hcs
       );
     },
 
-    async computeSystems(): Promise<ComputeSystemView[]> {
-      return systems();
+    async computeSystems(scope?: RequestScope): Promise<ComputeSystemView[]> {
+      return scopedSystems(scope);
     },
 
-    async utilityVmId(containerId: string): Promise<string | null> {
-      const all = await systems();
-      const view = all.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && isContainer(s));
-      return view?.role === 'HyperVContainer' ? view.utilityVmRuntimeId : null;
+    async utilityVmId(containerId: string, scope?: RequestScope): Promise<string | null> {
+      return utilityVmIdOf(await scopedSystems(scope), containerId);
     },
 
     async terminate(name: string): Promise<ContainerInfo> {
@@ -224,13 +240,13 @@ function classifyStopError(error: unknown): 'stopped' | 'pending' | 'failed' {
 /** What the hcs backend offers beyond the Backend interface. */
 export interface HcsExtras {
   /** Every compute system HCS lists (containers and utility VMs) with its role. */
-  computeSystems(): Promise<ComputeSystemView[]>;
+  computeSystems(scope?: RequestScope): Promise<ComputeSystemView[]>;
   /**
    * The VM GUID behind a Hyper-V container, by its compute system id (Docker's
    * full container id): what vmwp's command line and vmmem's user carry. Null
    * for a process-isolated container or one HCS does not list.
    */
-  utilityVmId(containerId: string): Promise<string | null>;
+  utilityVmId(containerId: string, scope?: RequestScope): Promise<string | null>;
   /** Terminates at once, without a shutdown request. */
   terminate(name: string): Promise<ContainerInfo>;
 }

@@ -27,7 +27,8 @@
  * kernel and claim nothing on the host; the host sees the VM as its vmmem
  * process running as NT VIRTUAL MACHINE\<VM GUID> (see processes/hyperVWorker.ts).
  */
-import { findHyperVWorker } from '../../processes/hyperVWorker.js';
+import { findHyperVWorker, guidPattern } from '../../processes/hyperVWorker.js';
+import { isContainerName } from '../../domain/names.js';
 import type { ContainerInfo, ContainerProcess, ContainerState, Isolation, WorkerClaim } from '../types.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ComputeSystemSummary, ProcessDetails } from './schema.js';
@@ -136,8 +137,6 @@ export function toContainerInfo(view: ComputeSystemView): ContainerInfo {
   };
 }
 
-/** The container-name rule the cmdlets apply to -Name (see backends/linux/names.ts). */
-const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /**
  * The name the cmdlets show and accept. HCS names Docker's and containerd's
@@ -146,7 +145,7 @@ const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
  * backend resolves unique id prefixes). Any other name stays as HCS has it.
  */
 export function containerName(view: Pick<ComputeSystemView, 'id' | 'name'>): string {
-  if (CONTAINER_NAME.test(view.name) && !view.name.includes('..')) return view.name;
+  if (isContainerName(view.name)) return view.name;
   // A 64-hex name: a Docker container's id, or the pod id of an hcsshim utility VM `<id>@vm`.
   if (/^[0-9a-f]{64}$/i.test(view.name) && view.id.toLowerCase().startsWith(view.name.toLowerCase())) return view.name.slice(0, 12).toLowerCase();
   return view.name;
@@ -192,4 +191,19 @@ export function toContainerProcesses(list: readonly ProcessDetails[], isolation:
 /** The worker of a utility VM in a host snapshot, by the same rule the docker backend uses (processes/hyperVWorker.ts). */
 export function findUtilityVmWorker(runtimeId: string, snapshot: readonly HostProcess[]): WorkerClaim | null {
   return findHyperVWorker(snapshot, runtimeId);
+}
+
+/**
+ * The VM GUID behind a Hyper-V container, by its compute system id: for
+ * Docker's v1 HvPartition container (moby libcontainerd/local/local_windows.go)
+ * its own RuntimeId (or the utility VM that the older HostingSystemId shape
+ * names); for an hcsshim utility VM `<id>@vm`, the VM's RuntimeId. That GUID is
+ * what vmmem's user (hcsshim internal/vm/vmutils/vmmem.go) and vmwp's command
+ * line carry. Null for a process-isolated container, one HCS does not list,
+ * or a RuntimeId that is not a usable GUID (absent, malformed or all zeros).
+ */
+export function utilityVmIdOf(systems: readonly ComputeSystemView[], containerId: string): string | null {
+  const system = systems.find((s) => s.id.toLowerCase() === containerId.toLowerCase() && (s.role === 'HyperVContainer' || s.role === 'GuestContainerVm'));
+  const runtimeId = system?.utilityVmRuntimeId?.replace(/^\{|\}$/g, '') ?? null;
+  return runtimeId && guidPattern.test(runtimeId) && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(runtimeId) ? runtimeId : null;
 }

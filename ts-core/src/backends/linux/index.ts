@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
-import { getImage } from './images.js';
-import { validateContainerName, validateImageName } from './names.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem } from '../types.js';
+import { getImage, importImage, listImages, removeImage, type ImageRecord } from './images.js';
+import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
 import { resolveUser } from './imageUser.js';
 import { CREATE_JOURNAL, removeJournal, writeJournal } from './journal.js';
@@ -20,6 +20,7 @@ import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { isRunning } from '../../processes/procfs/index.js';
 import {
   cgroupsPathFor,
+  containerExists,
   containersRoot,
   ensureStateLayout,
   isFreshReservation,
@@ -27,24 +28,18 @@ import {
   readMetadata,
   removeContainerDir,
   reserveContainerDir,
+  storedContainerName,
   writeMetadata,
   type ContainerMetadata,
 } from './state.js';
 import { stateDir } from '../../paths.js';
-
-/** Errors met while listing, reported beside the containers that could be read. */
-export interface ListProblem {
-  name: string;
-  error: CoreError;
-}
+import { isolations } from '../../domain/isolation.js';
 
 export interface LinuxBackend extends Backend {
   /** Rolls back what killed cores left half-done (recovery.ts), before each linux command that lists or changes state. */
   recover(context: CommandContext): Promise<void>;
-  /** Like list(), but also returns the containers whose state could not be read. */
-  listWithProblems(options: { all: boolean }, context?: CommandContext): Promise<{ containers: ContainerInfo[]; problems: ListProblem[] }>;
-  /** inspect() for several containers with one runtime status query per runtime; a failure per name is returned, not thrown. */
-  inspectMany(names: readonly string[]): Promise<Map<string, ContainerInfo | CoreError>>;
+  /** The images its containers are made from. */
+  readonly images: ImageStore;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
   registerRuntime(runtime: LinuxRuntime): void;
 }
@@ -106,6 +101,32 @@ function toInfo(metadata: ContainerMetadata, status: RuntimeStatus): ContainerIn
   };
 }
 
+/** What the module shows for an image (the store's record minus internals). */
+function imageView(image: ImageRecord & { rootfs: string }): ImageView {
+  return {
+    name: image.name,
+    format: image.format,
+    source: image.source,
+    importedAt: image.importedAt,
+    layers: image.layers,
+    sizeBytes: image.sizeBytes,
+    files: image.files,
+    defaultCommand: [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])],
+    env: image.config.env,
+    workingDir: image.config.workingDir,
+    rootfs: image.rootfs,
+  };
+}
+
+const imageStore: ImageStore = {
+  async import(options) {
+    const record = await importImage(options);
+    return imageView({ ...record, rootfs: getImage(record.name).rootfs });
+  },
+  list: () => listImages().map(imageView),
+  remove: removeImage,
+};
+
 export function createLinuxBackend(): LinuxBackend {
   const runtimes = new Map<Isolation, LinuxRuntime>();
   const register = (runtime: LinuxRuntime) => runtimes.set(runtime.isolation, runtime);
@@ -137,8 +158,21 @@ export function createLinuxBackend(): LinuxBackend {
 
   const backend: LinuxBackend = {
     name: 'linux',
+    capabilities: { create: true, isolations },
 
     registerRuntime: register,
+    images: {
+      ...imageStore,
+      async import(options) {
+        if (options.context) await recover(options.context);
+        return imageStore.import(options);
+      },
+    },
+
+    // The module's own state: a directory lookup, no runtime query.
+    async owns(name) {
+      return process.platform === 'linux' && containerExists(name);
+    },
 
     recover,
 
@@ -164,7 +198,7 @@ export function createLinuxBackend(): LinuxBackend {
 
     async create(spec: ContainerSpec, context: CommandContext): Promise<ContainerInfo> {
       // Everything that can be refused is refused before anything is written.
-      const name = validateContainerName(spec.name);
+      const name = spec.name;
       validateImageName(spec.image);
       requireRoot();
       const runtime = runtimes.get(spec.isolation);
@@ -246,43 +280,33 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
-    async listWithProblems({ all }, context?: CommandContext) {
-      if (context) await recover(context);
+    async list({ all }, scope) {
+      // The dispatcher's request context is the scope: recovery reports through its verbose stream.
+      if (scope && 'verbose' in scope) await recover(scope as CommandContext);
       const containers: ContainerInfo[] = [];
       const problems: ListProblem[] = [];
-      const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
-      for (const name of listContainerNames()) {
-        try {
-          const metadata = readMetadata(name);
-          const runtime = runtimeOf(metadata);
-          byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
-        } catch (error) {
-          if (isFreshReservation(name)) continue; // being created right now
-          problems.push({ name, error: toCoreError(error) });
-        }
-      }
-      for (const [runtime, list] of byRuntime) {
-        const statuses = await runtime.statusAll(list);
-        for (const metadata of list) {
-          const info = toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null });
-          if (all || info.state === 'running' || info.state === 'created') containers.push(info);
+      for (const [name, info] of await backend.inspectMany(listContainerNames())) {
+        if (info instanceof CoreError) {
+          if (!isFreshReservation(name)) problems.push({ name, error: info }); // a fresh reservation is being created right now
+        } else if (all || info.state === 'running' || info.state === 'created') {
+          containers.push(info);
         }
       }
       containers.sort((a, b) => a.name.localeCompare(b.name));
       return { containers, problems };
     },
 
-    async list(options) {
-      return (await backend.listWithProblems(options)).containers;
-    },
-
+    // One status query per runtime for the whole batch.
     async inspectMany(names) {
       const results = new Map<string, ContainerInfo | CoreError>();
       const byRuntime = new Map<LinuxRuntime, ContainerMetadata[]>();
+      // Keyed by the name as asked for: a lookup in another case finds the stored name.
+      const asked = new Map<ContainerMetadata, string>();
       for (const name of names) {
         try {
           const metadata = readMetadata(name);
           const runtime = runtimeOf(metadata);
+          asked.set(metadata, name);
           byRuntime.set(runtime, [...(byRuntime.get(runtime) ?? []), metadata]);
         } catch (error) {
           results.set(name, toCoreError(error));
@@ -290,7 +314,7 @@ export function createLinuxBackend(): LinuxBackend {
       }
       for (const [runtime, list] of byRuntime) {
         const statuses = await runtime.statusAll(list);
-        for (const metadata of list) results.set(metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
+        for (const metadata of list) results.set(asked.get(metadata) ?? metadata.name, toInfo(metadata, statuses.get(metadata.name) ?? { state: 'unknown', hostPid: null }));
       }
       return results;
     },
@@ -318,8 +342,8 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(stopped, await statusOf(stopped));
     },
 
-    async remove(name, force, context) {
-      validateContainerName(name);
+    async remove(given, force, context) {
+      const name = storedContainerName(given);
       requireRoot();
       await recover(context);
       let metadata: ContainerMetadata | null;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir, stateDir } from '../../paths.js';
 import { readJsonDocument } from '../../util/jsonDocument.js';
-import { validateContainerName } from './names.js';
+import { isolationSchema } from '../../domain/isolation.js';
 import { mountsUnder } from './rootfsMount.js';
 
 /**
@@ -38,7 +38,7 @@ export const containerMetadataV1Schema = z.object({
   name: z.string(),
   backend: z.literal('linux'),
   runtime: z.enum(['runc', 'qemu']),
-  isolation: z.enum(['Process', 'HyperV']),
+  isolation: isolationSchema,
   image: z.string(),
   command: z.array(z.string()),
   env: z.record(z.string(), z.string()),
@@ -139,17 +139,42 @@ export function ensureStateLayout(): void {
 export function reserveContainerDir(name: string): string {
   ensureStateLayout();
   const dir = containerDir(name);
+  const taken = (existing: string) => new CoreError('ContainerAlreadyExists',
+    existing === name
+      ? `A container named '${name}' already exists. Choose another name, or remove it first (Remove-IsolatedContainer -Name ${name} -Force).`
+      : `A container named '${existing}' already exists, and names differ by more than case ('${name}' is the same name). Choose another name, or remove it first (Remove-IsolatedContainer -Name ${existing} -Force).`,
+    { details: { name, existing } });
+  // Names are case-insensitive, as on Windows: 'Web' and 'web' are one name.
+  const sameName = listContainerNames().find((n) => sameContainerName(n, name));
+  if (sameName !== undefined) throw taken(sameName);
   try {
     fs.mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CoreError('ContainerAlreadyExists',
-        `A container named '${name}' already exists. Choose another name, or remove it first (Remove-IsolatedContainer -Name ${name} -Force).`,
-        { details: { name } });
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken(name);
     throw error;
   }
+  // Two creates racing with names that differ only by case both got here:
+  // both give way (neither is left holding a name the other shares).
+  const rival = listContainerNames().find((n) => n !== name && sameContainerName(n, name));
+  if (rival !== undefined) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw taken(rival);
+  }
   return dir;
+}
+
+function sameContainerName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * The name a container is stored under, for a name given in any case
+ * (lookups are case-insensitive, the stored name keeps its case); the
+ * name itself when no container has it.
+ */
+export function storedContainerName(name: string): string {
+  if (fs.existsSync(containerDir(name))) return name;
+  return listContainerNames().find((n) => sameContainerName(n, name)) ?? name;
 }
 
 export function writeMetadata(metadata: ContainerMetadata): void {
@@ -160,7 +185,7 @@ export function writeMetadata(metadata: ContainerMetadata): void {
 }
 
 export function containerExists(name: string): boolean {
-  return fs.existsSync(containerDir(validateContainerName(name)));
+  return fs.existsSync(containerDir(storedContainerName(name)));
 }
 
 function notFound(name: string): CoreError {
@@ -175,8 +200,8 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 }
 
 /** The container's metadata; ContainerNotFound / ContainerStateCorrupt (with the file's path) otherwise. */
-export function readMetadata(name: string): ContainerMetadata {
-  validateContainerName(name);
+export function readMetadata(given: string): ContainerMetadata {
+  const name = storedContainerName(given);
   const file = metadataFile(name);
   // Any known version; parseContainerMetadata migrates an older one and names a newer one.
   const raw = readJsonDocument(file, z.unknown(), (problem) => corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause));
@@ -214,8 +239,9 @@ export function isFreshReservation(name: string): boolean {
   }
 }
 
-export function removeContainerDir(name: string): void {
-  const dir = containerDir(validateContainerName(name));
+export function removeContainerDir(given: string): void {
+  const name = storedContainerName(given);
+  const dir = containerDir(name);
   if (!fs.existsSync(dir)) return;
   // Never delete through a mount (an overlay rootfs the runtime could not unmount): that would reach into the image.
   const mounted = mountsUnder(dir);

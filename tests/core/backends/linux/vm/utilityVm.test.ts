@@ -11,6 +11,7 @@ import {
   bootUtilityVm, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord, stopUtilityVm, vmExitStatus, vmProcesses, vmWorker, workerProcessName,
 } from '../../../../../ts-core/src/backends/linux/vm/utilityVm.js';
 import type { CommandContext } from '../../../../../ts-core/src/protocol/dispatcher.js';
+import { newRequestScope } from '../../../../../ts-core/src/protocol/scope.js';
 import { descendantsOf, hostProcesses, pidsWithCommandLine } from './hostProcs.js';
 
 let work: string;
@@ -40,7 +41,7 @@ describe('utility VM on real QEMU', () => {
     // An unusual packet size makes this ping's command line unique on a host shared with other tests.
     const size = String(100 + (process.pid % 800));
     const progress: Array<{ status: string; percent?: number }> = [];
-    const context: CommandContext = { requestId: 1, progress: (_a, status, percent) => progress.push({ status, percent }), verbose: () => undefined, warning: () => undefined };
+    const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: (_a, status, percent) => progress.push({ status, percent }), verbose: () => undefined, warning: () => undefined };
     const record = await bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs,
       guest: { containerId: id, hostname: 'vmtest', workingDir: '/', command: ['sh', '-c', `ping -s ${size} 127.0.0.1 & sleep 2; exit 3`], env: {} },
@@ -109,7 +110,7 @@ describe('utility VM on real QEMU', () => {
     // The workload is root in the guest and can write to the agent's serial port: its output is untrusted.
     const id = `vmg${process.pid}`;
     const dir = path.join(work, 'containers', id);
-    const context: CommandContext = { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
+    const context: CommandContext = { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined };
     const record = await bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, accel: 'tcg',
       guest: { containerId: id, hostname: 'liar', workingDir: '/', command: ['sh', '-c', 'while :; do echo "the guest lies"; sleep 0.05; done >/dev/ttyS1'], env: {} },
@@ -134,7 +135,7 @@ describe('utility VM on real QEMU', () => {
     await expect(bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, kernelPath: badKernel, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
       code: 'VmBootFailed',
       message: expect.stringMatching(/QEMU exited .* before/),
       details: { qemuTail: expect.arrayContaining([expect.stringMatching(/kernel|linux/i)]) },
@@ -149,7 +150,7 @@ describe('utility VM on real QEMU', () => {
     const booting = bootUtilityVm({
       containerId: id, dir, rootfsDir: rootfs, memoryMB: 16, accel: 'tcg', bootTimeoutMs: 60_000,
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '100'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined });
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined });
     await expect(booting).rejects.toMatchObject({ code: 'VmBootFailed', message: expect.stringMatching(/Last lines of its serial console:\n(.|\n)*Booting from ROM/) });
     await expect(booting).rejects.toThrow(/16 MB is probably too little memory/);
     expect(pidsWithCommandLine(`guest=${id}`)).toEqual([]);
@@ -161,7 +162,7 @@ describe('utility VM on real QEMU', () => {
     await expect(bootUtilityVm({
       containerId: id, dir: path.join(work, 'containers', id), rootfsDir: rootfs, cpuCount: 4096, accel: 'tcg',
       guest: { containerId: id, hostname: 'x', workingDir: '/', command: ['sleep', '1'], env: {} },
-    }, { requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
+    }, { ...newRequestScope(), requestId: 1, progress: () => undefined, verbose: () => undefined, warning: () => undefined })).rejects.toMatchObject({
       code: 'InvalidArgument',
       message: expect.stringMatching(/CpuCount 4096 is out of range/),
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateContainerName, validateImageName } from '../../../../ts-core/src/backends/linux/names.js';
+import { validateContainerName } from '../../../ts-core/src/domain/names.js';
+import { validateImageName } from '../../../ts-core/src/backends/linux/names.js';
 
 describe('container names', () => {
   it.each(['web', 'web-1', 'a', 'A.b_c-9', '9lives', 'x'.repeat(63)])('accepts %j', (name) => {

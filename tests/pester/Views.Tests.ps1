@@ -1,0 +1,160 @@
+# Every view in WindowsContainers.Format.ps1xml, rendered at 80 and at 120
+# columns (Out-String -Width: no real narrow console here), for live objects
+# and for the Deserialized.* objects remoting returns. A table must keep each
+# object on one line, every header whole, and every key value whole; its last
+# column takes the rest of the line, so it shows more at 120. Long text
+# (reasons, suggestions) is cut in a table and whole in the list view.
+BeforeAll {
+    Import-Module "$PSScriptRoot/../../WindowsContainers.psd1" -Force
+
+    $script:longReason = 'The container reports processes, none of them is on the host, and worker process qemu-wc-vm (PID 4242) is alive and tied to this container by its command line, so it runs in a utility VM with its own kernel.'
+
+    # One set of objects per view, built by the module's own builders from core-shaped records.
+    $script:objects = InModuleScope WindowsContainers -Parameters @{ Reason = $script:longReason } {
+        param($Reason)
+        $proc = { param($n, $cpid, $name) [pscustomobject]@{ containerName = $n; containerPid = $cpid; name = $name; commandLine = "$name 127.0.0.1"; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTime = '2026-01-02T03:04:05.000Z'; workingSetBytes = 2MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1234.5; sessionId = 1234567 } }
+        $result = [pscustomobject]@{
+            name = 'build-agent-0042'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
+            reason = $Reason; reasons = @($Reason); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(& $proc 'build-agent-0042' 1 'ping')
+            hostMatches = @([pscustomobject]@{ containerPid = 1; name = 'ping'; hostPid = $null; matched = $false; outcome = 'UnclaimedInContainerNamespace'; reason = $Reason })
+            worker = [pscustomobject]@{ alive = $true; tied = $true; reason = $Reason; hostProcess = [pscustomobject]@{ processName = 'qemu-wc-build-ag'; workingSet = 1; pagedMemorySize = 0; nonpagedSystemMemorySize = 0; cpuSeconds = 1; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = 'qemu' }; claim = [pscustomobject]@{ pid = 4194303; name = 'qemu-wc-build-ag'; tieToken = 't' } }
+        }
+        $test = New-IsolationTestResultObject -Record $result
+        @{
+            Container           = @(
+                New-ContainerObject -Record ([pscustomobject]@{ name = 'build-agent-0042'; id = 'x'; backend = 'docker'; image = 'mcr.microsoft.com/windows/servercore:ltsc2022'; isolation = 'Process'; state = 'running'; command = @('ping', '-t', 'localhost'); createdAt = $null; startedAt = $null; exitCode = $null; hostPid = 4194303; utilityVmId = $null; managed = $true })
+                New-ContainerObject -Record ([pscustomobject]@{ name = 'vm'; id = 'y'; backend = 'linux'; image = 'busybox'; isolation = 'HyperV'; state = 'exited'; command = @('sh'); createdAt = $null; startedAt = $null; exitCode = 0; hostPid = $null; utilityVmId = 'u'; managed = $true })
+            )
+            ContainerImage      = @(New-ContainerImageObject -Record ([pscustomobject]@{ name = 'busybox-1.36-mus'; format = 'docker-archive'; layers = 12; sizeBytes = 1234.5MB; files = 400; defaultCommand = @('sh'); workingDir = $null; env = @(); importedAt = '2026-12-02T05:43:49.000Z'; source = 's'; rootfs = 'r' }))
+            # Two the host cannot see, and one it can (this very PowerShell, as the host's Process).
+            ContainerProcess    = @(
+                & $proc 'build-agent-0042' 1 'ping' | New-ContainerProcessObject
+                & $proc 'vm' 7 'sh' | New-ContainerProcessObject
+                $self = & $proc 'self-hosted' 1 'pwsh'
+                $self.hostPid = $PID; $self.visibleOnHost = $true
+                $self.startTime = ([System.DateTimeOffset](Get-Process -Id $PID).StartTime.ToUniversalTime()).AddMilliseconds(-400).ToString('o')
+                $self | New-ContainerProcessObject
+            )
+            IsolationTestResult = @($test)
+            HostMatch           = @($test.HostMatches)
+            WorkerProcess       = @($test.WorkerProcess)
+        }
+    }
+    $script:objects.ContainerHost = @([pscustomobject]@{
+            PSTypeName = 'WindowsContainers.ContainerHost'; ComputerName = 'BUILD-HOST-01'; OperatingSystem = 'Microsoft Windows Server 2022 Datacenter'; Platform = 'win32'; Version = '10.0.20348'
+            Build = 20348; Revision = 2340; HostClass = 'Server'; Architecture = 'x64'; DefaultIsolation = 'Process'; CoreVersion = '0.1.0'
+            Backends = @(
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.BackendStatus'; Name = 'hcs'; Usable = $true; Isolations = @('Process', 'HyperV'); Reason = $null; Details = $null }
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.BackendStatus'; Name = 'docker'; Usable = $false; Isolations = @(); Reason = $script:longReason; Details = $null }
+                [pscustomobject]@{ PSTypeName = 'WindowsContainers.BackendStatus'; Name = 'linux'; Usable = $false; Isolations = @(); Reason = 'Linux only.'; Details = $null }
+            )
+        })
+    $script:objects.BackendStatus = @($script:objects.ContainerHost[0].Backends)
+    $script:objects.IsolationCompatibility = @(Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019, contoso/app -HostEdition 'Windows Server 2022')
+
+    # What each table shows: its headers, and per object the values that must be whole on its line.
+    $script:tables = @{
+        Container              = @{ Headers = 'Name', 'Isolation', 'State', 'Backend', 'HostPid', 'Image'; Keys = { @($_.Name, $_.Isolation, $_.State, $_.Backend, "$($_.HostProcessId)") } }
+        ContainerImage         = @{ Headers = 'Name', 'Format', 'Layers', 'Size(MB)', 'ImportedAt', 'DefaultCommand'; Keys = { @($_.Name, $_.Format, "$($_.Layers)", '1,234.5') } }
+        ContainerProcess       = @{ Headers = 'NPM(K)', 'PM(M)', 'WS(M)', 'CPU(s)', 'Id', 'SI', 'ProcessName', 'ContainerName'; Keys = { @($_.ProcessName, $_.ContainerName, "$($_.Id)", "$($_.SI)"; if ($null -eq $_.Id) { '1,234.50', '2.00' }) } }
+        IsolationTestResult    = @{ Headers = 'Name', 'Expected', 'Observed', 'Passed', 'Reason'; Keys = { @($_.Name, $_.ExpectedIsolation, $_.ObservedIsolation, "$($_.Passed)") }; Long = { $_.Reason } }
+        HostMatch              = @{ Headers = 'ContainerPid', 'ProcessName', 'HostPid', 'Matched', 'Outcome'; Keys = { @("$($_.ContainerProcessId)", $_.ContainerProcessName, "$($_.Matched)", $_.Outcome) } }
+        WorkerProcess          = @{ Headers = 'Id', 'WorkerName', 'Alive', 'Tied', 'Reason'; Keys = { @("$($_.Id)", $_.WorkerName, "$($_.Alive)", "$($_.Tied)") }; Long = { $_.Reason } }
+        BackendStatus          = @{ Headers = 'Name', 'Usable', 'Isolations', 'Reason'; Keys = { @($_.Name, "$($_.Usable)", ($_.Isolations -join ', ')) }; Long = { $_.Reason } }
+        IsolationCompatibility = @{ Headers = 'Isolation', 'Allowed', 'ImageBuild', 'Image'; Keys = { @($_.Isolation, $(if ($null -eq $_.Allowed) { 'Unknown' } else { "$($_.Allowed)" }), $_.Image) }; Group = 'Host: Windows Server 2022 (20348)' }
+    }
+    # What each list view must show whole.
+    $script:lists = @{
+        ContainerHost          = { @($_.ComputerName, $_.OperatingSystem, 'hcs: Process, HyperV', 'docker: not usable') }
+        BackendStatus          = { @($_.Name, "$($_.Reason)") }
+        IsolationCompatibility = { @($_.Image, $_.Reason, $_.Suggestion) }
+        IsolationTestResult    = { @($_.Name, $_.Reason) }
+        HostMatch              = { @($_.Outcome, $_.Reason) }
+        WorkerProcess          = { @($_.WorkerName, $_.Reason) }
+        ContainerProcess       = { @($_.ContainerName, $_.ProcessName, $_.CommandLine) }
+        Container              = { @($_.Name, $_.Image, ($_.Command -join ' ')) }
+    }
+
+    function script:ConvertTo-Deserialized([object[]] $InputObject) {
+        foreach ($o in $InputObject) { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 3)) }
+    }
+
+    # The rows of a rendered table: every line after a header's dashes, up to the next blank line.
+    function script:Get-TableRow([string[]] $Lines) {
+        $inRows = $false
+        foreach ($line in $Lines) {
+            if ($line -match '^[\s-]+$' -and $line -match '--') { $inRows = $true; continue }
+            if ($inRows -and $line.Trim() -eq '') { $inRows = $false; continue }
+            if ($inRows) { $line }
+        }
+    }
+
+    # Text without whitespace: a list view wraps a long value onto indented lines, anywhere.
+    function script:Get-Squeezed([string] $Text) { $Text -replace '\s', '' }
+}
+
+AfterAll {
+    Remove-Module WindowsContainers -Force -ErrorAction Ignore
+}
+
+Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+    It 'Should fit <Type> in <Width> columns, one line per object, headers and key values whole (<Shape>)' -ForEach @(
+        foreach ($type in 'Container', 'ContainerImage', 'ContainerProcess', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'BackendStatus', 'IsolationCompatibility') {
+            @{ Type = $type; Shape = 'live' }
+            @{ Type = $type; Shape = 'deserialized' }
+        }
+    ) {
+        $items = @($script:objects[$Type])
+        if ($Shape -eq 'deserialized') { $items = @(ConvertTo-Deserialized $items) }
+        $items[0].PSTypeNames[0] | Should -BeLike "*WindowsContainers.$Type"
+        $spec = $script:tables[$Type]
+        $lines = @(($items | Format-Table | Out-String -Width $Width) -split '\r?\n')
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "no line is wider than the console: '$line'" }
+        $header = $lines | Where-Object { $_ -match "^\s*$([regex]::Escape($spec.Headers[0]))\s" } | Select-Object -First 1
+        $header | Should -Not -BeNullOrEmpty -Because "the header starts with $($spec.Headers[0])"
+        @($header.Trim() -split '\s+') | Should -Be $spec.Headers
+        if ($spec.Group) { ($lines -join "`n") | Should -Match ([regex]::Escape($spec.Group)) }
+        $rows = @(Get-TableRow $lines)
+        $rows.Count | Should -Be $items.Count -Because 'each object is one line (nothing wraps)'
+        for ($i = 0; $i -lt $items.Count; $i++) {
+            foreach ($key in @($items[$i] | ForEach-Object $spec.Keys)) {
+                if ("$key" -ne '') { $rows[$i] | Should -Match ([regex]::Escape("$key")) -Because "'$key' is a key value of row $i" }
+            }
+        }
+    }
+
+    It 'Should give the last column the rest of the line: more of a long reason at 120 than at 80 (<Type>)' -ForEach @(
+        @{ Type = 'IsolationTestResult' }, @{ Type = 'WorkerProcess' }, @{ Type = 'BackendStatus' }
+    ) {
+        $item = @($script:objects[$Type] | Where-Object { (& $script:tables[$Type].Long) -eq $script:longReason })[0]
+        $narrow = @(Get-TableRow (($item | Format-Table | Out-String -Width 80) -split '\r?\n'))[0]
+        $wide = @(Get-TableRow (($item | Format-Table | Out-String -Width 120) -split '\r?\n'))[0]
+        $wide.TrimEnd().Length | Should -BeGreaterThan ($narrow.TrimEnd().Length + 30)
+        $wide | Should -Match ([regex]::Escape($script:longReason.Substring(0, 60)))
+    }
+}
+
+Describe 'List views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+    It 'Should show <Type> whole in its list view (<Shape>)' -ForEach @(
+        foreach ($type in 'ContainerHost', 'BackendStatus', 'IsolationCompatibility', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'ContainerProcess', 'Container') {
+            @{ Type = $type; Shape = 'live' }
+            @{ Type = $type; Shape = 'deserialized' }
+        }
+    ) {
+        $items = @($script:objects[$Type])
+        if ($Shape -eq 'deserialized') { $items = @(ConvertTo-Deserialized $items) }
+        $text = $items | Format-List | Out-String -Width $Width
+        foreach ($line in $text -split '\r?\n') { $line.TrimEnd().Length | Should -BeLessOrEqual $Width }
+        $squeezed = Get-Squeezed $text
+        foreach ($item in $items) {
+            foreach ($value in @($item | ForEach-Object $script:lists[$Type])) {
+                if ("$value" -ne '') { $squeezed | Should -BeLike "*$(Get-Squeezed ([WildcardPattern]::Escape("$value")))*" -Because "'$value' is whole in the list" }
+            }
+        }
+    }
+
+    It 'Should show the host''s usable backends on one line of the ContainerHost view' {
+        $line = (($script:objects.ContainerHost | Out-String -Width $Width) -split '\r?\n') | Where-Object { $_ -match '^Backends\s*:' }
+        $line | Should -Match 'hcs: Process, HyperV; docker: not usable; linux: not usable$'
+    }
+}
