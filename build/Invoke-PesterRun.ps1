@@ -8,7 +8,7 @@ into .tools/nuget (the PowerShell Gallery is not used), runs it through
 New-PesterConfiguration, writes NUnit and JUnit XML into the results folder,
 and exits non-zero when any test failed or a container could not be run.
 .PARAMETER Path
-Test files or folders. Defaults to tests/pester.
+Test files or folders. Defaults to tests/pester and tests/security.
 .PARAMETER Tag
 Run only tests with one of these tags.
 .PARAMETER ExcludeTag
@@ -27,7 +27,7 @@ dotnet pwsh -File build/Invoke-PesterRun.ps1 -Path tests/pester/Bridge.Tests.ps1
 #>
 [CmdletBinding()]
 param(
-    [string[]] $Path = @(Join-Path $PSScriptRoot '..' 'tests' 'pester'),
+    [string[]] $Path = @((Join-Path $PSScriptRoot '..' 'tests' 'pester'), (Join-Path $PSScriptRoot '..' 'tests' 'security')),
     [string[]] $Tag = @(),
     [string[]] $ExcludeTag = @(),
     [string] $ResultsDirectory = (Join-Path $PSScriptRoot '..' 'tests' 'results'),

@@ -35,6 +35,8 @@ function Get-CoreErrorKind {
         BackendNotFound              = 'InvalidArgument'
         BackendOperationNotSupported = 'InvalidArgument'
         QuietNeedsOneIsolation       = 'InvalidArgument'
+        InvalidImageSource           = 'InvalidArgument'
+        InvalidUser                  = 'InvalidArgument'
         # notFound
         ContainerNotFound            = 'ObjectNotFound'
         ImageNotFound                = 'ObjectNotFound'
@@ -73,6 +75,15 @@ function Get-CoreErrorKind {
         HcsDocumentInvalid           = 'InvalidData'
         ExternalDataInvalid          = 'InvalidData'
         CoreProtocolError            = 'InvalidData'
+        # limit: a configured bound was reached
+        ImageTooLarge                = 'LimitsExceeded'
+        FileTooLarge                 = 'LimitsExceeded'
+        # resource: the host ran out of something
+        DiskFull                     = 'ResourceUnavailable'
+        # security: a path or link another user could have prepared
+        UnsafePath                   = 'SecurityError'
+        UnsafeLink                   = 'SecurityError'
+        CoreLogFolderUnsafe          = 'SecurityError'
         # the bridge's own
         CoreExited                   = 'ResourceUnavailable'
         CoreStartFailed              = 'ResourceUnavailable'
@@ -92,6 +103,9 @@ function Get-CoreErrorKind {
         NotRoot                   = 'Run PowerShell as root (sudo pwsh).'
         CoreTimeout               = 'Run the command again; the next command starts a new core.'
         CoreExited                = 'Run the command again; the next command starts a new core.'
+        ImageTooLarge             = 'If the image is genuine, raise the limit the message names (WINDOWSCONTAINERS_IMPORT_MAX_*) before the first command of the session.'
+        DiskFull                  = 'Free disk space (or raise the quota) and run the command again.'
+        CoreLogFolderUnsafe       = 'Remove the folder the message names if you did not create it, or set $env:WINDOWSCONTAINERS_STATE_DIR to a private folder.'
         ConfirmationFailed        = 'Give -Confirm:$false in a host that cannot prompt (pwsh -NonInteractive, a scheduled task), or run the command interactively.'
     }
     $byCategory = @{

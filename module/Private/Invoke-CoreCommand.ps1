@@ -125,7 +125,10 @@ function Invoke-CoreCommand {
                 continue
             }
             # A response to an earlier request that was abandoned (Ctrl+C) is stale: skip it.
-            if ($message.type -ne 'response' -or $message.id -ne $id) { continue }
+            # An error with id null (the core could not read the request's id: RequestTooLarge,
+            # a line that is not JSON) answers the request this call is waiting for.
+            $unaddressedError = $null -eq $message.id -and $message.PSObject.Properties['success'] -and -not $message.success
+            if ($message.type -ne 'response' -or ($message.id -ne $id -and -not $unaddressedError)) { continue }
 
             if ($message.success) {
                 return $message.body

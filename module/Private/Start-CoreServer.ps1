@@ -3,9 +3,12 @@ function Start-CoreServer {
     .SYNOPSIS
     Starts this runspace's core server (node <bundle> serve) and waits for its ready event.
     .DESCRIPTION
-    The core's stderr (its log) is copied to a file in the temp folder by a
-    .NET stream copy, so it can never fill a pipe and stall the core; the
-    bridge quotes its tail when the core dies. Stop-CoreServer deletes the
+    The core's stderr (its log) is copied to a file in the private log folder
+    (Get-CoreLogFolder: 0700, owned by this user, never a shared temp folder)
+    by a .NET stream copy, so it can never fill a pipe and stall the core; the
+    bridge quotes its tail when the core dies. The file is created with
+    O_CREAT|O_EXCL (FileMode.CreateNew) and mode 0600, so it is never opened
+    through a link nor readable by others. Stop-CoreServer deletes the
     log of a core it stops; a log left by a session that ended without
     stopping its core is deleted a day later (Remove-StaleCoreLog).
     #>
@@ -40,8 +43,7 @@ function Start-CoreServer {
     $startInfo.StandardOutputEncoding = $utf8
     $startInfo.StandardErrorEncoding = $utf8
 
-    $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
-    $null = New-Item -ItemType Directory -Path $logFolder -Force
+    $logFolder = Get-CoreLogFolder
     Remove-StaleCoreLog -Folder $logFolder -WhatIf:$false -Confirm:$false
 
     try {
@@ -53,9 +55,29 @@ function Start-CoreServer {
     }
 
     $logPath = Join-Path $logFolder "core-$($process.Id).log"
-    # Unbuffered (buffer size 1): what the core wrote is on disk even if this
-    # session ends without closing the stream.
-    $logStream = [System.IO.FileStream]::new($logPath, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write, [System.IO.FileShare]::ReadWrite, 1)
+    # A log left by an earlier process with this PID: delete it (a link is
+    # deleted, never followed), then create the file anew.
+    if ([System.IO.File]::Exists($logPath) -or (Get-Item -LiteralPath $logPath -Force -ErrorAction Ignore)) {
+        Remove-Item -LiteralPath $logPath -Force -ErrorAction Ignore
+    }
+    $logOptions = [System.IO.FileStreamOptions]@{
+        Mode    = [System.IO.FileMode]::CreateNew
+        Access  = [System.IO.FileAccess]::Write
+        Share   = [System.IO.FileShare]::ReadWrite
+        # Unbuffered (buffer size 0/1): what the core wrote is on disk even if
+        # this session ends without closing the stream.
+        BufferSize = 1
+    }
+    if (-not $IsWindows) { $logOptions.UnixCreateMode = [System.IO.UnixFileMode]'UserRead, UserWrite' }
+    try {
+        $logStream = [System.IO.FileStream]::new($logPath, $logOptions)
+    }
+    catch {
+        $process.Kill()
+        throw (New-CoreErrorRecord -ErrorId 'CoreLogFolderUnsafe' -Category SecurityError -TargetObject $logPath `
+                -Message "Could not create the core's log '$logPath' as a new file: $($_.Exception.Message) The core was stopped." `
+                -RecommendedAction "Look at what is in '$logFolder' (it should hold only core-<pid>.log files of this user).")
+    }
     $logCopy = $process.StandardError.BaseStream.CopyToAsync($logStream)
 
     $server = [pscustomobject]@{

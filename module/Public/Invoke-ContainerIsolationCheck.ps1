@@ -178,8 +178,20 @@ function Invoke-ContainerIsolationCheck {
 
     .OUTPUTS
     Pester.Run
+
+    .LINK
+    https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Test-ContainerIsolation
+
+    .LINK
+    Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('Pester.Run')]
     param(
         [Parameter(Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]

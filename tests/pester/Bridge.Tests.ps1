@@ -218,8 +218,7 @@ Describe 'The core bridge (Invoke-CoreCommand)' {
 
     Context 'When a core starts and old logs lie in the log folder' {
         BeforeAll {
-            $logFolder = Join-Path ([System.IO.Path]::GetTempPath()) 'WindowsContainers'
-            $null = New-Item -ItemType Directory -Path $logFolder -Force
+            $logFolder = InModuleScope WindowsContainers { Get-CoreLogFolder }
             # PIDs above any pid_max and Windows' range: no process has them.
             $tag = Get-Random -Minimum 10000 -Maximum 99999
             $oldGone = Join-Path $logFolder "core-90000$tag.log"

@@ -139,8 +139,21 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
         }
 
         # What an example needs beyond the common world, by command and example number.
+        # Invoke-ContainerIsolationCheck's examples write reports and read ./isolation.json, the
+        # file a repository keeps: they run in a folder of their own that holds one ({ web: Process }).
+        $ciExample = {
+            $script:exampleDirectory = Join-Path $state 'ci-example'
+            $null = New-Item -ItemType Directory -Path $exampleDirectory -Force
+            Set-Content -LiteralPath (Join-Path $exampleDirectory 'isolation.json') -Value '{ "web": "Process" }'
+        }
         $script:setup = @{
             'New-IsolatedContainer/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop }
+            'Invoke-ContainerIsolationCheck/1' = $ciExample
+            'Invoke-ContainerIsolationCheck/2' = $ciExample
+            'Invoke-ContainerIsolationCheck/3' = $ciExample
+            'Invoke-ContainerIsolationCheck/4' = $ciExample
+            'Invoke-ContainerIsolationCheck/5' = $ciExample
+            'Invoke-ContainerIsolationCheck/6' = $ciExample
             'Remove-IsolatedContainer/1' = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
             'Remove-IsolatedContainer/2' = { $null = New-IsolatedContainer -Name test-1 -Image busybox -Command sleep, 600 -ErrorAction Stop }
             'Import-ContainerImage/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop; Remove-ContainerImage -Name busybox -ErrorAction Stop }

@@ -77,7 +77,7 @@ Describe 'The response contract of every core command' -Tag E2E -Skip:(-not $can
         @{ Command = 'host.info'; Arguments = @{} }
         @{ Command = 'host.processes'; Arguments = @{ pids = @($PID, 1) } }
         @{ Command = 'isolation.compatibility'; Arguments = @{ images = @(@{ reference = 'mcr.microsoft.com/windows/servercore:ltsc2022' }, @{ reference = 'busybox' }, @{ reference = 'UPPER CASE' }); host = @{ build = '10.0.20348.2527' } } }
-        @{ Command = 'isolation.compatibility'; Arguments = @{ images = @(@{ reference = 'busybox' }) } }
+        @{ Command = 'isolation.compatibility'; Arguments = @{ images = @(@{ reference = 'busybox' }); host = @{ edition = 'Windows Server 2025' } } }
     ) {
         Assert-Contract $Command (Invoke-CoreRaw $Command $Arguments)
     }

@@ -31,7 +31,7 @@ BeforeAll {
             worker              = if ($Worker) { @{ claim = @{ pid = 777; name = 'qemu-system-x86_64'; tieToken = 'guest=web' }; alive = $true; tied = $true; reason = 'its command line names this container'; hostProcess = $null } } else { $null }
             reasons             = @($Reason)
             gaps                = @()
-            snapshotTakenAtMs   = 1764633600000
+            snapshotTakenAt     = '2025-12-02T00:00:00.000Z'
         }
         InModuleScope WindowsContainers -Parameters @{ Record = $record } { param($Record) New-IsolationTestResultObject -Record $Record }
     }

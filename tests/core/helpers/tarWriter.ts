@@ -21,7 +21,7 @@ function octal(value: number, length: number): string {
   return `${value.toString(8).padStart(length - 1, '0')}\0`;
 }
 
-function header(entry: TestEntry, size: number): Buffer {
+export function header(entry: TestEntry, size: number): Buffer {
   const block = Buffer.alloc(512);
   let name = entry.path;
   let prefix = '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasWildcard, wildcardToRegExp } from '../../../ts-core/src/util/wildcard.js';
+import { compileWildcard, hasWildcard, wildcardToRegExp } from '../../../ts-core/src/util/wildcard.js';
 
 describe('PowerShell wildcards', () => {
   it.each([
@@ -22,5 +22,33 @@ describe('PowerShell wildcards', () => {
     expect(hasWildcard('web')).toBe(false);
     expect(hasWildcard('web*')).toBe(true);
     expect(hasWildcard('a`*')).toBe(false);
+  });
+});
+
+describe('the wildcard matcher on hostile patterns', () => {
+  it.each([
+    ['*a*b', 'xxaxxb', true],
+    ['*a*b', 'xxaxxc', false],
+    ['a*', 'a', true],
+    ['**', '', true],
+    ['?*', '', false],
+    ['*[0-9]', 'web-7', true],
+    ['[a-c]X', 'Bx', true],
+    ['[-a]', '-', true],
+    ['`[x]', '[x]', true],
+    ['[ab', '[ab', true],
+  ])('%j matches %j: %s', (pattern, name, expected) => {
+    expect(compileWildcard(pattern).test(name)).toBe(expected);
+  });
+
+  it('answers a pattern that made the regex engine backtrack exponentially, within a bounded number of steps', () => {
+    const pattern = `${'*a'.repeat(8)}*c`;
+    const name = 'a'.repeat(60);
+    // A guard, not a speed target: the old RegExp ran until the core's timeout.
+    // 1000 repetitions of (pattern × name)-bounded work finish long before it.
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 1000; i++) expect(compileWildcard(pattern).test(name)).toBe(false);
+    expect(compileWildcard(pattern).test(`${name}c`)).toBe(true);
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(20);
   });
 });

@@ -20,7 +20,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const library = path.join(dir, 'libhcsstandin.so');
 execFileSync('cc', ['-shared', '-fPIC', '-pthread', '-O1', '-o', library, path.join(repo, 'tests/hcs-standin/standin.c')], { stdio: 'pipe' });
 const add = koffi.load(library).func('int32_t StandinAddSystem(const char *id, const char *systemType, const char *name, const char *owner, const char *runtimeId, const char *osType, const char *state, const char *hostingSystemId, const char *processListJson)');
-const systems = JSON.parse(readFileSync(path.join(repo, 'tests/core/backends/hcs/fixtures/enumerate.json'), 'utf8'));
+const systems = JSON.parse(readFileSync(path.join(repo, 'tests/core/backends/hcs/fixtures/enumerate-docker.json'), 'utf8'));
 for (const s of systems) add(s.Id, s.SystemType, s.Name ?? null, s.Owner ?? null, s.RuntimeId ?? null, s.RuntimeOsType ?? null, s.State ?? null, s.HostingSystemId ?? null, null);
 
 process.env.WINDOWSCONTAINERS_HCS_LIBRARY = library;

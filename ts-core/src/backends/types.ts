@@ -38,7 +38,8 @@ export type ImageView = ResponseOf<'image.import'>;
 
 /** The linux backend's image store: images come from files, never from a registry. */
 export interface ImageStore {
-  import(options: { name: string; path: string; onProgress?: (status: string, percent: number) => void }): Promise<ImageView>;
+  /** With `context`, interrupted operations a killed core left are rolled back first (reported through its verbose stream). */
+  import(options: { name: string; path: string; onProgress?: (status: string, percent: number) => void; context?: CommandContext }): Promise<ImageView>;
   list(): ImageView[];
   remove(name: string): void;
 }

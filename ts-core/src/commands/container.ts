@@ -29,7 +29,10 @@ export const containerCreate = defineCommand({
     hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/).optional(),
     backend: backendNameSchema.optional(),
     memoryMB: z.number().int().min(6).max(1_048_576).optional(),
-    cpuCount: z.number().positive().max(1024).optional(),
+    // 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit.
+    user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),
+    userNamespace: z.boolean().default(false),
+    cpuCount: z.number().min(0.01, 'cpuCount must be at least 0.01 (1 ms of CPU per 100 ms period, the smallest quota the runtime enforces)').max(1024).optional(),
   }),
   response: responses['container.create'],
   async run(args, context) {
@@ -82,6 +85,8 @@ export const containerCreate = defineCommand({
       hostname: args.hostname ?? '',
       memoryMB: args.memoryMB,
       cpuCount: args.cpuCount,
+      user: args.user,
+      userNamespace: args.userNamespace,
     };
     const info = engineDecides && backend.createWithEngineDefault
       ? await backend.createWithEngineDefault(spec, context)

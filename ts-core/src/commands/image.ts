@@ -15,7 +15,9 @@ export const imageImport = defineCommand({
   args: z.strictObject({ path: z.string().min(1).max(4096), name: z.string().min(1).max(200) }),
   response: responses['image.import'],
   async run(args, context) {
+    // Partial imports (and half-made containers) a killed core left are rolled back first, reported with -Verbose.
     return images().import({
+      context,
       name: args.name,
       path: args.path,
       onProgress: (status, percent) => context.progress(`Importing image '${args.name}'`, status, percent),

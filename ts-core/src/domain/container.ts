@@ -81,4 +81,8 @@ export interface ContainerSpec {
   hostname: string;
   memoryMB: number | undefined;
   cpuCount: number | undefined;
+  /** Overrides the image's User (Docker's forms: uid[:gid], name[:group]); unset: the image's, else root. */
+  user?: string | undefined;
+  /** Map the container's root to an unprivileged host uid range (linux backend, process isolation). */
+  userNamespace?: boolean | undefined;
 }

@@ -145,6 +145,8 @@ export const responses = {
       runtimeId: z.string().nullable(),
       hostingSystemId: z.string().nullable(),
       utilityVmRuntimeId: z.string().nullable(),
+      /** Who made it, as far as HCS shows: Docker's v1 containers, or hcsshim's utility VM `<id>@vm`. */
+      creator: z.enum(['docker', 'hcsshim']).nullable(),
     })),
   }),
   'container.create': containerInfoSchema.extend({ requestedIsolation: requestedIsolationSchema, isolationDefaulted: z.boolean() }),

@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 /** Why a document was refused: it is not JSON, or it is JSON of the wrong shape. */
 export type JsonDocumentProblem =
-  | { kind: 'syntax'; /** The parser's own message. */ message: string; cause: unknown }
+  | { kind: 'syntax'; /** What is wrong and where, never the document's text (the parser's own message quotes it). */ message: string; cause: unknown }
   | { kind: 'shape'; /** Every issue, as z.prettifyError writes them. */ message: string; cause: z.ZodError };
 
 /** Builds the error to throw for a refused document. */
@@ -30,7 +30,7 @@ export function parseJsonDocument<S extends z.ZodType>(
   try {
     raw = parse(text);
   } catch (error) {
-    throw invalid({ kind: 'syntax', message: (error as Error).message, cause: error });
+    throw invalid({ kind: 'syntax', message: parse === JSON.parse ? describeJsonSyntaxError(error) : (error as Error).message, cause: error });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw invalid({ kind: 'shape', message: z.prettifyError(parsed.error), cause: parsed.error });
@@ -51,4 +51,16 @@ export function readJsonDocument<S extends z.ZodType>(file: string, schema: S, i
     throw error;
   }
   return parseJsonDocument(text, schema, invalid);
+}
+
+/**
+ * JSON.parse's message without the document: Node quotes a piece of the text
+ * ("Unexpected token 'r', "root:$6$…" is not valid JSON"), and a message must
+ * never carry the contents of a file the core read (it may be /etc/shadow).
+ */
+export function describeJsonSyntaxError(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  const position = /position (\d+)/.exec(message);
+  return position ? `syntax error at position ${position[1]}` : 'syntax error';
 }

@@ -22,10 +22,10 @@ afterEach(() => {
 
 function sample(name: string): ContainerMetadata {
   return {
-    schemaVersion: 1, name, backend: 'linux', runtime: 'runc', isolation: 'Process', image: 'busybox', command: ['sh'], env: {},
+    schemaVersion: 2, name, backend: 'linux', runtime: 'runc', isolation: 'Process', image: 'busybox', command: ['sh'], env: {},
     workingDir: '/', hostname: name, memoryMB: null, cpuCount: null, createdAt: new Date().toISOString(), startedAt: null,
     runtimeId: name, hostPid: null, hostPidStartTimeMs: null, workerPid: null, workerStartTimeMs: null, stoppedAt: null,
-    exitCode: null, cgroupsPath: cgroupsPathFor(name), runtimeData: {},
+    exitCode: null, cgroupsPath: cgroupsPathFor(name), runtimeData: {}, user: null, userNamespace: null,
   };
 }
 

@@ -25,9 +25,9 @@ afterEach(() => {
 
 function metadataFor(name: string): ContainerMetadata {
   return {
-    schemaVersion: 1, name, backend: 'linux', runtime: 'runc', isolation: 'Process', image: 'busybox', command: ['true'], env: {},
+    schemaVersion: 2, name, backend: 'linux', runtime: 'runc', isolation: 'Process', image: 'busybox', command: ['true'], env: {},
     workingDir: '/', hostname: name, memoryMB: null, cpuCount: null, createdAt: new Date(0).toISOString(), startedAt: null, runtimeId: name,
-    hostPid: null, hostPidStartTimeMs: null, workerPid: null, workerStartTimeMs: null, stoppedAt: null, exitCode: null, cgroupsPath: null, runtimeData: {},
+    hostPid: null, hostPidStartTimeMs: null, workerPid: null, workerStartTimeMs: null, stoppedAt: null, exitCode: null, cgroupsPath: null, runtimeData: {}, user: null, userNamespace: null,
   };
 }
 

@@ -174,6 +174,11 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     },
 
     async create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> {
+      if (spec.userNamespace) {
+        throw new CoreError('BackendOperationNotSupported',
+          'The docker backend cannot put one container in a user namespace: that is the daemon\'s setting (dockerd --userns-remap). Leave -UserNamespace out, or use the linux backend.',
+          { details: { backend: 'docker' } });
+      }
       const docker = client();
       const daemon = await facts(docker, context);
       const isolationConfig = hostConfigForIsolation(spec.isolation, daemon);
@@ -192,6 +197,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
             Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
             ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
             ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+            // -User: Docker resolves it against the image itself (and uses the image's User without it).
+            ...(spec.user ? { User: spec.user } : {}),
             Labels: { [managedLabel]: 'true', [nameLabel]: spec.name },
             HostConfig: {
               ...isolationConfig,

@@ -6,6 +6,8 @@ import { CoreError } from '../../protocol/errors.js';
 import { imageDir, imageRootfsDir, stateDir } from '../../paths.js';
 import { validateImageName } from './names.js';
 import { decompress, readTar, type TarEntry } from './tar.js';
+import { ImportBudget, importLimits } from './importLimits.js';
+import { IMPORT_JOURNAL, removeJournal, writeJournal } from './journal.js';
 import { containersRoot, listContainerNames, readMetadata } from './state.js';
 import { overlayLowerDirs } from './rootfsMount.js';
 import { readMounts } from '../../processes/procfs/index.js';
@@ -74,7 +76,7 @@ const imageConfigDocumentSchema = z.object({
 
 function parseJsonDocument<T>(schema: z.ZodType<T>, text: Buffer | string, what: string, source: string): T {
   return jsonDocument.parseJsonDocument(text.toString(), schema, (problem) => problem.kind === 'syntax'
-    ? new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON: ${problem.message}.`, { cause: problem.cause, details: { source } })
+    ? new CoreError('InvalidImageArchive', `${source}: ${what} is not valid JSON (${problem.message}).`, { cause: problem.cause, details: { source } })
     : new CoreError('InvalidImageArchive', `${source}: ${what} does not have the expected shape:\n${problem.message}`, { details: { source } }));
 }
 
@@ -119,19 +121,86 @@ function filesFromTar(entries: readonly TarEntry[], source: string): ArchiveFile
   };
 }
 
-function filesFromDirectory(directory: string, source: string): ArchiveFiles {
+function filesFromDirectory(directory: string, source: string, budget: ImportBudget): ArchiveFiles {
   const locate = (name: string) => path.join(directory, ...archivePathParts(name, source));
+  const root = fs.realpathSync(directory);
   return {
     has: (name) => fs.statSync(locate(name), { throwIfNoEntry: false })?.isFile() ?? false,
     read: (name) => {
       const file = locate(name);
-      const real = fs.realpathSync(file);
-      if (!real.startsWith(fs.realpathSync(directory) + path.sep)) {
-        throw new CoreError('InvalidImageArchive', `${source}: ${JSON.stringify(name)} resolves outside the layout directory.`, { details: { source } });
+      let real: string;
+      try {
+        real = fs.realpathSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new CoreError('InvalidImageArchive', `${source} does not contain ${JSON.stringify(name)}, which its manifest names.`, { details: { source } });
+        if (code === 'ELOOP') throw new CoreError('UnsafeLink', `${source}: ${JSON.stringify(name)} goes through a loop of symbolic links.`, { details: { source } });
+        throw error;
       }
-      return fs.readFileSync(real);
+      if (!real.startsWith(root + path.sep)) {
+        throw new CoreError('UnsafeLink', `${source}: ${JSON.stringify(name)} resolves through a symbolic link to outside the layout directory, so it was not read. Copy the layout with the files themselves (cp -L) and import the copy.`, { details: { source } });
+      }
+      return readSourceFile(real, `${source} (${name})`, budget);
     },
   };
+}
+
+/**
+ * Reads a regular file the import was pointed at, bounded: opened without
+ * blocking (a FIFO must not hang the core), its type checked on the open
+ * descriptor (no race with a rename), its size checked before reading.
+ */
+function readSourceFile(file: string, source: string, budget: ImportBudget): Buffer {
+  const fd = openSource(file, source);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(source, stat);
+    return readBounded(fd, stat.size, source, budget);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function openSource(file: string, source: string): number {
+  try {
+    return fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CoreError('InvalidArgument', `The image file ${JSON.stringify(source)} does not exist or cannot be read (${code}). Give the path of a rootfs tarball, a 'docker save' archive or an OCI image layout.`, { cause: error, details: { path: source } });
+  }
+}
+
+function describeType(stat: fs.Stats): string {
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function notRegular(source: string, stat: fs.Stats): CoreError {
+  return new CoreError('InvalidImageSource',
+    `${source} is ${describeType(stat)}, so it was not read. Import takes a regular file (a rootfs tarball, a 'docker save' archive, an OCI layout tar) or a directory (an OCI image layout).`,
+    { details: { source } });
+}
+
+/** The first `size` bytes of an open regular file; a file larger than the budget allows is refused before any is read. */
+function readBounded(fd: number, size: number, source: string, budget: ImportBudget): Buffer {
+  const max = budget.limits.maxUncompressedBytes;
+  if (size > max) {
+    throw new CoreError('FileTooLarge',
+      `${source} is ${size} bytes, more than the ${max} bytes an import may read (WINDOWSCONTAINERS_IMPORT_MAX_BYTES; at most 2 GiB per file). Nothing was imported.`,
+      { details: { source, size, limit: max } });
+  }
+  budget.addBytes(size);
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = fs.readSync(fd, buffer, filled, size - filled, filled);
+    if (read === 0) break; // the file shrank meanwhile: use what is there
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
 }
 
 function blobPath(digest: string): string {
@@ -145,18 +214,18 @@ interface ImagePlan {
   layers: { name: string; entries: () => TarEntry[] }[];
 }
 
-function layerFrom(name: string, read: () => Buffer, source: string): ImagePlan['layers'][number] {
+function layerFrom(name: string, read: () => Buffer, source: string, budget: ImportBudget): ImagePlan['layers'][number] {
   const layerSource = `${source} (layer ${name})`;
-  return { name, entries: () => readTar(decompress(read(), layerSource), layerSource) };
+  return { name, entries: () => readTar(decompress(read(), layerSource, budget), layerSource, budget) };
 }
 
-function planDockerArchive(files: ArchiveFiles, source: string): ImagePlan {
+function planDockerArchive(files: ArchiveFiles, source: string, budget: ImportBudget): ImagePlan {
   const manifest = parseJsonDocument(dockerManifestSchema, files.read('manifest.json'), 'manifest.json', source)[0]!;
   const config = toImageConfig(parseJsonDocument(imageConfigDocumentSchema, files.read(manifest.Config), manifest.Config, source));
   return {
     format: 'docker-archive',
     config,
-    layers: manifest.Layers.map((name) => layerFrom(name, () => files.read(name), source)),
+    layers: manifest.Layers.map((name) => layerFrom(name, () => files.read(name), source, budget)),
   };
 }
 
@@ -170,36 +239,42 @@ function pickManifest(files: ArchiveFiles, index: z.infer<typeof ociIndexSchema>
   return parseJsonDocument(ociManifestSchema, text, `manifest ${preferred.digest}`, source);
 }
 
-function planOciLayout(files: ArchiveFiles, source: string): ImagePlan {
+function planOciLayout(files: ArchiveFiles, source: string, budget: ImportBudget): ImagePlan {
   const index = parseJsonDocument(ociIndexSchema, files.read('index.json'), 'index.json', source);
   const manifest = pickManifest(files, index, source);
   const config = toImageConfig(parseJsonDocument(imageConfigDocumentSchema, files.read(blobPath(manifest.config.digest)), 'the image config', source));
   return {
     format: 'oci-layout',
     config,
-    layers: manifest.layers.map((layer) => layerFrom(layer.digest, () => files.read(blobPath(layer.digest)), source)),
+    layers: manifest.layers.map((layer) => layerFrom(layer.digest, () => files.read(blobPath(layer.digest)), source, budget)),
   };
 }
 
 /** Decides what kind of image the path holds and how to read its layers. */
-function planImport(sourcePath: string): ImagePlan {
+function planImport(sourcePath: string, budget: ImportBudget): ImagePlan {
   const source = sourcePath;
+  // One open, without blocking: the type is read from the descriptor, so a
+  // FIFO or /dev/zero is refused before a byte is read.
+  const fd = openSource(sourcePath, source);
   let stat: fs.Stats;
+  let buffer: Buffer | null = null;
   try {
-    stat = fs.statSync(sourcePath);
-  } catch (error) {
-    throw new CoreError('InvalidArgument', `The image file ${JSON.stringify(sourcePath)} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code}). Give the path of a rootfs tarball, a 'docker save' archive or an OCI image layout.`, { cause: error, details: { path: sourcePath } });
+    stat = fs.fstatSync(fd);
+    if (!stat.isDirectory() && !stat.isFile()) throw notRegular(source, stat);
+    if (stat.isFile()) buffer = readBounded(fd, stat.size, source, budget);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (stat.isDirectory()) {
-    const files = filesFromDirectory(sourcePath, source);
-    if (files.has('index.json')) return planOciLayout(files, source);
-    if (files.has('manifest.json')) return planDockerArchive(files, source);
+  if (buffer === null) {
+    const files = filesFromDirectory(sourcePath, source, budget);
+    if (files.has('index.json')) return planOciLayout(files, source, budget);
+    if (files.has('manifest.json')) return planDockerArchive(files, source, budget);
     throw new CoreError('InvalidImageArchive', `The directory ${source} is neither an OCI image layout (index.json) nor an unpacked 'docker save' archive (manifest.json).`, { details: { source } });
   }
-  const entries = readTar(decompress(fs.readFileSync(sourcePath), source), source);
+  const entries = readTar(decompress(buffer, source, budget), source, budget);
   const files = filesFromTar(entries, source);
-  if (files.has('manifest.json')) return planDockerArchive(files, source);
-  if (files.has('index.json') && files.has('oci-layout')) return planOciLayout(files, source);
+  if (files.has('manifest.json')) return planDockerArchive(files, source, budget);
+  if (files.has('index.json') && files.has('oci-layout')) return planOciLayout(files, source, budget);
   return { format: 'rootfs', config: emptyConfig, layers: [{ name: path.basename(sourcePath), entries: () => entries }] };
 }
 
@@ -225,11 +300,13 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
   if (fs.existsSync(target)) {
     throw new CoreError('ImageAlreadyExists', `An image named '${name}' already exists. Remove it first (Remove-ContainerImage -Name ${name}) or import under another name.`, { details: { name } });
   }
-  const plan = planImport(sourcePath);
+  const plan = planImport(sourcePath, new ImportBudget(importLimits(), sourcePath));
   fs.mkdirSync(imagesRoot(), { recursive: true, mode: 0o700 });
   const temp = path.join(imagesRoot(), `.import-${name}-${randomBytes(6).toString('hex')}`);
   try {
     fs.mkdirSync(temp, { mode: 0o700 });
+    // Names this core: a partial import whose core was killed is removed by the next command (recovery.ts).
+    writeJournal(temp, IMPORT_JOURNAL, { operation: 'import', name });
     const rootfs = path.join(temp, 'rootfs');
     fs.mkdirSync(rootfs, { mode: 0o755 });
     const stats: LayerStats = emptyStats();
@@ -248,6 +325,7 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
       files: stats.files + stats.symlinks + stats.hardlinks + stats.directories,
       config: plan.config,
     };
+    removeJournal(temp, IMPORT_JOURNAL);
     fs.writeFileSync(path.join(temp, 'image.json'), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
     try {
       fs.renameSync(temp, target);
@@ -267,11 +345,18 @@ export async function importImage(options: ImportOptions): Promise<ImageRecord> 
 
 function readRecord(name: string): ImageRecord {
   const file = path.join(imageDir(name), 'image.json');
-  const record = jsonDocument.readJsonDocument(file, imageRecordSchema, (problem) => problem.kind === 'syntax'
-    ? new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${problem.message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: problem.cause, details: { path: file, name } })
-    : new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged:\n${problem.message}\nRemove the image and import it again.`, { details: { path: file, name } }));
-  if (record === null) throw imageNotFound(name);
-  return record;
+  const raw = jsonDocument.readJsonDocument(file, z.unknown(), (problem) =>
+    new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged (${problem.message}). Remove the image (Remove-ContainerImage -Name ${name}) and import it again.`, { cause: problem.cause, details: { path: file, name } }));
+  if (raw === null) throw imageNotFound(name);
+  const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (typeof version === 'number' && version > 1) {
+    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} was written by a newer version of the module (schemaVersion ${version}; this one reads 1). Update the module.`, { details: { path: file, name } });
+  }
+  const parsed = imageRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CoreError('ExternalDataInvalid', `The image metadata ${file} is damaged:\n${z.prettifyError(parsed.error)}\nRemove the image and import it again.`, { details: { path: file, name } });
+  }
+  return parsed.data;
 }
 
 function imageNotFound(name: string): CoreError {

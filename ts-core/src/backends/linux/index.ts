@@ -5,6 +5,13 @@ import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, 
 import { getImage, importImage, listImages, removeImage, type ImageRecord } from './images.js';
 import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
+import { resolveUser } from './imageUser.js';
+import { CREATE_JOURNAL, removeJournal, writeJournal } from './journal.js';
+import { runRecovery, type RecoveryActions } from './recovery.js';
+import { waitForQemuExit } from './vm/qemuProcess.js';
+import { signalIfSame } from '../../processes/procfs/index.js';
+import { containerDir } from '../../paths.js';
+import { assertUserNamespaceReachable, userNamespaceRange } from './userNamespace.js';
 import { findRunc, RUNC_APT_PACKAGE } from './runc.js';
 import { createRuncRuntime } from './runcRuntime.js';
 import { createQemuRuntime } from './qemuRuntime.js';
@@ -29,6 +36,8 @@ import { stateDir } from '../../paths.js';
 import { isolations } from '../../domain/isolation.js';
 
 export interface LinuxBackend extends Backend {
+  /** Rolls back what killed cores left half-done (recovery.ts), before each linux command that lists or changes state. */
+  recover(context: CommandContext): Promise<void>;
   /** The images its containers are made from. */
   readonly images: ImageStore;
   /** Plugs in the runtime for an isolation (the QEMU utility VM registers itself for HyperV). */
@@ -130,6 +139,20 @@ export function createLinuxBackend(): LinuxBackend {
       `Container '${metadata.name}' uses the '${metadata.runtime}' runtime, which this version of the core does not have.`, { details: { name: metadata.name } });
   };
 
+  // What recovery does with a container a killed core was creating: its
+  // runtime's destroy, and the QEMU the journal recorded (by PID + start time).
+  const recoveryActions: RecoveryActions = {
+    async destroy(name, metadata, journal, context) {
+      if (journal.worker && signalIfSame(journal.worker, 'SIGKILL')) {
+        await waitForQemuExit(journal.worker, 10_000);
+        context.verbose(`Killed QEMU process ${journal.worker.pid}, the half-booted utility VM of '${name}'.`);
+      }
+      if (metadata) await runtimeOf(metadata).destroy(name, metadata, context);
+      else for (const runtime of runtimes.values()) await runtime.destroy(name, null, context);
+    },
+  };
+  const recover = (context: CommandContext) => (isRoot() ? runRecovery(recoveryActions, context) : Promise.resolve());
+
   const statusOf = async (metadata: ContainerMetadata): Promise<RuntimeStatus> =>
     (await runtimeOf(metadata).statusAll([metadata])).get(metadata.name) ?? { state: 'unknown', hostPid: null };
 
@@ -138,12 +161,20 @@ export function createLinuxBackend(): LinuxBackend {
     capabilities: { create: true, isolations },
 
     registerRuntime: register,
-    images: imageStore,
+    images: {
+      ...imageStore,
+      async import(options) {
+        if (options.context) await recover(options.context);
+        return imageStore.import(options);
+      },
+    },
 
     // The module's own state: a directory lookup, no runtime query.
     async owns(name) {
       return process.platform === 'linux' && containerExists(name);
     },
+
+    recover,
 
     async probe(): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
@@ -183,10 +214,23 @@ export function createLinuxBackend(): LinuxBackend {
         throw new CoreError('InvalidArgument', `The image '${image.name}' has no default command. Give one with -Command (for example -Command sh, -c, 'sleep 3600').`, { details: { image: image.name } });
       }
       const env = mergeEnvironment(image.config.env, spec.env);
+      // The image's User is honoured (as Docker does); -User overrides it. Resolved before anything is written.
+      const userSpec = spec.user ?? image.config.user ?? null;
+      const user = userSpec === null ? null : resolveUser(image.rootfs, userSpec);
+      if (user) {
+        context.verbose(`'${name}' runs as uid ${user.uid}, gid ${user.gid}${user.additionalGids.length ? ` (groups ${user.additionalGids.join(',')})` : ''}${spec.user ? ' (-User)' : ` (the image's User ${JSON.stringify(user.spec)})`}.`);
+      }
+      if (spec.userNamespace && runtime.kind !== 'runc') {
+        throw new CoreError('InvalidArgument', `-UserNamespace applies to process isolation; a HyperV container already has its own kernel and users. Leave it out, or use -Isolation Process.`, { details: { isolation: spec.isolation } });
+      }
+      if (spec.userNamespace) assertUserNamespaceReachable();
 
+      await recover(context);
       reserveContainerDir(name);
+      // The journal names this core: if it is killed mid-create, the next command of any core rolls back.
+      writeJournal(containerDir(name), CREATE_JOURNAL, { operation: 'create', name });
       let metadata: ContainerMetadata = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         name,
         backend: 'linux',
         runtime: runtime.kind,
@@ -209,11 +253,14 @@ export function createLinuxBackend(): LinuxBackend {
         exitCode: null,
         cgroupsPath: runtime.kind === 'runc' ? cgroupsPathFor(name) : null,
         runtimeData: {},
+        user,
+        userNamespace: spec.userNamespace ? userNamespaceRange() : null,
       };
       try {
         writeMetadata(metadata);
         metadata = await runtime.start(metadata, image, context);
         writeMetadata(metadata);
+        removeJournal(containerDir(name), CREATE_JOURNAL);
       } catch (error) {
         context.verbose(`Creating '${name}' failed; rolling back.`);
         try {
@@ -233,7 +280,9 @@ export function createLinuxBackend(): LinuxBackend {
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
-    async list({ all }) {
+    async list({ all }, scope) {
+      // The dispatcher's request context is the scope: recovery reports through its verbose stream.
+      if (scope && 'verbose' in scope) await recover(scope as CommandContext);
       const containers: ContainerInfo[] = [];
       const problems: ListProblem[] = [];
       for (const [name, info] of await backend.inspectMany(listContainerNames())) {
@@ -296,6 +345,7 @@ export function createLinuxBackend(): LinuxBackend {
     async remove(given, force, context) {
       const name = storedContainerName(given);
       requireRoot();
+      await recover(context);
       let metadata: ContainerMetadata | null;
       try {
         metadata = readMetadata(name);

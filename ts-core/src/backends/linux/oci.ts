@@ -6,6 +6,9 @@
  * namespaces; runc brings up loopback in the new network namespace.
  */
 
+import { CoreError } from '../../protocol/errors.js';
+import defaultSeccompProfile from './seccomp/default.json';
+
 export interface OciProcessSpec {
   args: string[];
   env: Record<string, string>;
@@ -20,6 +23,10 @@ export interface OciOptions {
   cgroupsPath: string;
   memoryMB?: number | undefined;
   cpuCount?: number | undefined;
+  /** The process's user (imageUser.ts); root when absent. */
+  user?: { uid: number; gid: number; additionalGids: number[] } | null | undefined;
+  /** Container uids/gids 0–size-1 are host hostUid… (a user namespace); absent: the host's own. */
+  userNamespace?: { hostUid: number; size: number } | null | undefined;
 }
 
 /** Docker's default set (moby oci/caps/defaults.go). */
@@ -55,14 +62,21 @@ export function buildOciConfig(process: OciProcessSpec, options: OciOptions): Re
   }
   if (options.cpuCount !== undefined) {
     const period = 100_000;
-    resources.cpu = { quota: Math.round(options.cpuCount * period), period };
+    const quota = Math.round(options.cpuCount * period);
+    // The kernel's smallest quota is 1 ms; a quota that rounds below it would mean "no limit" to the runtime.
+    if (!(quota >= 1000)) {
+      throw new CoreError('InvalidArgument', `CpuCount ${options.cpuCount} is below 0.01, the smallest CPU limit the runtime can enforce. Use 0.01 or more.`, { details: { cpuCount: options.cpuCount } });
+    }
+    resources.cpu = { quota, period };
   }
   const capabilities = [...DEFAULT_CAPABILITIES];
   return {
     ociVersion: '1.0.2-dev',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: options.user
+        ? { uid: options.user.uid, gid: options.user.gid, ...(options.user.additionalGids.length ? { additionalGids: options.user.additionalGids } : {}) }
+        : { uid: 0, gid: 0 },
       args: process.args,
       env: Object.entries(process.env).map(([key, value]) => `${key}=${value}`),
       cwd: process.cwd,
@@ -84,7 +98,16 @@ export function buildOciConfig(process: OciProcessSpec, options: OciOptions): Re
     linux: {
       cgroupsPath: options.cgroupsPath,
       resources,
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' },
+        ...(options.userNamespace ? [{ type: 'user' }] : []),
+      ],
+      ...(options.userNamespace ? {
+        uidMappings: [{ containerID: 0, hostID: options.userNamespace.hostUid, size: options.userNamespace.size }],
+        gidMappings: [{ containerID: 0, hostID: options.userNamespace.hostUid, size: options.userNamespace.size }],
+      } : {}),
+      // Docker's default seccomp profile, generated from moby's (seccomp/README.md).
+      seccomp: defaultSeccompProfile,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -4,6 +4,7 @@
  * container, and none of the container's processes; those are listed by the
  * guest agent.
  */
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { containerDir } from '../../paths.js';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
@@ -11,6 +12,7 @@ import type { ContainerProcess, WorkerClaim } from '../types.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import type { ContainerMetadata } from './state.js';
 import { USER_HZ } from './vm/agentClient.js';
+import { recordJournalWorker } from './journal.js';
 import { waitForQemuExit } from './vm/qemuProcess.js';
 import { listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
 import {
@@ -30,23 +32,33 @@ async function recordOf(metadata: ContainerMetadata): Promise<VmRecord | null> {
   return readVmRecord(containerDir(metadata.name));
 }
 
+/** How long after its start QEMU may write its pid file (it does so while it sets up, well within this). */
+const PIDFILE_SLACK_MS = 60_000;
+
 /**
- * QEMU processes of this container that no vm.json records (a core that died
- * mid-boot): the only ones with this container directory's initramfs on their
- * command line and the container's worker name.
+ * The QEMU process of this container that no vm.json records (a core that
+ * died mid-boot, a damaged record), from QEMU's own record: the pid file QEMU
+ * wrote into the container's 0700 directory. The process must be the one that
+ * wrote it: started no later than the file was written (and not long before),
+ * under the container's worker name. A process that only looks alike (name,
+ * command line) is never taken for it.
  */
-async function strayWorkers(name: string): Promise<ProcessIdentity[]> {
-  const initramfs = path.join(containerDir(name), 'initramfs.cpio');
-  const found: ProcessIdentity[] = [];
-  for (const pid of listPids()) {
-    const args = readArguments(pid);
-    if (!args) continue; // exited while we looked
-    const initrd = args.indexOf('-initrd');
-    if (initrd < 0 || args[initrd + 1] !== initramfs) continue;
-    const stat = readProcessStat(pid);
-    if (stat && stat.comm === workerProcessName(name)) found.push({ pid, startTimeMs: stat.startTimeMs });
+async function strayWorkers(name: string): Promise<{ pid: number; startTimeMs: number }[]> {
+  const pidFile = path.join(containerDir(name), 'qemu.pid');
+  let text: string;
+  let writtenMs: number;
+  try {
+    text = await readFile(pidFile, 'utf8');
+    writtenMs = (await stat(pidFile)).mtimeMs;
+  } catch {
+    return [];
   }
-  return found;
+  if (!/^[1-9]\d{0,9}\s*$/.test(text)) return [];
+  const pid = Number(text.trim());
+  const proc = readProcessStat(pid);
+  if (!proc || proc.comm !== workerProcessName(name)) return [];
+  if (proc.startTimeMs > writtenMs + 1000 || proc.startTimeMs < writtenMs - PIDFILE_SLACK_MS) return [];
+  return [{ pid, startTimeMs: proc.startTimeMs }];
 }
 
 export function createQemuRuntime(): LinuxRuntime {
@@ -61,12 +73,14 @@ export function createQemuRuntime(): LinuxRuntime {
         rootfsDir: image.rootfs,
         memoryMB: metadata.memoryMB ?? defaultMemoryMB,
         cpuCount: metadata.cpuCount ?? defaultCpuCount,
+        onLaunched: (worker) => recordJournalWorker(containerDir(metadata.name), worker),
         guest: {
           containerId: metadata.runtimeId,
           hostname: metadata.hostname,
           workingDir: metadata.workingDir,
           command: metadata.command,
           env: metadata.env,
+          user: metadata.user,
         },
       }, context);
       return {

@@ -105,9 +105,10 @@ function parseOutput<T>(schema: z.ZodType<T>, stdout: string, what: string): T {
  * this process and nothing waits on a pipe. runc's own messages go to
  * `runcLog` (json), which is where errors are read.
  */
-export async function runcRunDetached(id: string, bundle: string, logFile: string, runcLog: string, timeoutMs = 60_000): Promise<void> {
+export async function runcRunDetached(id: string, bundle: string, logFile: string, runcLog: string, timeoutMs = 60_000, outputFd?: number): Promise<void> {
   const binary = requireRunc();
-  const fd = fs.openSync(logFile, 'a', 0o600);
+  // outputFd: the write end of the capped log writer's pipe (containerLog.ts); else the file itself.
+  const fd = outputFd ?? fs.openSync(logFile, 'a', 0o600);
   try {
     const args = ['--root', runcRoot(), '--log', runcLog, '--log-format', 'json', 'run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'init.pid'), id];
     let exit: SpawnedExit;
@@ -128,7 +129,7 @@ export async function runcRunDetached(id: string, bundle: string, logFile: strin
       throw new CoreError('RuntimeFailed', `runc could not create the container: ${runcErrorMessage(log)}`, { details: { exitCode } });
     }
   } finally {
-    fs.closeSync(fd);
+    if (outputFd === undefined) fs.closeSync(fd);
   }
 }
 

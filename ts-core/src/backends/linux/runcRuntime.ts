@@ -7,9 +7,11 @@ import { cgroupPids, removeCgroup } from './cgroups.js';
 import { copyTree } from './copyTree.js';
 import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
+import { startLogWriter } from './containerLog.js';
+import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { readProcessStat, waitForExit } from '../../processes/procfs/index.js';
-import { runcDelete, runcKill, runcList, runcPs, runcRunDetached, runcState, type RuncState } from './runc.js';
+import { runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
 
@@ -44,21 +46,44 @@ export function createRuncRuntime(): LinuxRuntime {
       const dir = containerDir(metadata.name);
       const rootfs = path.join(dir, 'rootfs');
       // An overlay of the image costs a mount; a copy costs every file (busybox: ~400 symlinks).
-      context.progress('Creating container', `Mounting image '${image.name}'`, 10);
-      const overlayRefused = await mountOverlayRootfs(image.rootfs, dir);
-      if (overlayRefused !== null) {
-        context.verbose(`The rootfs of '${metadata.name}' is a copy of image '${image.name}', not an overlay: ${overlayRefused}.`);
+      let rootfsKind: 'overlay' | 'copy';
+      if (metadata.userNamespace) {
+        const range = metadata.userNamespace;
+        context.verbose(`-UserNamespace: root in '${metadata.name}' is host uid ${range.hostUid}. runc 1.1.5 here has no idmapped mounts, so the rootfs is a copy of image '${image.name}' with its owners shifted into host ids ${range.hostUid}–${range.hostUid + range.size - 1}, not an overlay (it costs a copy of every file).`);
+        context.progress('Creating container', `Copying image '${image.name}' for the user namespace`, 10);
         copyTree(image.rootfs, rootfs);
+        shiftOwnership(rootfs, range);
+        openPathForRange(dir, range);
+        rootfsKind = 'copy';
+      } else {
+        context.progress('Creating container', `Mounting image '${image.name}'`, 10);
+        const overlayRefused = await mountOverlayRootfs(image.rootfs, dir);
+        if (overlayRefused !== null) {
+          context.verbose(`The rootfs of '${metadata.name}' is a copy of image '${image.name}', not an overlay: ${overlayRefused}.`);
+          copyTree(image.rootfs, rootfs);
+        }
+        rootfsKind = overlayRefused === null ? 'overlay' : 'copy';
       }
-      const runtimeData = { ...metadata.runtimeData, rootfs: overlayRefused === null ? 'overlay' : 'copy' };
-      const cgroupsPath = metadata.cgroupsPath ?? cgroupsPathFor(metadata.name);
+      const runtimeData = { ...metadata.runtimeData, rootfs: rootfsKind };
+      // Derived from the state dir and the name by the core, never taken from container.json.
+      const cgroupsPath = cgroupsPathFor(metadata.name);
       const config = buildOciConfig(
         { args: metadata.command, env: metadata.env, cwd: metadata.workingDir },
-        { hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined },
+        {
+          hostname: metadata.hostname, rootfs: 'rootfs', cgroupsPath, memoryMB: metadata.memoryMB ?? undefined, cpuCount: metadata.cpuCount ?? undefined,
+          user: metadata.user, userNamespace: metadata.userNamespace,
+        },
       );
       fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
       context.progress('Creating container', 'runc run', 50);
-      await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'));
+      const logPipe = await startLogWriter(dir, LOG_FILE);
+      if (!logPipe) context.verbose(`The output of '${metadata.name}' goes straight to ${LOG_FILE}, without a size cap: no pipe could be made here (libc through koffi is unavailable).`);
+      try {
+        await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'), undefined, logPipe?.writeFd);
+      } finally {
+        // The container holds its own copy of the write end; the writer ends when the container does.
+        logPipe?.close();
+      }
       // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
       const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
       const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
@@ -68,13 +93,19 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async statusAll(list) {
       const states = await runcList();
-      return new Map(list.map((m) => [m.name, stateOf(states.get(m.runtimeId))]));
+      return new Map(list.map((m) => {
+        const known = states.get(m.name);
+        // runc has no record (a remove killed after runc delete, a lost runc root): nothing can run
+        // unless the container's cgroup still holds processes, so that is exited, not unknown.
+        if (!known && cgroupPids(cgroupsPathFor(m.name)).length === 0) return [m.name, { state: 'exited', hostPid: null }];
+        return [m.name, stateOf(known)];
+      }));
     },
 
     async processes(metadata) {
       // The container's processes are the members of its cgroup: the very list
       // `runc ps` reads, without starting a runc process per container.
-      const pids = metadata.cgroupsPath ? cgroupPids(metadata.cgroupsPath) : await runcPs(metadata.runtimeId);
+      const pids = cgroupPids(cgroupsPathFor(metadata.name));
       // Read the same way as the host snapshot, so the verdict compares like with like.
       const { processes: found } = takeLinuxSnapshot({ pids });
       const processes: ContainerProcess[] = found.map((proc) => ({
@@ -119,8 +150,13 @@ export function createRuncRuntime(): LinuxRuntime {
     },
 
     async destroy(name, metadata, context) {
-      const id = metadata?.runtimeId ?? name;
-      const cgroupsPath = metadata?.cgroupsPath ?? cgroupsPathFor(name);
+      // Identity from what the core derives and runc records, never from editable fields of
+      // container.json: the runc id is the name, the cgroup is the one cgroupsPathFor gives it.
+      const id = name;
+      const cgroupsPath = cgroupsPathFor(name);
+      if (metadata?.cgroupsPath && metadata.cgroupsPath !== cgroupsPath) {
+        context?.warning(`container.json of '${name}' names the cgroup ${metadata.cgroupsPath}, not ${cgroupsPath} where this module put it; that field was ignored.`);
+      }
       const pids = cgroupPids(cgroupsPath);
       await runcDelete(id, true);
       const left = await removeCgroup(cgroupsPath);

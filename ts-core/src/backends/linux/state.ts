@@ -28,7 +28,12 @@ import { mountsUnder } from './rootfsMount.js';
 export const METADATA_FILE = 'container.json';
 export const LOG_FILE = 'container.log';
 
-export const containerMetadataSchema = z.object({
+/**
+ * container.json, version 1: what cores before the hardening work wrote (and
+ * still read, so a container made by an older module is found by a newer
+ * one). Kept as it was; readMetadata migrates it to the current shape.
+ */
+export const containerMetadataV1Schema = z.object({
   schemaVersion: z.literal(1),
   name: z.string(),
   backend: z.literal('linux'),
@@ -57,7 +62,45 @@ export const containerMetadataSchema = z.object({
   cgroupsPath: z.string().nullable(),
   runtimeData: z.record(z.string(), z.unknown()),
 });
+
+/** The user the container's process runs as (imageUser.ts), as resolved at create. */
+export const containerUserSchema = z.object({
+  spec: z.string(),
+  uid: z.number().int().nonnegative(),
+  gid: z.number().int().nonnegative(),
+  additionalGids: z.array(z.number().int().nonnegative()),
+  name: z.string().nullable(),
+});
+
+/** container.json, version 2 (current): version 1 plus the user and the user-namespace choice. */
+export const CONTAINER_METADATA_VERSION = 2;
+export const containerMetadataSchema = containerMetadataV1Schema.extend({
+  schemaVersion: z.literal(CONTAINER_METADATA_VERSION),
+  /** null: root, as every version-1 container ran. */
+  user: containerUserSchema.nullable(),
+  /** The container's root is mapped to an unprivileged host uid range (runcRuntime.ts). */
+  userNamespace: z.object({ hostUid: z.number().int().positive(), size: z.number().int().positive() }).nullable(),
+});
 export type ContainerMetadata = z.infer<typeof containerMetadataSchema>;
+
+/** Version 1 → 2: those containers ran as root in the host's user namespace, so that is what they record. */
+export function migrateContainerMetadata(v1: z.infer<typeof containerMetadataV1Schema>): ContainerMetadata {
+  return { ...v1, schemaVersion: 2, user: null, userNamespace: null };
+}
+
+/** Any known version of container.json, as the current shape; a newer version is refused by name. */
+export function parseContainerMetadata(raw: unknown): { data: ContainerMetadata } | { error: string } {
+  const version = raw && typeof raw === 'object' ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (typeof version === 'number' && version > CONTAINER_METADATA_VERSION) {
+    return { error: `was written by a newer version of the module (schemaVersion ${version}; this one reads up to ${CONTAINER_METADATA_VERSION}). Update the module` };
+  }
+  if (version === 1) {
+    const v1 = containerMetadataV1Schema.safeParse(raw);
+    return v1.success ? { data: migrateContainerMetadata(v1.data) } : { error: `does not match the expected shape (version 1):\n${z.prettifyError(v1.error)}` };
+  }
+  const parsed = containerMetadataSchema.safeParse(raw);
+  return parsed.success ? { data: parsed.data } : { error: `does not match the expected shape:\n${z.prettifyError(parsed.error)}` };
+}
 
 export function containersRoot(): string {
   return path.join(stateDir(), 'containers');
@@ -160,15 +203,16 @@ function corrupt(name: string, file: string, why: string, cause?: unknown): Core
 export function readMetadata(given: string): ContainerMetadata {
   const name = storedContainerName(given);
   const file = metadataFile(name);
-  const metadata = readJsonDocument(file, containerMetadataSchema, (problem) => problem.kind === 'syntax'
-    ? corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause)
-    : corrupt(name, file, `does not match the expected shape:\n${problem.message}`));
-  if (metadata === null) {
+  // Any known version; parseContainerMetadata migrates an older one and names a newer one.
+  const raw = readJsonDocument(file, z.unknown(), (problem) => corrupt(name, file, `is not valid JSON (${problem.message})`, problem.cause));
+  if (raw === null) {
     if (fs.existsSync(containerDir(name))) throw corrupt(name, file, 'is missing');
     throw notFound(name);
   }
-  if (metadata.name !== name) throw corrupt(name, file, `names another container ('${metadata.name}')`);
-  return metadata;
+  const parsed = parseContainerMetadata(raw);
+  if ('error' in parsed) throw corrupt(name, file, parsed.error);
+  if (parsed.data.name !== name) throw corrupt(name, file, `names another container ('${parsed.data.name}')`);
+  return parsed.data;
 }
 
 /** Names of every container directory (temporary and hidden entries excluded). */

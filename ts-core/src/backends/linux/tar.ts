@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { CoreError } from '../../protocol/errors.js';
+import type { ImportBudget } from './importLimits.js';
 
 /**
  * A small tar reader (ustar, GNU long names, pax headers) over an in-memory
@@ -30,19 +31,29 @@ function invalid(source: string, why: string): CoreError {
   return new CoreError('InvalidImageArchive', `${source} is not a readable tar archive: ${why}.`, { details: { source } });
 }
 
-/** Gunzips when the buffer starts with the gzip magic; zstd and others are refused by name. */
-export function decompress(buffer: Buffer, source: string): Buffer {
+/**
+ * Gunzips when the buffer starts with the gzip magic; zstd and others are
+ * refused by name. With a budget, inflating stops as soon as the output
+ * passes what the budget allows (ImageTooLarge), and the inflated output is
+ * charged to it (an uncompressed buffer was charged when it was read).
+ */
+export function decompress(buffer: Buffer, source: string, budget?: ImportBudget): Buffer {
   if (buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) {
+    const cap = budget?.inflateCap(buffer.length);
+    let output: Buffer;
     try {
-      return gunzipSync(buffer);
+      output = cap ? gunzipSync(buffer, { maxOutputLength: Math.max(1, cap.bytes) }) : gunzipSync(buffer);
     } catch (error) {
+      if (cap && (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw budget!.tooLarge(cap.limit);
       throw new CoreError('InvalidImageArchive', `${source} looks gzip-compressed but does not decompress: ${(error as Error).message}.`, { cause: error, details: { source } });
     }
+    budget?.addBytes(output.length);
+    return output;
   }
   if (buffer.length >= 4 && buffer.readUInt32LE(0) === 0xfd2fb528) {
     throw new CoreError('InvalidImageArchive', `${source} is zstd-compressed, which this version cannot read. Re-export it uncompressed or with gzip (docker save | gzip).`, { details: { source } });
   }
-  return buffer;
+  return buffer; // already charged when it was read
 }
 
 function cString(block: Buffer, start: number, length: number): string {
@@ -62,12 +73,18 @@ function numberField(block: Buffer, start: number, length: number, source: strin
   }
   const text = cString(block, start, length).replace(/[ \0]+$/, '').trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw invalid(source, `a header field holds ${JSON.stringify(text)} where an octal number belongs`);
+  // The field's bytes are not quoted: a file that is not a tar archive at all (say /etc/shadow) must not leak into the message.
+  if (!/^[0-7]+$/.test(text)) throw invalid(source, `a header field at bytes ${start}–${start + length - 1} of a header is not an octal number`);
   return Number.parseInt(text, 8);
 }
 
 function checksumMatches(block: Buffer, source: string): boolean {
-  const stored = numberField(block, 148, 8, source);
+  let stored: number;
+  try {
+    stored = numberField(block, 148, 8, source);
+  } catch {
+    return false; // not even a number where the checksum belongs: not a tar header
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
   return sum === stored;
@@ -94,8 +111,8 @@ const typeByFlag: Record<string, TarEntryType> = {
   '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'directory', '6': 'fifo',
 };
 
-/** Every entry of an uncompressed tar buffer, in archive order. */
-export function readTar(buffer: Buffer, source: string): TarEntry[] {
+/** Every entry of an uncompressed tar buffer, in archive order; each entry is counted against the budget. */
+export function readTar(buffer: Buffer, source: string, budget?: ImportBudget): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let pax: Map<string, string> | null = null;
@@ -109,6 +126,7 @@ export function readTar(buffer: Buffer, source: string): TarEntry[] {
       throw invalid(source, sawHeader ? `the header at byte ${offset} has a bad checksum (truncated or corrupt)` : 'it does not start with a tar header');
     }
     sawHeader = true;
+    budget?.addEntry();
     const paxSize = pax?.get('size');
     const size = paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : numberField(header, 124, 12, source);
     const dataStart = offset + BLOCK;

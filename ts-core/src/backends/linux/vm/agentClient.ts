@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
+import { withConnectablePath } from './socketPath.js';
 import { CoreError } from '../../../protocol/errors.js';
 import { AGENT_PROTOCOL } from './guestAgent.js';
 
@@ -143,12 +144,12 @@ export class AgentClient {
     let lastError: Error | null = null;
     while (Date.now() < deadline && stillWorthTrying()) {
       try {
-        const socket = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect(socketPath);
+        const socket = await withConnectablePath(socketPath, (connectPath) => new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect(connectPath);
           const timer = setTimeout(() => { s.destroy(); reject(new Error('connect timed out')); }, Math.max(1, deadline - Date.now()));
           s.once('connect', () => { clearTimeout(timer); resolve(s); });
           s.once('error', (error) => { clearTimeout(timer); s.destroy(); reject(error); });
-        });
+        }));
         return new AgentClient(socket, socketPath);
       } catch (error) {
         lastError = error as Error;

@@ -206,6 +206,8 @@ export interface GuestSpec {
   workingDir: string;
   command: string[];
   env: Record<string, string>;
+  /** Run the command as this user (the image's User or -User); root when absent. */
+  user?: { uid: number; gid: number; additionalGids: number[]; name: string | null } | null | undefined;
 }
 
 const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -255,7 +257,37 @@ export function specScript(spec: GuestSpec): string {
     `WC_ID=${shQuote(spec.containerId)}`,
     `WC_HOSTNAME=${shQuote(spec.hostname)}`,
     `WC_WORKDIR=${shQuote(spec.workingDir || '/')}`,
-    `wc_start() { exec /.wc/bin/setsid /.wc/bin/env -i ${assignments.join(' ')} /.wc/busybox sh -c ${shQuote(execScript)} ${shQuote(first)} ${spec.command.map(shQuote).join(' ')}; }`,
+    ...userLines(spec, `/.wc/bin/env -i ${assignments.join(' ')} /.wc/busybox sh -c ${shQuote(execScript)} ${shQuote(first)} ${spec.command.map(shQuote).join(' ')}`),
     '',
   ].join('\n');
+}
+
+/**
+ * wc_start as root, or through busybox su for another user: su (run by root,
+ * so no password) sets the uid and gid of a passwd entry 'wc-user' that /init
+ * appends to the guest's /etc/passwd with exactly the resolved uid and gid
+ * (the image's own passwd is a copy in the VM's RAM; only this VM sees the
+ * entry), and one group line per supplementary gid naming wc-user.
+ */
+function userLines(spec: GuestSpec, run: string): string[] {
+  const user = spec.user;
+  if (!user || (user.uid === 0 && user.gid === 0)) {
+    return [`wc_start() { exec /.wc/bin/setsid ${run}; }`];
+  }
+  if (!Number.isSafeInteger(user.uid) || !Number.isSafeInteger(user.gid) || user.uid < 0 || user.gid < 0) {
+    throw new Error('the container user is not a pair of numbers');
+  }
+  // Supplementary groups: one group line per gid listing wc-user, which su's initgroups picks up.
+  const groupLines = user.additionalGids.map((gid) => {
+    if (!Number.isSafeInteger(gid) || gid < 0) throw new Error('a supplementary group is not a number');
+    return `  /.wc/bin/echo 'wc-g${gid}:x:${gid}:wc-user' >> /etc/group`;
+  });
+  return [
+    'wc_start() {',
+    '  /.wc/bin/mkdir -p /etc',
+    `  /.wc/bin/echo 'wc-user:x:${user.uid}:${user.gid}::/:/.wc/bin/sh' >> /etc/passwd`,
+    ...groupLines,
+    `  exec /.wc/bin/setsid /.wc/busybox su -s /.wc/bin/sh wc-user -c ${shQuote(`exec ${run}`)}`,
+    '}',
+  ];
 }

@@ -85,11 +85,13 @@ export interface LaunchedQemu {
  * outlives the core process that started it: the core is one per PowerShell
  * runspace, containers are not.
  */
-export async function launchQemu(qemuPath: string, args: string[], logFile: string): Promise<LaunchedQemu> {
+export async function launchQemu(qemuPath: string, args: string[], logFile: string, options: { cwd?: string; stdoutFd?: number } = {}): Promise<LaunchedQemu> {
   const log = await open(logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(qemuPath, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // cwd: relative file and socket names in args resolve in the container's own directory.
+    // stdoutFd: where `-serial stdio` (the console) goes, e.g. the capped log writer's pipe.
+    child = spawn(qemuPath, args, { detached: true, stdio: ['ignore', options.stdoutFd ?? log.fd, log.fd], ...(options.cwd ? { cwd: options.cwd } : {}) });
   } finally {
     await log.close();
   }

@@ -4,7 +4,7 @@
  * The VM's record (vm.json in the container directory) is what later core
  * processes use to find it again.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
 import { probeKvm } from './kvmProbe.js';
 import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
 import { isRunning, runningProcess, signalIfSame } from '../../../processes/procfs/index.js';
+import { assertPrivateDirectory, withConnectablePath } from './socketPath.js';
+import { startLogWriter } from '../containerLog.js';
 
 export const defaultMemoryMB = 256;
 export const defaultCpuCount = 1;
@@ -66,6 +68,8 @@ export interface BootOptions {
   /** Forces an accelerator instead of the (cached) KVM probe. */
   accel?: Accelerator;
   bootTimeoutMs?: number;
+  /** Told the QEMU process's identity as soon as it runs (the create journal records it). */
+  onLaunched?: (worker: { pid: number; startTimeMs: number }) => void;
   /** Overrides for tests: a bad kernel must fail like a real one. */
   kernelPath?: string;
   qemuPath?: string;
@@ -76,10 +80,13 @@ export function workerProcessName(containerId: string): string {
   return `wc-${containerId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 12)}`;
 }
 
-/** unix socket paths are limited to 107 bytes; long state dirs get a short directory under /tmp. */
-function socketDirFor(dir: string): string {
-  if (path.join(dir, 'agent.sock').length <= 100) return dir;
-  return path.join(os.tmpdir(), `wc-vm-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+/**
+ * The agent socket of a VM, checked first when an older record put it outside
+ * the container directory (the shared-temp fallback of earlier versions).
+ */
+function agentSocketOf(record: VmRecord): string {
+  if (record.socketDir !== record.dir) assertPrivateDirectory(record.socketDir, `the agent socket of container '${record.containerId}'`);
+  return record.files.agentSocket;
 }
 
 function tail(text: string, lines: number): string[] {
@@ -140,8 +147,11 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
     accel = probe.accel;
   }
 
-  await mkdir(options.dir, { recursive: true });
-  const socketDir = socketDirFor(options.dir);
+  await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  // Sockets stay in the container's own 0700 directory whatever its path's
+  // length: QEMU binds them relative to its working directory (socketPath.ts).
+  const socketDir = options.dir;
+  assertPrivateDirectory(socketDir, `the sockets of container '${options.containerId}'`);
   const files = {
     initramfs: path.join(options.dir, 'initramfs.cpio'),
     console: path.join(options.dir, 'console.log'),
@@ -163,27 +173,34 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
   };
 
   try {
-    if (socketDir !== options.dir) {
-      await mkdir(socketDir, { recursive: true, mode: 0o700 });
-      created.push(socketDir);
-    }
     context.progress(activity, 'Building the initramfs from the image', 5);
     created.push(files.initramfs);
     await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
 
+    const consolePipe = await startLogWriter(options.dir, path.basename(files.console));
+    if (!consolePipe) context.verbose(`The console of '${options.containerId}' goes straight to ${path.basename(files.console)}, without a size cap: no pipe could be made here.`);
     const vmId = randomUUID();
     const processName = workerProcessName(options.containerId);
     const args = qemuArgs({
       accel, memoryMB, cpuCount, kernel: kernelPath, initramfs: files.initramfs,
-      append: 'console=ttyS0 quiet panic=-1', consoleLog: files.console,
-      agentSocket: files.agentSocket, qmpSocket: files.qmpSocket, pidFile: files.pidFile,
+      // Relative to QEMU's working directory (the container directory): short
+      // socket paths, and no state-dir path inside QEMU's option syntax.
+      // The console (the workload's output) goes to QEMU's stdout, a pipe to the capped log writer
+      // (containerLog.ts): `yes` in the guest must not fill the host's disk. Without a pipe, the file.
+      append: 'console=ttyS0 quiet panic=-1', consoleLog: consolePipe ? null : path.basename(files.console),
+      agentSocket: path.basename(files.agentSocket), qmpSocket: path.basename(files.qmpSocket), pidFile: path.basename(files.pidFile),
       guestName: options.containerId, processName, uuid: vmId,
     });
     created.push(files.console, files.qemuLog, files.agentSocket, files.qmpSocket, files.pidFile);
     context.progress(activity, `Starting ${path.basename(qemuPath)} (${accel.toUpperCase()}, ${memoryMB} MB, ${cpuCount} CPU)`, 10);
     const launchedAt = Date.now();
-    qemu = await launchQemu(qemuPath, args, files.qemuLog);
+    try {
+      qemu = await launchQemu(qemuPath, args, files.qemuLog, { cwd: options.dir, ...(consolePipe ? { stdoutFd: consolePipe.writeFd } : {}) });
+    } finally {
+      consolePipe?.close(); // QEMU holds its own copy; the writer ends when QEMU does
+    }
     const launched = qemu;
+    options.onLaunched?.({ pid: launched.pid, startTimeMs: launched.startTimeMs });
 
     const bootTimeoutMs = options.bootTimeoutMs ?? (accel === 'kvm' ? 30_000 : 120_000);
     const expectedMs = accel === 'kvm' ? 2_000 : 8_000;
@@ -265,7 +282,7 @@ function notRunning(record: VmRecord): CoreError {
 
 export async function vmProcesses(record: VmRecord, timeoutMs = defaultAgentTimeoutMs): Promise<AgentProcessList & { takenAtMs: number }> {
   if (!(await isVmAlive(record))) throw notRunning(record);
-  return withAgent(record.files.agentSocket, timeoutMs, async (client) => {
+  return withAgent(agentSocketOf(record), timeoutMs, async (client) => {
     const list = await client.processes(timeoutMs);
     return { ...list, takenAtMs: Date.now() };
   });
@@ -273,7 +290,7 @@ export async function vmProcesses(record: VmRecord, timeoutMs = defaultAgentTime
 
 export async function vmExitStatus(record: VmRecord, timeoutMs = defaultAgentTimeoutMs): Promise<AgentExitStatus> {
   if (!(await isVmAlive(record))) throw notRunning(record);
-  return withAgent(record.files.agentSocket, timeoutMs, (client) => client.exitStatus(timeoutMs));
+  return withAgent(agentSocketOf(record), timeoutMs, (client) => client.exitStatus(timeoutMs));
 }
 
 /** Host-clock start time of a guest process: the guest booted `uptime` seconds before the list was taken. */
@@ -297,8 +314,8 @@ export async function vmWorker(record: VmRecord): Promise<WorkerInfo | null> {
 
 async function qmpQuit(socketPath: string, timeoutMs: number): Promise<void> {
   const net = await import('node:net');
-  await new Promise<void>((resolve) => {
-    const socket = net.connect(socketPath);
+  await withConnectablePath(socketPath, (connectPath) => new Promise<void>((resolve) => {
+    const socket = net.connect(connectPath);
     const timer = setTimeout(() => { socket.destroy(); resolve(); }, timeoutMs);
     socket.on('error', () => { clearTimeout(timer); resolve(); });
     socket.on('close', () => { clearTimeout(timer); resolve(); });
@@ -306,7 +323,7 @@ async function qmpQuit(socketPath: string, timeoutMs: number): Promise<void> {
       socket.write('{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n');
     });
     socket.resume();
-  });
+  }));
 }
 
 export interface StopOutcome {
@@ -326,7 +343,7 @@ export async function stopUtilityVm(record: VmRecord, timeoutMs: number, context
   const activity = `Stopping the utility VM of container ${record.containerId}`;
   context?.progress(activity, 'Asking the guest agent to shut down', 10);
   try {
-    await withAgent(record.files.agentSocket, Math.min(timeoutMs, 5000), async (client) => {
+    await withAgent(agentSocketOf(record), Math.min(timeoutMs, 5000), async (client) => {
       const status = await client.exitStatus(Math.min(timeoutMs, 5000));
       if (status.state === 'exited') exitCode = status.code;
       await client.shutdown(Math.min(timeoutMs, 5000));
@@ -336,7 +353,7 @@ export async function stopUtilityVm(record: VmRecord, timeoutMs: number, context
     context?.verbose(`The guest agent did not shut the VM down: ${(error as Error).message}`);
   }
   context?.progress(activity, 'Telling QEMU to quit', 60);
-  await qmpQuit(record.files.qmpSocket, 3000);
+  if (record.socketDir === record.dir) await qmpQuit(record.files.qmpSocket, 3000);
   if (await waitForQemuExit(record, 3000)) return { how: 'qmp', exitCode };
   context?.progress(activity, 'Killing QEMU', 90);
   signalIfSame(record, 'SIGKILL');
@@ -348,7 +365,15 @@ export async function stopUtilityVm(record: VmRecord, timeoutMs: number, context
 export async function destroyUtilityVm(record: VmRecord, context?: CommandContext): Promise<void> {
   await stopUtilityVm(record, 5000, context);
   for (const file of Object.values(record.files)) await rm(file, { force: true });
-  if (record.socketDir !== record.dir) await rm(record.socketDir, { recursive: true, force: true });
+  // An older record's socket folder in the shared temp folder: removed only if it is still ours and private.
+  if (record.socketDir !== record.dir) {
+    try {
+      assertPrivateDirectory(record.socketDir, 'the sockets');
+      await rm(record.socketDir, { recursive: true, force: true });
+    } catch (error) {
+      context?.verbose(`Left ${record.socketDir} alone: ${(error as Error).message}`);
+    }
+  }
   await rm(path.join(record.dir, vmRecordFileName), { force: true });
 }
 
