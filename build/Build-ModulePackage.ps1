@@ -12,7 +12,7 @@ and Sampler lay out a build:
         WindowsContainers.psd1        generated from the root manifest (see below)
         WindowsContainers.psm1, Private/, Public/, *.ps1xml     from module/
         en-US/                        about help
-        dist/windowscontainers-core.cjs(.map)                    the core bundle
+        dist/windowscontainers-core.cjs(.map), dist/schemas/    the core bundle, its response schemas
         node_modules/koffi/           koffi's JavaScript loader (the bundle keeps koffi external)
         node_modules/@koromix/koffi-linux-x64/   prebuilt native parts, from npm ci
         node_modules/@koromix/koffi-win32-x64/   prebuilt native parts, fetched here
@@ -97,6 +97,9 @@ Copy-Item -LiteralPath (Join-Path $repo 'en-US') -Destination $target -Recurse
 $null = New-Item -ItemType Directory -Path (Join-Path $target 'dist')
 Copy-Item -LiteralPath $bundle -Destination (Join-Path $target 'dist')
 if (Test-Path -LiteralPath "$bundle.map") { Copy-Item -LiteralPath "$bundle.map" -Destination (Join-Path $target 'dist') }
+# Each command's response body as JSON Schema, for callers of the one-shot CLI (DSC, scripts).
+$schemas = Join-Path $repo 'dist' 'schemas'
+if (Test-Path -LiteralPath $schemas -PathType Container) { Copy-Item -LiteralPath $schemas -Destination (Join-Path $target 'dist') -Recurse }
 
 # --- koffi: the loader, and the native parts for linux-x64 and win32-x64 -------------
 $koffiVersion = $lock.packages['node_modules/koffi'].version
