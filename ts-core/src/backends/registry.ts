@@ -1,5 +1,5 @@
 import { CoreError } from '../protocol/errors.js';
-import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus } from './types.js';
+import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus, type ProbeOptions } from './types.js';
 import { createLinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
 import { createHcsBackend, type HcsExtras } from './hcs/index.js';
@@ -39,11 +39,11 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /** Probes every backend; a probe that throws is reported as unusable, not as a failed command. */
-export async function probeAll(): Promise<BackendStatus[]> {
+export async function probeAll(options: ProbeOptions = {}): Promise<BackendStatus[]> {
   return Promise.all(
     backendNames.map(async (name) => {
       try {
-        return await getBackend(name).probe();
+        return await getBackend(name).probe(options);
       } catch (error) {
         return { name, usable: false, reason: `The probe failed: ${(error as Error).message}`, isolations: [], details: {} };
       }

@@ -93,9 +93,14 @@ export interface WorkerClaim {
 /** The answer to Backend.canCreate: yes, or why not. */
 export type CreatableStatus = { ok: true } | { ok: false; reason: string };
 
+/** thorough false: skip checks that only creating some containers needs (the linux backend's KVM test boot); commands that boot nothing ask for that. */
+export interface ProbeOptions {
+  thorough?: boolean;
+}
+
 export interface Backend {
   readonly name: BackendName;
-  probe(): Promise<BackendStatus>;
+  probe(options?: ProbeOptions): Promise<BackendStatus>;
   /**
    * Whether create() can be tried here (usable, with at least one isolation),
    * for backends that can tell more cheaply than probe(): autoBackend asks

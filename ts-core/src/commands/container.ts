@@ -85,7 +85,8 @@ export const containerList = defineCommand({
     const regexps = patterns.map(wildcardToRegExp);
     const containers: ContainerInfo[] = [];
     const errors: { name: string; code: string; message: string; backend: string }[] = [];
-    const statuses = await probeAll();
+    // Listing boots nothing: no KVM test boot (that belongs to creating a HyperV container).
+    const statuses = await probeAll({ thorough: false });
     for (const status of statuses) {
       if (!status.usable) continue;
       const backend = getBackend(status.name);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, Isolation, ProbeOptions } from '../types.js';
 import { isAlive } from './cgroups.js';
 import { getImage } from './images.js';
 import { validateContainerName, validateImageName } from './names.js';
@@ -117,14 +117,15 @@ export function createLinuxBackend(): LinuxBackend {
 
     registerRuntime: register,
 
-    async probe(): Promise<BackendStatus> {
+    async probe(options: ProbeOptions = {}): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
       const basics = basicUsability();
       details.runc = basics.runc;
       if (!basics.ok) return { name: 'linux', usable: false, reason: basics.reason, isolations: [], details };
       const { runc } = basics;
-      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
-      const vm = await vmHostStatus();
+      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here,
+      // unless the caller boots nothing (then a cached answer, or none).
+      const vm = await vmHostStatus({ accelerator: options.thorough !== false });
       details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
       const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
       return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };

@@ -13,7 +13,7 @@ import { CoreError } from '../../../protocol/errors.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
 import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
-import { locateKernel, locateQemu } from './hostTools.js';
+import { chooseKernel, locateQemu, type KernelChoice } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
 import { probeKvm } from './kvmProbe.js';
 import { isSameProcessAlive, launchQemu, qemuArgs, signalIfSame, waitForExit, type Accelerator } from './qemuProcess.js';
@@ -142,13 +142,17 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
   const activity = `Booting the utility VM of container ${options.containerId}`;
   context.progress(activity, 'Locating QEMU and the kernel', 0);
   const qemuPath = options.qemuPath ?? (await locateQemu());
-  const kernelPath = options.kernelPath ?? (await locateKernel());
+  const kernel: KernelChoice = options.kernelPath
+    ? { path: options.kernelPath, flavour: 'custom', version: null, boot: 'bzimage', bios: null, why: `custom kernel (${options.kernelPath}): given by the caller` }
+    : await chooseKernel();
+  const kernelPath = kernel.path;
+  context.verbose(`Utility VM kernel: ${kernel.why}.`);
   const busybox = await locateStaticBusybox();
   let accel: Accelerator;
   if (options.accel) accel = options.accel;
   else {
     context.progress(activity, 'Checking whether KVM works (cached after the first time)', 2);
-    const probe = await probeKvm({ qemuPath, kernelPath });
+    const probe = await probeKvm({ qemuPath, kernelPath, bios: kernel.bios });
     context.verbose(probe.reason);
     accel = probe.accel;
   }
@@ -187,7 +191,7 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
     const vmId = randomUUID();
     const processName = workerProcessName(options.containerId);
     const args = qemuArgs({
-      accel, memoryMB, cpuCount, kernel: kernelPath, initramfs: files.initramfs,
+      accel, memoryMB, cpuCount, kernel: kernelPath, bios: kernel.bios, initramfs: files.initramfs,
       append: 'console=ttyS0 quiet panic=-1', consoleLog: files.console,
       agentSocket: files.agentSocket, qmpSocket: files.qmpSocket, pidFile: files.pidFile,
       guestName: options.containerId, processName, uuid: vmId,
