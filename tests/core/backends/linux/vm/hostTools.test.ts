@@ -62,7 +62,7 @@ describe('choosing the kernel', () => {
 
     let choice = await choose();
     expect(choice).toMatchObject({ path: path.join(boot, 'vmlinuz-6.1.0-10-amd64'), flavour: 'host', boot: 'bzimage', bios: null });
-    expect(choice.why).toMatch(/no minimal kernel .* no cloud kernel .* no generic kernel/);
+    expect(choice.why).toMatch(/no minimal kernel at .*linux-source-6\.1.* no cloud kernel at .* no generic kernel at /);
 
     await install(kernels, 'generic', 'vmlinuz', 'bz', '6.1.0-57-amd64 6.1.158-1');
     choice = await choose();

@@ -52,9 +52,9 @@ export function kernelsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The kernels set-up installs, best first, with the file each flavour ships as. */
 export const kernelFlavours = [
-  { flavour: 'minimal', file: 'vmlinux', what: "the minimal guest kernel (build/kernel/minimal.config, built from Debian's linux-source-6.1 by 'npm test' or 'npm run bench' set-up)" },
-  { flavour: 'cloud', file: 'vmlinuz', what: "Debian's linux-image-cloud-amd64 kernel" },
-  { flavour: 'generic', file: 'vmlinuz', what: "Debian's generic linux-image-amd64 kernel" },
+  { flavour: 'minimal', file: 'vmlinux', hint: "'npm test' and 'npm run bench' set-up build it from Debian's linux-source-6.1 with build/kernel/minimal.config" },
+  { flavour: 'cloud', file: 'vmlinuz', hint: "set-up fetches it from Debian's linux-image-cloud-amd64" },
+  { flavour: 'generic', file: 'vmlinuz', hint: "set-up fetches it from Debian's linux-image-amd64" },
 ] as const;
 
 export type KernelFlavour = (typeof kernelFlavours)[number]['flavour'] | 'host' | 'custom';
@@ -161,7 +161,7 @@ export async function chooseKernel(options: ChooseKernelOptions = {}): Promise<K
       const reason = passedOver.length === 0 ? `the best kernel present (fallbacks: ${kernelFlavours.filter((f) => f.flavour !== k.flavour).map((f) => f.flavour).join(', ')})` : `the best kernel present; passed over: ${passedOver.join('; ')}`;
       return describeChoice(file, k.flavour, await readVersion(path.join(dir, k.flavour, 'version')), reason, qboot);
     }
-    passedOver.push(`no ${k.flavour} kernel (${k.what}) at ${file}`);
+    passedOver.push(`no ${k.flavour} kernel at ${file} (${k.hint})`);
   }
   try {
     const kernels = (await readdir(bootDir)).filter((n) => n.startsWith('vmlinuz-')).sort(compareVersions).reverse();
