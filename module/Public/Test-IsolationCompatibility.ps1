@@ -170,7 +170,8 @@ function Test-IsolationCompatibility {
         }
         else {
             try {
-                $info = Invoke-CoreCommand -Command 'host.info' -TimeoutSeconds 60
+                # Only the OS is needed: no KVM test boot.
+                $info = Invoke-CoreCommand -Command 'host.info' -Arguments @{ thorough = $false } -TimeoutSeconds 60
             }
             catch {
                 $PSCmdlet.ThrowTerminatingError($_)

@@ -10,9 +10,12 @@ import { CORE_VERSION } from '../version.js';
 export const hostInfo = defineCommand({
   name: 'host.info',
   summary: 'What this host is and which backends it can use.',
-  args: z.strictObject({}),
-  async run() {
-    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll()]);
+  args: z.strictObject({
+    /** false: skip probes that only creating some containers needs (the KVM test boot), for callers that want the OS. */
+    thorough: z.boolean().default(true),
+  }),
+  async run(args) {
+    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll({ thorough: args.thorough })]);
     return {
       computerName: os.hostname(),
       os: hostOs,

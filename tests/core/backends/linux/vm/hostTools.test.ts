@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseKernel, kernelsDir, locateKernel, locateQemu } from '../../../../../ts-core/src/backends/linux/vm/hostTools.js';
-import { probeKvm } from '../../../../../ts-core/src/backends/linux/vm/kvmProbe.js';
+import { cachedKvmProbe, probeKvm } from '../../../../../ts-core/src/backends/linux/vm/kvmProbe.js';
 import { CoreError } from '../../../../../ts-core/src/protocol/errors.js';
 import { pidsWithCommandLine } from './hostProcs.js';
 
@@ -143,6 +143,29 @@ describe('KVM probe', () => {
     await writeFile(blocker, '');
     const result = await probeKvm({ qemuPath: '/usr/bin/qemu-system-x86_64', kernelPath: '/nonexistent', devicePath: path.join(dir, 'kvm'), cacheFile: path.join(blocker, 'kvm-probe.json') });
     expect(result).toMatchObject({ accel: 'tcg', cached: false });
+  });
+
+  it('should boot nothing when only a cached answer is wanted (listing, testing), and use the cache once there is one', async () => {
+    // A "QEMU" that leaves a mark if it is ever started.
+    const marker = path.join(dir, 'lazy-started');
+    const fakeQemu = path.join(dir, 'marking-qemu');
+    await writeFile(fakeQemu, `#!/bin/sh\ntouch ${marker}\n`);
+    await chmod(fakeQemu, 0o755);
+    const device = path.join(dir, 'lazy-kvm');
+    await writeFile(device, '');
+    const cacheFile = path.join(dir, 'lazy-cache/kvm-probe.json');
+    const options = { qemuPath: fakeQemu, kernelPath: '/nonexistent', devicePath: device, timeoutMs: 1500, cacheFile };
+    expect(await cachedKvmProbe(options)).toBeNull();
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+    // The device decides alone where it is missing: still no boot.
+    expect(await cachedKvmProbe({ ...options, devicePath: path.join(dir, 'no-kvm') })).toMatchObject({ accel: 'tcg', cached: false });
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+    // A full probe boots (this fake exits at once without a kernel line: TCG) and caches; the lazy one then reads it.
+    const full = await probeKvm(options);
+    expect(full).toMatchObject({ accel: 'tcg', cached: false });
+    expect(await readFile(marker, 'utf8')).toBe('');
+    expect(await cachedKvmProbe(options)).toMatchObject({ accel: 'tcg', cached: true, reason: full.reason });
   });
 
   it('should bound a test boot that hangs, kill it, choose TCG and cache the answer', async () => {
