@@ -61,7 +61,7 @@ try {
     $kernels = [ordered]@{}
     foreach ($k in @(@('minimal', 'vmlinux'), @('cloud', 'vmlinuz'), @('generic', 'vmlinuz'))) {
         $file = Join-Path $kernelsDir $k[0] $k[1]
-        if (Test-Path -LiteralPath $file) { $kernels[$k[0]] = $file } else { "  ($($k[0]) kernel not installed at $file: skipped; npm run bench set-up installs it)" }
+        if (Test-Path -LiteralPath $file) { $kernels[$k[0]] = $file } else { "  ($($k[0]) kernel not installed at ${file}: skipped; npm run bench set-up installs it)" }
     }
     if (-not $kernels.Contains('generic')) { throw "the generic kernel (the baseline) is not installed at $kernelsDir/generic/vmlinuz: run bash build/setup.sh --minimal-kernel" }
 
@@ -139,25 +139,6 @@ try {
     $rssRatio = (Get-Median $samples[$best].Rss) / $genericRss
     '  targets ({0} kernel): create-to-ready <= 0.2x raw generic: {1:N2}x {2}; QEMU RSS <= 0.6x generic: {3:N2}x {4}' -f $best,
         $bestRatio, $(if ($bestRatio -le 0.2) { 'met' } else { 'NOT met' }), $rssRatio, $(if ($rssRatio -le 0.6) { 'met' } else { 'NOT met' })
-}
-finally {
-            Remove-IsolatedContainer -Name $name -Force -Confirm:$false
-        }
-    }
-
-    $createMedian = Get-Median $module
-    $rawMedian = Get-Median $raw
-    $ratio = $createMedian / $rawMedian
-    $psModule = Get-Median $modulePs
-    $psRaw = Get-Median $rawPs
-    "utility VM ({0}, {1} boots per side, {2} MB):" -f $record.accel.ToUpper(), $Boots, $record.memoryMB
-    '  create-to-ready, New-IsolatedContainer -Isolation HyperV  {0,9:N0} ms (median)' -f $createMedian
-    '  raw QEMU boot of the same kernel+initramfs to ready     {0,9:N0} ms (median)' -f $rawMedian
-    '  New-IsolatedContainer / raw = {0:N2}x  (target <= 1.15x: {1})' -f $ratio, $(if ($ratio -le 1.15) { 'met' } else { 'NOT met' })
-    '  resident memory of the QEMU process on the host         {0,9:N1} MB (median; raw boot {1:N1} MB)' -f ((Get-Median $moduleRss) / 1MB), ((Get-Median $rawRss) / 1MB)
-    '  process listing, Get-ContainerProcess                    {0,9:N1} ms (median of {1})' -f $psModule, $modulePs.Count
-    '  process listing, raw agent ps on the socket              {0,9:N1} ms (median of {1} per boot, {2} boots)' -f $psRaw, $PsSamples, $rawPs.Count
-    '  Get-ContainerProcess / raw agent ps = {0:N2}x' -f ($psModule / $psRaw)
 }
 finally {
     Get-IsolatedContainer -ErrorAction Ignore | Remove-IsolatedContainer -Force -Confirm:$false -ErrorAction Continue

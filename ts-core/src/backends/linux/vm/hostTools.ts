@@ -142,7 +142,7 @@ export async function chooseKernel(options: ChooseKernelOptions = {}): Promise<K
   if (override) {
     const file = path.resolve(override);
     if (!(await isReadableFile(file))) {
-      throw new CoreError('DependencyMissing', `WINDOWSCONTAINERS_KERNEL is '${override}', which is not a readable file. Point it at a bzImage or a PVH vmlinux, or unset it to use the kernels set-up installs in ${dir}.`,
+      throw new CoreError('DependencyMissing', `WINDOWSCONTAINERS_KERNEL is '${override}', which is not a readable file. Point it at a bzImage or a PVH vmlinux, or unset it to use the kernels set-up installs in ${dir} (Debian's linux-image-cloud-amd64 and others: 'npm run setup').`,
         { details: { package: 'linux-image-cloud-amd64', path: override } });
     }
     // A kernel set-up installed, chosen by path (the benchmarks do this), keeps its flavour.
