@@ -166,6 +166,8 @@ describe('KVM probe', () => {
     expect(full).toMatchObject({ accel: 'tcg', cached: false });
     expect(await readFile(marker, 'utf8')).toBe('');
     expect(await cachedKvmProbe(options)).toMatchObject({ accel: 'tcg', cached: true, reason: full.reason });
+    // Another guest kernel does not invalidate the answer.
+    expect(await cachedKvmProbe({ ...options, kernelPath: '/other/vmlinux' })).toMatchObject({ accel: 'tcg', cached: true });
   });
 
   it('should bound a test boot that hangs, kill it, choose TCG and cache the answer', async () => {
