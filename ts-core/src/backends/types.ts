@@ -55,6 +55,11 @@ export interface ContainerListing {
   problems: ListProblem[];
 }
 
+/** thorough false: skip checks that only creating some containers needs (the linux backend's KVM test boot); commands that boot nothing ask for that. */
+export interface ProbeOptions {
+  thorough?: boolean;
+}
+
 /**
  * One backend. Every read takes the request's scope, so what one request
  * asks several times (Docker's /info, the HCS enumeration, one inspect) is
@@ -63,7 +68,7 @@ export interface ContainerListing {
 export interface Backend {
   readonly name: BackendName;
   readonly capabilities: BackendCapabilities;
-  probe(scope?: RequestScope): Promise<BackendStatus>;
+  probe(scope?: RequestScope, options?: ProbeOptions): Promise<BackendStatus>;
   /**
    * Whether create() can be tried here (usable, with at least one isolation),
    * for backends that can tell more cheaply than probe(): autoBackend asks

@@ -109,7 +109,8 @@ export const containerList = defineCommand({
     const regexps = patterns.map(wildcardToRegExp);
     const containers: ContainerInfo[] = [];
     const errors: { name: string; code: string; message: string; category: string; backend: BackendName | null }[] = [];
-    const statuses = await probeAll(context);
+    // Listing boots nothing: no KVM test boot (that belongs to creating a HyperV container).
+    const statuses = await probeAll(context, { thorough: false });
     for (const status of statuses) {
       if (!status.usable) continue;
       const backend = getBackend(status.name);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem, ProbeOptions, RequestScope } from '../types.js';
 import { getImage, importImage, listImages, removeImage, type ImageRecord } from './images.js';
 import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
@@ -176,14 +176,15 @@ export function createLinuxBackend(): LinuxBackend {
 
     recover,
 
-    async probe(): Promise<BackendStatus> {
+    async probe(_scope?: RequestScope, options: ProbeOptions = {}): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
       const basics = basicUsability();
       details.runc = basics.runc;
       if (!basics.ok) return { name: 'linux', usable: false, reason: basics.reason, isolations: [], details };
       const { runc } = basics;
-      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
-      const vm = await vmHostStatus();
+      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here,
+      // unless the caller boots nothing (then a cached answer, or none).
+      const vm = await vmHostStatus({ accelerator: options.thorough !== false });
       details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
       const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
       return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };

@@ -16,6 +16,7 @@ import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
 
 const POLL_MS = 100;
+const FAST_POLL_MS = 10;
 
 function stateOf(runcStatus: RuncState | undefined | null): RuntimeStatus {
   if (!runcStatus) return { state: 'unknown', hostPid: null };
@@ -26,13 +27,29 @@ function stateOf(runcStatus: RuncState | undefined | null): RuntimeStatus {
   return { state, hostPid: state === 'running' || state === 'created' ? runcStatus.pid || null : null };
 }
 
-async function waitUntilStopped(id: string, timeoutMs: number): Promise<boolean> {
+/** null: the main process's identity is not known, so only runc can tell. */
+function mainProcessRunning(metadata: ContainerMetadata): boolean | null {
+  if (metadata.hostPid === null || metadata.hostPidStartTimeMs === null) return null;
+  const stat = readProcessStat(metadata.hostPid);
+  return stat !== null && stat.startTimeMs === metadata.hostPidStartTimeMs && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * runc calls a container stopped once its main process is gone. Where the
+ * core recorded that process's PID and start time, /proc answers that every
+ * few milliseconds without starting a runc per poll; otherwise runc state does.
+ */
+async function waitUntilStopped(metadata: ContainerMetadata, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await runcState(id);
-    if (!state || state.status === 'stopped') return true;
+    const running = mainProcessRunning(metadata);
+    if (running === false) return true;
+    if (running === null) {
+      const state = await runcState(metadata.runtimeId);
+      if (!state || state.status === 'stopped') return true;
+    }
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, running === null ? POLL_MS : FAST_POLL_MS));
   }
 }
 
@@ -131,6 +148,8 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async stop(metadata, timeoutSeconds, context) {
       const id = metadata.runtimeId;
+      // A main process known to be gone needs no runc at all.
+      if (mainProcessRunning(metadata) === false) return metadata;
       const state = await runcState(id);
       if (!state || state.status === 'stopped') return metadata;
       let exitCode: number | null = null;
@@ -138,10 +157,10 @@ export function createRuncRuntime(): LinuxRuntime {
         context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
         await runcKill(id, 'TERM');
       }
-      if (!(await waitUntilStopped(id, timeoutSeconds * 1000))) {
+      if (!(await waitUntilStopped(metadata, timeoutSeconds * 1000))) {
         context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
         await runcKill(id, 'KILL', true);
-        if (!(await waitUntilStopped(id, 10_000))) {
+        if (!(await waitUntilStopped(metadata, 10_000))) {
           throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL.`, { details: { name: metadata.name } });
         }
         exitCode = 137; // SIGKILL cannot be caught: the exit status is certain
