@@ -55,7 +55,7 @@ Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
 
     It 'Should run the command as the container user, in its namespaces (not the host)' {
         $result = Invoke-ContainerCommand -Name $name -Command cat, /proc/1/cmdline
-        $result.Output | Should -Match '^sh'
+        $result.Output | Should -Match '^sleep 3600'
         $result.Output | Should -Not -Match 'systemd|init'
         (Invoke-ContainerCommand -Name $name -Command id, -u -User 1234).Output.Trim() | Should -Be '1234'
     }
