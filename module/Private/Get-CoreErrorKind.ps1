@@ -44,7 +44,7 @@ function Get-CoreErrorKind {
         # conflict
         ContainerAlreadyExists       = 'ResourceExists'
         ContainerRunning             = 'ResourceExists'
-        ContainerNotRunning          = 'InvalidOperation'
+        ContainerNotRunning          = 'ResourceExists'
         ImageAlreadyExists           = 'ResourceExists'
         ImageInUse                   = 'ResourceExists'
         HcsInvalidState              = 'ResourceExists'

@@ -44,9 +44,9 @@ function Get-ContainerLog {
     The last 5 lines of every container whose name starts with web.
 
     .EXAMPLE
-    Get-ContainerLog -Name web -Follow -FollowTimeoutSeconds 30
+    Get-ContainerLog -Name web -Follow -FollowTimeoutSeconds 5
 
-    Shows web's output as it comes, for 30 seconds or until web exits or Ctrl+C.
+    Shows web's output as it comes, for 5 seconds or until web exits or Ctrl+C.
 
     .INPUTS
     WindowsContainers.Container

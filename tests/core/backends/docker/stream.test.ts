@@ -29,3 +29,13 @@ describe('parseMultiplexedStream', () => {
     expect(parseMultiplexedStream(Buffer.from([1, 0, 0]))).toMatchObject({ incomplete: true });
   });
 });
+
+describe('parseMultiplexedStream on an answer cut at a byte bound', () => {
+  it('keeps the first part of the cut frame only when asked to', () => {
+    const cut = frame(1, 'x'.repeat(100)).subarray(0, 50);
+    expect(parseMultiplexedStream(cut).frames).toEqual([]);
+    const kept = parseMultiplexedStream(cut, { keepPartial: true });
+    expect(kept.incomplete).toBe(true);
+    expect(kept.frames.map((f) => f.payload.toString())).toEqual(['x'.repeat(42)]);
+  });
+});

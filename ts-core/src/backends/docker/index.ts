@@ -348,7 +348,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         query: { stdout: true, stderr: true, timestamps: true, follow: false, since, tail: request.cursor === null && request.tail !== null ? request.tail : undefined },
         notFound: 'container', maxBytes: request.maxBytes, timeoutMs: 30_000,
       });
-      const parsed = parseMultiplexedStream(body);
+      const parsed = parseMultiplexedStream(body, { keepPartial: truncated });
       if (parsed.malformed) context.warning(`The Docker daemon's log stream for '${name}' broke the stream format; the lines after that point were dropped.`);
       let lines = framesToLines(parsed.frames, true);
       // Docker's since is inclusive: the lines of the cursor's own instant were given already.
@@ -374,9 +374,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         schema: z.object({ Id: z.string().regex(/^[0-9a-f]{64}$/) }), notFound: 'container',
       });
       const { body, truncated } = await docker.requestBytes('POST', `/exec/${created.Id}/start`, {
-        body: { Detach: false, Tty: false }, maxBytes: request.maxOutputBytes * 2, timeoutMs: request.timeoutSeconds * 1000,
+        body: { Detach: false, Tty: false }, maxBytes: request.maxOutputBytes * 2 + 4096, timeoutMs: request.timeoutSeconds * 1000,
       });
-      const parsed = parseMultiplexedStream(body);
+      const parsed = parseMultiplexedStream(body, { keepPartial: truncated });
       const out = (stream: 'stdout' | 'stderr') => {
         const text = Buffer.concat(parsed.frames.filter((f) => f.stream === stream).map((f) => f.payload));
         return { text: text.subarray(0, request.maxOutputBytes).toString('utf8'), cut: text.length > request.maxOutputBytes };

@@ -4,7 +4,7 @@
  * 1 stdout, 2 stderr), three zero bytes, a big-endian uint32 length — and
  * the payload (moby pkg/stdcopy). The daemon's answer is untrusted: a header
  * that breaks these rules ends the parse with `malformed`, a frame cut short
- * is dropped with `incomplete`, and no frame may claim more bytes than the
+ * is dropped with `incomplete` (its first part kept with keepPartial), and no frame may claim more bytes than the
  * buffer holds.
  */
 export interface StreamFrame {
@@ -20,7 +20,7 @@ export interface ParsedStream {
 
 const HEADER = 8;
 
-export function parseMultiplexedStream(buffer: Buffer): ParsedStream {
+export function parseMultiplexedStream(buffer: Buffer, options: { keepPartial?: boolean } = {}): ParsedStream {
   const frames: StreamFrame[] = [];
   let offset = 0;
   while (offset < buffer.length) {
@@ -31,7 +31,11 @@ export function parseMultiplexedStream(buffer: Buffer): ParsedStream {
     }
     const size = buffer.readUInt32BE(offset + 4);
     const start = offset + HEADER;
-    if (size > buffer.length - start) return { frames, malformed: false, incomplete: true };
+    if (size > buffer.length - start) {
+      // An answer cut at a byte bound ends inside a frame: its first part is kept when asked for.
+      if (options.keepPartial && kind !== 0 && buffer.length > start) frames.push({ stream: kind === 2 ? 'stderr' : 'stdout', payload: buffer.subarray(start) });
+      return { frames, malformed: false, incomplete: true };
+    }
     if (kind !== 0) frames.push({ stream: kind === 2 ? 'stderr' : 'stdout', payload: buffer.subarray(start, start + size) });
     offset = start + size;
   }

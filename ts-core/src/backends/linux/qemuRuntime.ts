@@ -112,6 +112,11 @@ export function createQemuRuntime(): LinuxRuntime {
     },
 
     async exec(metadata) {
+      const record = await recordOf(metadata);
+      const status = record && (await isVmAlive(record)) ? await vmExitStatus(record, STATUS_AGENT_TIMEOUT_MS) : null;
+      if (!status || status.state !== 'running') {
+        throw new CoreError('ContainerNotRunning', `Container '${metadata.name}' is not running, so no command can run in it. Start it with Start-IsolatedContainer -Name ${metadata.name} first.`, { details: { name: metadata.name } });
+      }
       throw new CoreError('BackendOperationNotSupported', `Running a command in the utility VM of '${metadata.name}' (HyperV isolation) is not supported by this version: the guest agent has no exec request yet. Use a process-isolated container, or the docker backend.`, { details: { name: metadata.name } });
     },
 
