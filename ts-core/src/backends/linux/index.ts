@@ -353,6 +353,10 @@ export function createLinuxBackend(): LinuxBackend {
         context.verbose(`Container '${metadata.name}' is already ${before.state}.`);
         return toInfo(metadata, before);
       }
+      if (before.state === 'unknown') {
+        // A utility VM that does not answer may still run: a second one must not boot beside it.
+        throw new CoreError('RuntimeFailed', `Cannot tell whether container '${metadata.name}' still runs (its runtime does not answer), so it was not started again. Stop it first (Stop-IsolatedContainer -Name ${metadata.name}), then start it.`, { details: { name: metadata.name } });
+      }
       if (runtime.kind === 'runc') requireRuncInstalled();
       let image: ReturnType<typeof getImage>;
       try {
