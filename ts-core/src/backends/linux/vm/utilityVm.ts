@@ -68,6 +68,8 @@ export interface BootOptions {
   /** Forces an accelerator instead of the (cached) KVM probe. */
   accel?: Accelerator;
   bootTimeoutMs?: number;
+  /** Boots the initramfs an earlier boot of this container built, when it is still there (a restart). */
+  reuseInitramfs?: boolean;
   /** Told the QEMU process's identity as soon as it runs (the create journal records it). */
   onLaunched?: (worker: { pid: number; startTimeMs: number }) => void;
   /** Overrides for tests: a bad kernel must fail like a real one. */
@@ -178,8 +180,10 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
 
   try {
     context.progress(activity, 'Building the initramfs from the image', 5);
-    created.push(files.initramfs);
-    await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
+    const kept = options.reuseInitramfs === true && (await fileSize(files.initramfs)) > 0;
+    if (kept) context.verbose(`Booting the kept initramfs of '${options.containerId}' again.`);
+    else created.push(files.initramfs);
+    if (!kept) await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
 
     const consolePipe = await startLogWriter(options.dir, path.basename(files.console));
     if (!consolePipe) context.verbose(`The console of '${options.containerId}' goes straight to ${path.basename(files.console)}, without a size cap: no pipe could be made here.`);
