@@ -12,13 +12,15 @@ starts any native command (no shell in between), stdin closed and its output
 on pipes nobody reads. That is the floor any runc-based tool sits on: runc
 alone starts a bundle that already exists, while the module also mounts the
 overlay (a copy of the image where overlayfs cannot be used). Prints the
-medians and the ratio (target: module <= 1.3x raw runc).
+medians, the ratio of the medians (target: module <= 1.15x raw runc) and its
+spread: the ratio of each round's pair of samples, as quartiles and
+minimum-maximum.
 .PARAMETER Iterations
-Samples per side.
+Samples per side, interleaved (at least 25).
 #>
 [CmdletBinding()]
 param(
-    [int] $Iterations = 25
+    [ValidateRange(25, 1000)] [int] $Iterations = 25
 )
 
 $ErrorActionPreference = 'Stop'
@@ -47,11 +49,15 @@ function Measure-Interleaved([System.Collections.IDictionary] $Sides, [int] $Cou
             $samples[$name].Add($watch.Elapsed.TotalMilliseconds)
         }
     }
-    $medians = @{}
-    foreach ($name in $Sides.Keys) {
-        $medians[$name] = Get-Median $samples[$name]
-    }
-    $medians
+    $samples
+}
+
+function Get-Quantile([double[]] $Values, [double] $Q) {
+    $sorted = @($Values | Sort-Object)
+    $position = $Q * ($sorted.Count - 1)
+    $low = [math]::Floor($position)
+    $high = [math]::Ceiling($position)
+    $sorted[$low] + ($sorted[$high] - $sorted[$low]) * ($position - $low)
 }
 
 try {
@@ -95,18 +101,21 @@ try {
     & $rawCreate 0; & $rawCleanup 0
     & $moduleCreate 0; & $moduleCleanup 0
 
-    $medians = Measure-Interleaved -Count $Iterations -Sides ([ordered]@{
+    $samples = Measure-Interleaved -Count $Iterations -Sides ([ordered]@{
             raw    = @{ Action = $rawCreate; Cleanup = $rawCleanup }
             module = @{ Action = $moduleCreate; Cleanup = $moduleCleanup }
         })
-    $raw = $medians.raw
-    $module = $medians.module
+    $raw = Get-Median $samples.raw
+    $module = Get-Median $samples.module
     $ratio = $module / $raw
+    $pairs = @(foreach ($i in 0..($Iterations - 1)) { $samples.module[$i] / $samples.raw[$i] })
 
-    'create and start (median of {0}):' -f $Iterations
-    '  raw runc run --detach, started directly  {0,8:N1} ms' -f $raw
-    '  New-IsolatedContainer                    {0,8:N1} ms' -f $module
-    '  module / raw runc = {0:N2}x  (target <= 1.3x: {1})' -f $ratio, $(if ($ratio -le 1.3) { 'met' } else { 'NOT met' })
+    'create and start ({0} interleaved rounds; median, min-max):' -f $Iterations
+    '  raw runc run --detach, started directly  {0,8:N1} ms  ({1:N1}-{2:N1})' -f $raw, ($samples.raw | Measure-Object -Minimum).Minimum, ($samples.raw | Measure-Object -Maximum).Maximum
+    '  New-IsolatedContainer                    {0,8:N1} ms  ({1:N1}-{2:N1})' -f $module, ($samples.module | Measure-Object -Minimum).Minimum, ($samples.module | Measure-Object -Maximum).Maximum
+    '  module / raw runc = {0:N2}x  (target <= 1.15x: {1})' -f $ratio, $(if ($ratio -le 1.15) { 'met' } else { 'NOT met' })
+    '  spread of the per-round ratio: quartiles {0:N2}x / {1:N2}x / {2:N2}x, min-max {3:N2}x-{4:N2}x' -f (Get-Quantile $pairs 0.25), (Get-Quantile $pairs 0.5), (Get-Quantile $pairs 0.75),
+        ($pairs | Measure-Object -Minimum).Minimum, ($pairs | Measure-Object -Maximum).Maximum
 }
 finally {
     Get-IsolatedContainer -ErrorAction Ignore | Remove-IsolatedContainer -Force -ErrorAction Ignore

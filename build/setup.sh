@@ -2,7 +2,17 @@
 # Brings a fresh machine (or a fresh clone) to the point where the demo and
 # the tests run, and does nothing that is already done. Both README commands
 # call it. Every step says what it is doing on stderr.
+#   --minimal-kernel   also build the minimal guest kernel (minutes, once per
+#                      fragment) and fetch the generic one: `npm test` and
+#                      `npm run bench` ask for it, `npm run demo` does not.
 set -euo pipefail
+setup_minimal_kernel_wanted=0
+for arg in "$@"; do
+  case $arg in
+    --minimal-kernel) setup_minimal_kernel_wanted=1 ;;
+    *) printf '[setup] error: unknown option %s (known: --minimal-kernel)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 root=$PWD
 say() { printf '[setup] %s\n' "$*" >&2; }

@@ -66,6 +66,10 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     'Get-ContainerProcess'
     'Test-ContainerIsolation'
     'Stop-IsolatedContainer'
+    'Start-IsolatedContainer'
+    'Restart-IsolatedContainer'
+    'Get-ContainerLog'
+    'Invoke-ContainerCommand'
     'Remove-IsolatedContainer'
 ) -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)

@@ -44,6 +44,7 @@ function Get-CoreErrorKind {
         # conflict
         ContainerAlreadyExists       = 'ResourceExists'
         ContainerRunning             = 'ResourceExists'
+        ContainerNotRunning          = 'ResourceExists'
         ImageAlreadyExists           = 'ResourceExists'
         ImageInUse                   = 'ResourceExists'
         HcsInvalidState              = 'ResourceExists'
@@ -95,6 +96,7 @@ function Get-CoreErrorKind {
         ContainerAlreadyExists    = 'Choose another name, or remove the existing container with Remove-IsolatedContainer.'
         ImageAlreadyExists        = 'Choose another name, or remove the existing image with Remove-ContainerImage.'
         ContainerRunning          = 'Stop the container with Stop-IsolatedContainer first, or use -Force.'
+        ContainerNotRunning       = 'Start the container with Start-IsolatedContainer first.'
         ImageInUse                = 'Remove the containers that use the image first (Remove-IsolatedContainer).'
         ContainerStateCorrupt     = 'Remove the container with Remove-IsolatedContainer -Force.'
         InvalidContainerName      = "Use 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit."

@@ -13,11 +13,15 @@ function Get-ContainerHost {
     - hcs: the Host Compute Service (computecore.dll, Windows only).
 
     For each backend it says whether the backend is usable here and, when it
-    is not, why and what to install. Missing lists, one line each, what this
-    host lacks for the linux backend and how to get it (runc for process
-    isolation; QEMU, a kernel, a static busybox for Hyper-V-class isolation);
-    a missing Node.js stops the command itself with NodeNotFound or
-    NodeTooOld, whose message says how to fix it. The default isolation follows Windows'
+    is not, why and what to install. On Linux, UtilityVmKernel names the guest
+    kernel Hyper-V-class containers boot (minimal, cloud or generic, best
+    first, from the kernels directory set-up fills) and why that one; getting
+    the accelerator right may take one short KVM test boot, cached after.
+    Missing lists, one line each, what this host lacks for the linux backend
+    and how to get it (runc for process isolation; QEMU, a kernel, a static
+    busybox for Hyper-V-class isolation); a missing Node.js stops the command
+    itself with NodeNotFound or NodeTooOld, whose message says how to fix it.
+    The default isolation follows Windows'
     own rule: process isolation on Windows Server, Hyper-V isolation on
     Windows 10/11; on Linux the default is process isolation.
 
@@ -75,6 +79,15 @@ function Get-ContainerHost {
         }
     }
 
+    # The linux backend's utility-VM kernel, in one line: which, how it boots, why.
+    $kernel = $null
+    $linux = $info.backends | Where-Object { $_.name -eq 'linux' } | Select-Object -First 1
+    $vm = if ($linux -and $linux.details -and $linux.details.PSObject.Properties['utilityVm']) { $linux.details.utilityVm }
+    if ($vm -and $vm.PSObject.Properties['kernelFlavour'] -and $vm.kernelFlavour) {
+        # "<flavour> kernel <version> (<path>, PVH with qboot|bzImage): <why>"
+        $kernel = [string]$vm.kernelReason
+    }
+
     [pscustomobject]@{
         PSTypeName       = 'WindowsContainers.ContainerHost'
         ComputerName     = $info.computerName
@@ -87,6 +100,7 @@ function Get-ContainerHost {
         Architecture     = $info.os.architecture
         DefaultIsolation = $info.defaultIsolation
         Backends         = @($backends)
+        UtilityVmKernel  = $kernel
         Missing          = [string[]]@(Get-MissingHostDependency -Backend @($info.backends))
         CoreVersion      = $info.core.version
     }

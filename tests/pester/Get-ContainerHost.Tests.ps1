@@ -36,6 +36,14 @@ Describe 'Get-ContainerHost' {
             }
         }
 
+        It 'Should name the utility-VM kernel on Linux, best first, and why' -Skip:(-not $IsLinux) {
+            $linux = $containerHost.Backends | Where-Object Name -eq 'linux'
+            if (-not $linux.Usable) { Set-ItResult -Inconclusive -Because 'the linux backend is not usable here'; return }
+            $containerHost.UtilityVmKernel | Should -Match '^(minimal|cloud|generic|host|custom) kernel .*(PVH|bzImage).*\): '
+            $containerHost.UtilityVmKernel | Should -Match ([regex]::Escape($linux.Details.utilityVm.kernel))
+            ($containerHost | Out-String) | Should -Match 'UtilityVmKernel\s*:\s*(minimal|cloud|generic|host|custom)'
+        }
+
         It 'Should format with its default view' {
             $text = $containerHost | Out-String
             $text | Should -Match 'DefaultIsolation\s*:\s*(Process|HyperV)'
@@ -71,6 +79,8 @@ Describe 'Get-ContainerHost' {
             $result.HostClass | Should -Be 'Client'
             $result.DefaultIsolation | Should -Be 'HyperV'
             $result.Backends[0].Isolations | Should -Be @('Process', 'HyperV')
+            $result.UtilityVmKernel | Should -BeNullOrEmpty
+            ($result | Out-String) | Should -Not -Match 'UtilityVmKernel'
             Should -Invoke Invoke-CoreCommand -ModuleName WindowsContainers -Times 1 -Exactly
         }
     }

@@ -155,6 +155,7 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
             'Invoke-ContainerIsolationCheck/5' = $ciExample
             'Invoke-ContainerIsolationCheck/6' = $ciExample
             'Remove-IsolatedContainer/1' = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
+            'Start-IsolatedContainer/2'  = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
             'Remove-IsolatedContainer/2' = { $null = New-IsolatedContainer -Name test-1 -Image busybox -Command sleep, 600 -ErrorAction Stop }
             'Import-ContainerImage/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop; Remove-ContainerImage -Name busybox -ErrorAction Stop }
             'Remove-ContainerImage/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop }

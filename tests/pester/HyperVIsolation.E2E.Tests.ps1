@@ -273,7 +273,7 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
                 Import-Module (Join-Path $script:repo 'WindowsContainers.psd1') -Force
                 $name = "hv-nokernel-$script:suffix"
                 { New-IsolatedContainer -Name $name -Image busybox -Isolation HyperV -Command sleep, '300' -ErrorAction Stop } |
-                    Should -Throw -ErrorId 'DependencyMissing*' -ExpectedMessage '*linux-image-amd64*'
+                    Should -Throw -ErrorId 'DependencyMissing*' -ExpectedMessage '*linux-image-cloud-amd64*'
                 Test-Path -LiteralPath (Join-Path $script:stateDir 'containers' $name) | Should -BeFalse
             }
             finally {

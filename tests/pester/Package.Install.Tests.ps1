@@ -36,10 +36,8 @@ BeforeAll {
         DOTNET_CLI_TELEMETRY_OPTOUT  = '1'
         POWERSHELL_TELEMETRY_OPTOUT  = '1'
     }
-    # Until the kernel has a system location both a checkout and an installed
-    # module use, the installed module is shown the checkout's kernel.
-    $checkoutKernel = Join-Path $repo '.tools' 'kernel' 'vmlinuz'
-    if (-not $env:WINDOWSCONTAINERS_KERNEL -and (Test-Path $checkoutKernel)) { $childEnvironment.WINDOWSCONTAINERS_KERNEL = $checkoutKernel }
+    # The guest kernel: the installed module finds it where set-up put it (the
+    # kernels directory a checkout and an installed module share); nothing here points at it.
 
     function script:Invoke-Child([string] $Script, [hashtable] $Extra = @{}) {
         $environment = $childEnvironment.Clone()

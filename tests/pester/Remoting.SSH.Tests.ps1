@@ -29,10 +29,8 @@ Describe 'PowerShell remoting over SSH to a private sshd' -Tag E2E, Remoting -Sk
         $script:remoteState = Join-Path $root 'remote-state'
         $null = New-Item -ItemType Directory -Path $remoteState
         $remoteEnvironment = @{ PSModulePath = $modules; WINDOWSCONTAINERS_STATE_DIR = $remoteState }
-        # Until the kernel has a system location both a checkout and an installed module use.
-        $checkoutKernel = Join-Path $repo '.tools' 'kernel' 'vmlinuz'
-        if ($env:WINDOWSCONTAINERS_KERNEL) { $remoteEnvironment.WINDOWSCONTAINERS_KERNEL = $env:WINDOWSCONTAINERS_KERNEL }
-        elseif (Test-Path $checkoutKernel) { $remoteEnvironment.WINDOWSCONTAINERS_KERNEL = $checkoutKernel }
+        # The remote side finds its guest kernel where set-up put it, as an installed module does.
+        if ($env:WINDOWSCONTAINERS_KERNEL_DIR) { $remoteEnvironment.WINDOWSCONTAINERS_KERNEL_DIR = $env:WINDOWSCONTAINERS_KERNEL_DIR }
         $script:sshd = Start-PrivateSshd -Folder $root -Name 'node1' -Environment $remoteEnvironment
         $script:session = New-PrivateSshSession $sshd
 

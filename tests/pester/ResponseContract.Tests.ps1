@@ -100,6 +100,12 @@ Describe 'The response contract of every core command' -Tag E2E -Skip:(-not $can
         $tested = Invoke-CoreRaw isolation.test @{ names = @($container, 'no-such-container', 'bad name') }
         @(($tested | ConvertFrom-Json).results | Where-Object { $null -ne $_.error }).Count | Should -Be 2
         Assert-Contract isolation.test $tested
+        $exec = Invoke-CoreRaw container.exec @{ name = $container; command = @('sh', '-c', 'echo out; echo err >&2; exit 3') }
+        ($exec | ConvertFrom-Json).exitCode | Should -Be 3
+        Assert-Contract container.exec $exec
+        Assert-Contract container.stop (Invoke-CoreRaw container.stop @{ name = $container; timeoutSeconds = 1 })
+        Assert-Contract container.start (Invoke-CoreRaw container.start @{ name = $container })
+        Assert-Contract container.logs (Invoke-CoreRaw container.logs @{ name = $container; tail = 10 })
         Assert-Contract container.stop (Invoke-CoreRaw container.stop @{ name = $container; timeoutSeconds = 1 })
         Assert-Contract container.remove (Invoke-CoreRaw container.remove @{ name = $container })
         $script:container = $null

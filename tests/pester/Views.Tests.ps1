@@ -50,6 +50,14 @@ BeforeAll {
             )
         })
     $script:objects.BackendStatus = @($script:objects.ContainerHost[0].Backends)
+    $script:objects.LogLine = @(
+        [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'build-agent-0042'; Backend = 'docker'; Stream = 'stderr'; Timestamp = [datetime]'2026-01-02T03:04:05'; Text = $script:longReason }
+        [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'vm'; Backend = 'linux'; Stream = 'console'; Timestamp = $null; Text = 'hello' }
+    )
+    $script:objects.CommandResult = @(
+        [pscustomobject]@{ PSTypeName = 'WindowsContainers.CommandResult'; ContainerName = 'build-agent-0042'; Backend = 'linux'; Command = @('sh', '-c', 'id'); ExitCode = 127; Output = ''; ErrorOutput = "sh: nosuch: not found`n"; Truncated = $false }
+        [pscustomobject]@{ PSTypeName = 'WindowsContainers.CommandResult'; ContainerName = 'web'; Backend = 'docker'; Command = @('cat', '/etc/os-release'); ExitCode = 0; Output = "NAME=Busybox`nVERSION=1.36`n$script:longReason`n"; ErrorOutput = ''; Truncated = $false }
+    )
     $script:objects.IsolationCompatibility = @(Test-IsolationCompatibility -Image mcr.microsoft.com/windows/servercore:ltsc2019, contoso/app -HostEdition 'Windows Server 2022')
 
     # What each table shows: its headers, and per object the values that must be whole on its line.
@@ -60,6 +68,8 @@ BeforeAll {
         IsolationTestResult    = @{ Headers = 'Name', 'Expected', 'Observed', 'Passed', 'Reason'; Keys = { @($_.Name, $_.ExpectedIsolation, $_.ObservedIsolation, "$($_.Passed)") }; Long = { $_.Reason } }
         HostMatch              = @{ Headers = 'ContainerPid', 'ProcessName', 'HostPid', 'Matched', 'Outcome'; Keys = { @("$($_.ContainerProcessId)", $_.ContainerProcessName, "$($_.Matched)", $_.Outcome) } }
         WorkerProcess          = @{ Headers = 'Id', 'WorkerName', 'Alive', 'Tied', 'Reason'; Keys = { @("$($_.Id)", $_.WorkerName, "$($_.Alive)", "$($_.Tied)") }; Long = { $_.Reason } }
+        LogLine                = @{ Headers = 'Container', 'Stream', 'Text'; Keys = { @($_.ContainerName, $_.Stream) } }
+        CommandResult          = @{ Headers = 'Container', 'ExitCode', 'Output'; Keys = { @($_.ContainerName, "$($_.ExitCode)", ($_.Output + $_.ErrorOutput).Substring(0, 10)) } }
         BackendStatus          = @{ Headers = 'Name', 'Usable', 'Isolations', 'Reason'; Keys = { @($_.Name, "$($_.Usable)", ($_.Isolations -join ', ')) }; Long = { $_.Reason } }
         IsolationCompatibility = @{ Headers = 'Isolation', 'Allowed', 'ImageBuild', 'Image'; Keys = { @($_.Isolation, $(if ($null -eq $_.Allowed) { 'Unknown' } else { "$($_.Allowed)" }), $_.Image) }; Group = 'Host: Windows Server 2022 (20348)' }
     }
@@ -99,7 +109,7 @@ AfterAll {
 
 Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
     It 'Should fit <Type> in <Width> columns, one line per object, headers and key values whole (<Shape>)' -ForEach @(
-        foreach ($type in 'Container', 'ContainerImage', 'ContainerProcess', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'BackendStatus', 'IsolationCompatibility') {
+        foreach ($type in 'Container', 'ContainerImage', 'ContainerProcess', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'BackendStatus', 'IsolationCompatibility', 'LogLine', 'CommandResult') {
             @{ Type = $type; Shape = 'live' }
             @{ Type = $type; Shape = 'deserialized' }
         }

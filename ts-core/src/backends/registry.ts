@@ -1,6 +1,6 @@
 import { CoreError } from '../protocol/errors.js';
 import { newRequestScope, type RequestScope } from '../protocol/scope.js';
-import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus } from './types.js';
+import { backendNames, type Backend, type BackendName, type BackendStatus, type CreatableStatus, type ProbeOptions } from './types.js';
 import { createLinuxBackend, type LinuxBackend } from './linux/index.js';
 import { createDockerBackend } from './docker/index.js';
 import { createHcsBackend, type HcsBackend } from './hcs/index.js';
@@ -55,11 +55,11 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /** Probes every backend; a probe that throws is reported as unusable, not as a failed command. */
-export async function probeAll(scope: RequestScope = newRequestScope()): Promise<BackendStatus[]> {
+export async function probeAll(scope: RequestScope = newRequestScope(), options: ProbeOptions = {}): Promise<BackendStatus[]> {
   return Promise.all(
     backendNames.map(async (name) => {
       try {
-        return await getBackend(name).probe(scope);
+        return await getBackend(name).probe(scope, options);
       } catch (error) {
         return { name, usable: false, reason: `The probe failed: ${(error as Error).message}`, isolations: [], details: {} };
       }

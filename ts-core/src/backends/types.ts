@@ -11,6 +11,47 @@ export type { BackendName, Isolation, RequestedIsolation } from '../domain/isola
 export type { ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, WorkerClaim } from '../domain/container.js';
 export type { RequestScope } from '../protocol/scope.js';
 
+/** What container.logs asks for: the last `tail` lines, lines after `since`, or what came after `cursor` (follow). */
+export interface LogRequest {
+  tail: number | null;
+  since: string | null;
+  /** Opaque position an earlier answer gave; the answer then holds only what was written after it. */
+  cursor: string | null;
+  maxBytes: number;
+}
+
+export interface LogLine {
+  /** output: stdout and stderr together (the linux backend keeps one stream); console: a utility VM's serial console. */
+  stream: 'output' | 'stdout' | 'stderr' | 'console';
+  text: string;
+  timestamp: string | null;
+}
+
+export interface LogChunk {
+  lines: LogLine[];
+  /** Where the next follow request starts. */
+  cursor: string;
+  /** Whether the container still runs (follow stops when it does not). */
+  running: boolean;
+  truncated: boolean;
+}
+
+export interface ExecRequest {
+  command: string[];
+  env: Record<string, string>;
+  workingDir: string | null;
+  user: string | null;
+  timeoutSeconds: number;
+  maxOutputBytes: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+}
+
 /** What a backend says about whether it can be used on this host. */
 export interface BackendStatus {
   name: BackendName;
@@ -55,6 +96,11 @@ export interface ContainerListing {
   problems: ListProblem[];
 }
 
+/** thorough false: skip checks that only creating some containers needs (the linux backend's KVM test boot); commands that boot nothing ask for that. */
+export interface ProbeOptions {
+  thorough?: boolean;
+}
+
 /**
  * One backend. Every read takes the request's scope, so what one request
  * asks several times (Docker's /info, the HCS enumeration, one inspect) is
@@ -63,7 +109,7 @@ export interface ContainerListing {
 export interface Backend {
   readonly name: BackendName;
   readonly capabilities: BackendCapabilities;
-  probe(scope?: RequestScope): Promise<BackendStatus>;
+  probe(scope?: RequestScope, options?: ProbeOptions): Promise<BackendStatus>;
   /**
    * Whether create() can be tried here (usable, with at least one isolation),
    * for backends that can tell more cheaply than probe(): autoBackend asks
@@ -95,5 +141,14 @@ export interface Backend {
   /** The worker claim for a container that has one; null for process isolation. */
   worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null>;
   stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo>;
+  /**
+   * Starts an exited container again with the isolation, image and command it
+   * was created with (after a host reboot too). A running one is answered as is.
+   */
+  start?(name: string, context: CommandContext): Promise<ContainerInfo>;
+  /** The container's output (stdout and stderr as the backend keeps it), bounded. */
+  logs?(name: string, request: LogRequest, context: CommandContext): Promise<LogChunk>;
+  /** Runs a command (an argument array, never a shell) in a running container; ContainerNotRunning otherwise. */
+  exec?(name: string, request: ExecRequest, context: CommandContext): Promise<ExecResult>;
   remove(name: string, force: boolean, context: CommandContext): Promise<void>;
 }

@@ -109,7 +109,8 @@ export const containerList = defineCommand({
     const regexps = patterns.map(wildcardToRegExp);
     const containers: ContainerInfo[] = [];
     const errors: { name: string; code: string; message: string; category: string; backend: BackendName | null }[] = [];
-    const statuses = await probeAll(context);
+    // Listing boots nothing: no KVM test boot (that belongs to creating a HyperV container).
+    const statuses = await probeAll(context, { thorough: false });
     for (const status of statuses) {
       if (!status.usable) continue;
       const backend = getBackend(status.name);
@@ -206,4 +207,66 @@ export const containerRemove = containerCommand({
   },
 });
 
-export const containerCommands = [containerCreate, containerList, containerGet, containerProcesses, containerStop, containerRemove];
+function unsupported(backend: Backend, what: string, name: string): CoreError {
+  return new CoreError('BackendOperationNotSupported', `The ${backend.name} backend cannot ${what} (container '${name}').`, { details: { name, backend: backend.name } });
+}
+
+export const containerStart = containerCommand({
+  name: 'container.start',
+  summary: 'Starts an exited container again with the isolation, image and command it was created with; a running one is answered as is.',
+  args: z.strictObject({ name: containerNameSchema }),
+  response: responses['container.start'],
+  async act(backend, args, context) {
+    if (!backend.start) throw unsupported(backend, 'start a stopped container', args.name);
+    return backend.start(args.name, context);
+  },
+});
+
+/** Largest log answer: the module asks again (follow) for more. */
+export const LOG_MAX_BYTES = 4 * 1024 * 1024;
+
+export const containerLogs = containerCommand({
+  name: 'container.logs',
+  summary: "The container's output: the last lines, lines since a time, or (follow) what came after a cursor an earlier answer gave.",
+  args: z.strictObject({
+    name: containerNameSchema,
+    tail: z.number().int().min(0).max(1_000_000).optional(),
+    since: z.string().datetime({ offset: false, message: 'since must be an ISO 8601 UTC time such as 2026-01-31T12:00:00Z' }).optional(),
+    cursor: z.string().min(1).max(64).optional(),
+    maxBytes: z.number().int().min(1024).max(LOG_MAX_BYTES).default(LOG_MAX_BYTES),
+  }),
+  response: responses['container.logs'],
+  async act(backend, args, context) {
+    if (!backend.logs) throw unsupported(backend, "read a container's output", args.name);
+    const chunk = await backend.logs(args.name, { tail: args.tail ?? null, since: args.since ?? null, cursor: args.cursor ?? null, maxBytes: args.maxBytes }, context);
+    return { name: args.name, backend: backend.name, ...chunk };
+  },
+});
+
+export const EXEC_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+export const containerExec = containerCommand({
+  name: 'container.exec',
+  summary: 'Runs a command (an argument array, never through a shell) in a running container; its output (bounded) and exit code.',
+  args: z.strictObject({
+    name: containerNameSchema,
+    command: z.array(z.string().max(65_536).refine((a) => !a.includes('\0'), 'an argument must not contain NUL')).min(1, 'give the command to run, e.g. ["ls", "/"]').max(1000),
+    env: z.record(z.string().regex(/^[^=\0]+$/, 'an environment variable name must not contain = or NUL'), z.string().refine((v) => !v.includes('\0'))).default({}),
+    workingDir: z.string().max(4096).regex(/^\//, 'workingDir must be an absolute path such as /tmp').optional(),
+    user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),
+    timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+    maxOutputBytes: z.number().int().min(1024).max(EXEC_MAX_OUTPUT_BYTES).default(1024 * 1024),
+  }),
+  response: responses['container.exec'],
+  async act(backend, args, context) {
+    if (!backend.exec) throw unsupported(backend, 'run a command in a container', args.name);
+    const result = await backend.exec(args.name, {
+      command: args.command, env: args.env, workingDir: args.workingDir ?? null, user: args.user ?? null,
+      timeoutSeconds: args.timeoutSeconds, maxOutputBytes: args.maxOutputBytes,
+    }, context);
+    if (result.truncated) context.warning(`The output of the command in '${args.name}' was cut at ${args.maxOutputBytes} bytes per stream.`);
+    return { name: args.name, backend: backend.name, command: args.command, ...result };
+  },
+});
+
+export const containerCommands = [containerCreate, containerList, containerGet, containerProcesses, containerStop, containerStart, containerLogs, containerExec, containerRemove];

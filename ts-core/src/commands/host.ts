@@ -11,10 +11,13 @@ import { responses } from '../domain/responses.js';
 export const hostInfo = defineCommand({
   name: 'host.info',
   summary: 'What this host is and which backends it can use.',
-  args: z.strictObject({}),
+  args: z.strictObject({
+    /** false: skip probes that only creating some containers needs (the KVM test boot), for callers that want the OS. */
+    thorough: z.boolean().default(true),
+  }),
   response: responses['host.info'],
-  async run(_args, context) {
-    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll(context)]);
+  async run(args, context) {
+    const [hostOs, backends] = await Promise.all([readHostOs(), probeAll(context, { thorough: args.thorough })]);
     return {
       computerName: os.hostname(),
       os: hostOs,

@@ -41,6 +41,7 @@ export const errorCodes = {
   ContainerNotFound: 'notFound',
   ContainerAlreadyExists: 'conflict',
   ContainerRunning: 'conflict',
+  ContainerNotRunning: 'conflict',
   ContainerStateCorrupt: 'invalidData',
   ImageNotFound: 'notFound',
   ImageAlreadyExists: 'conflict',

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPosixSpawn, startAndWait, useChildProcess, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
-import { listPids, parseStat } from '../../../../ts-core/src/processes/procfs/index.js';
+import { loadPosixSpawn, runCaptured, startAndWait, useCapturePipes, useChildProcess, type PosixSpawner } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
+import { listPids, parseStat, readProcessStat } from '../../../../ts-core/src/processes/procfs/index.js';
 
 /**
  * posix_spawn through koffi: the child must get what child_process would
@@ -136,5 +136,51 @@ describe.runIf(onLinux)('posix_spawn', () => {
     } finally {
       clearTimeout(timer);
     }
+  });
+
+  describe('with the output captured (runCaptured, as every runc call but run uses it)', () => {
+    const script = 'printf "out %s" "$1"; printf "err line\\n" >&2; head -c 300000 /dev/zero | tr "\\0" x; exit 3';
+
+    async function both(check: () => Promise<void>): Promise<void> {
+      await check();
+      useCapturePipes(true);
+      try {
+        await check();
+      } finally {
+        useCapturePipes(false);
+      }
+    }
+
+    it('returns stdout and stderr apart, more than a pipe holds, and the exit status', () => both(async () => {
+      const result = await runCaptured('/bin/sh', ['-c', script, 'sh', 'a b; $x'], { timeoutMs: 10_000 });
+      expect(result.exitCode).toBe(3);
+      expect(result.timedOut).toBe(false);
+      expect(result.stderr).toBe('err line\n');
+      expect(result.stdout.startsWith('out a b; $x')).toBe(true);
+      expect(result.stdout.length).toBe('out a b; $x'.length + 300_000);
+    }));
+
+    it('cuts each stream at the limit', () => both(async () => {
+      const result = await runCaptured('/bin/sh', ['-c', script, 'sh', '1'], { timeoutMs: 10_000, maxOutputBytes: 100 });
+      expect(result.stdout).toHaveLength(100);
+      expect(result.stderr).toBe('err line\n');
+    }));
+
+    it('kills a program that runs past the timeout and says so', () => both(async () => {
+      const started = Date.now();
+      const result = await runCaptured('/bin/sleep', ['30'], { timeoutMs: 300 });
+      expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }));
+
+    it('leaves no descriptor open behind it', async () => {
+      const before = fs.readdirSync('/proc/self/fd').length;
+      for (let i = 0; i < 20; i++) await runCaptured('/bin/true', [], { timeoutMs: 10_000 });
+      expect(fs.readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(before);
+    });
+
+    it('rejects when the program does not exist', () => both(async () => {
+      await expect(runCaptured(path.join(dir, 'no-such-program'), [], { timeoutMs: 1000 })).rejects.toThrow(/ENOENT/);
+    }));
   });
 });

@@ -39,6 +39,7 @@ interface RawResponse {
   status: number;
   body: Buffer;
   contentType: string;
+  truncated?: boolean;
 }
 
 /** Compares `1.41` and `1.43` as numbers, part by part. */
@@ -119,7 +120,21 @@ export class DockerClient {
       : this.#invalid(what, `the answer does not have the expected shape:\n${problem.message}`, problem.cause));
   }
 
-  #send(method: string, url: string, body: unknown, timeoutMs: number): Promise<RawResponse> {
+  /**
+   * A call on the negotiated API version whose answer is bytes (logs, exec
+   * output), at most `maxBytes` of them: past that the connection is closed
+   * and the answer comes back `truncated`, not as an error.
+   */
+  async requestBytes(method: string, path: string, options: RequestOptions<undefined> & { maxBytes: number }): Promise<{ body: Buffer; truncated: boolean }> {
+    const { apiVersion } = await this.negotiate();
+    const url = `/v${apiVersion}${path}${queryString(options.query)}`;
+    const raw = await this.#send(method, url, options.body, options.timeoutMs ?? this.#timeoutMs, options.maxBytes);
+    const ok = (raw.status >= 200 && raw.status < 300) || (options.okStatuses ?? []).includes(raw.status);
+    if (!ok) throw this.#httpError(`${method} ${url}`, raw, options.notFound);
+    return { body: raw.body, truncated: raw.truncated === true };
+  }
+
+  #send(method: string, url: string, body: unknown, timeoutMs: number, truncateAt?: number): Promise<RawResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const endpoint = this.endpoint;
     const what = `${method} ${url}`;
@@ -180,6 +195,15 @@ export class DockerClient {
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
+          if (truncateAt !== undefined && size > truncateAt) {
+            chunks.push(chunk.subarray(0, chunk.length - (size - truncateAt)));
+            const status = response.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              finish(null, { status, body: Buffer.concat(chunks), contentType: String(response.headers['content-type'] ?? ''), truncated: true });
+              request.destroy();
+              return;
+            }
+          }
           if (size > this.#maxBodyBytes) {
             finish(this.#invalid(what, `the answer is larger than ${this.#maxBodyBytes} bytes`));
             return;

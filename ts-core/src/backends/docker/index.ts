@@ -2,7 +2,7 @@ import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
 import { readStatus } from '../../processes/procfs/index.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, RequestScope, WorkerClaim } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ExecRequest, ExecResult, LogChunk, LogRequest, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, RequestScope, WorkerClaim } from '../types.js';
 import { inspectEach, ownsByLookup } from '../byName.js';
 import { newRequestScope } from '../../protocol/scope.js';
 import { isolations } from '../../domain/isolation.js';
@@ -18,6 +18,8 @@ import {
   topSchema,
   type DockerContainerInspect,
 } from './schemas.js';
+import { framesToLines, parseMultiplexedStream } from './stream.js';
+import { z } from 'zod';
 import { linuxPsArgs, parseLinuxTop, parseWindowsTop } from './top.js';
 import { findHyperVWorker, findRunscSandbox } from './worker.js';
 
@@ -60,6 +62,22 @@ export type DockerContainerSpec = Omit<ContainerSpec, 'isolation'> & { isolation
 export type DockerBackend = Backend & { create(spec: DockerContainerSpec, context: CommandContext): Promise<ContainerInfo> };
 
 /** The docker backend: the Engine API over the local socket or named pipe, no docker CLI. */
+const execInspectSchema = z.object({ Running: z.boolean(), ExitCode: z.number().int().nullable() });
+
+/** RFC 3339 with nine fraction digits (Docker trims trailing zeros), so times compare as strings. */
+function paddedTime(iso: string): string {
+  const match = /^(.*?)(?:\.(\d{1,9}))?Z$/.exec(iso);
+  return match ? `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z` : iso;
+}
+
+/** An ISO time as Docker's `since`: seconds.nanoseconds since the epoch. */
+function unixTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new CoreError('InvalidArgument', `'${iso}' is not a time. Give one such as 2026-01-31T12:00:00Z.`);
+  const fraction = /\.(\d{1,9})Z$/.exec(iso)?.[1] ?? '';
+  return `${Math.floor(ms / 1000)}.${fraction.padEnd(9, '0')}`;
+}
+
 export function createDockerBackend(options: DockerBackendOptions = {}): DockerBackend {
   const clients = new Map<string, DockerClient>();
 
@@ -301,6 +319,80 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       });
       const daemon = await facts(docker, context);
       return toInfo(await inspectFresh(docker, container.Id), daemon);
+    },
+
+    async start(name: string, context: CommandContext): Promise<ContainerInfo> {
+      const docker = client();
+      const container = await inspectFresh(docker, name);
+      context.progress('Starting container', `Starting ${name}`);
+      // 304: already running; Docker keeps the container's isolation, image and command.
+      await docker.request('POST', `/containers/${container.Id}/start`, { notFound: 'container', okStatuses: [304], timeoutMs: 120_000 });
+      const daemon = await facts(docker, context);
+      return toInfo(await inspectFresh(docker, container.Id), daemon);
+    },
+
+    async logs(name: string, request: LogRequest, context: CommandContext): Promise<LogChunk> {
+      const docker = client();
+      const container = await inspectFresh(docker, name);
+      // The cursor is the time of the last line already given (Docker's since is a Unix time with nanoseconds).
+      let since: string | undefined;
+      let after: string | null = null;
+      if (request.cursor !== null) {
+        if (!/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$/.test(request.cursor)) throw new CoreError('InvalidArgument', 'The log cursor is not one this core gave out. Leave it out to read from the start.');
+        after = request.cursor;
+        since = unixTime(request.cursor);
+      } else if (request.since !== null) {
+        since = unixTime(request.since);
+      }
+      const { body, truncated } = await docker.requestBytes('GET', `/containers/${container.Id}/logs`, {
+        query: { stdout: true, stderr: true, timestamps: true, follow: false, since, tail: request.cursor === null && request.tail !== null ? request.tail : undefined },
+        notFound: 'container', maxBytes: request.maxBytes, timeoutMs: 30_000,
+      });
+      const parsed = parseMultiplexedStream(body, { keepPartial: truncated });
+      if (parsed.malformed) context.warning(`The Docker daemon's log stream for '${name}' broke the stream format; the lines after that point were dropped.`);
+      let lines = framesToLines(parsed.frames, true);
+      // Docker's since is inclusive: the lines of the cursor's own instant were given already.
+      if (after !== null) lines = lines.filter((line) => line.timestamp === null || paddedTime(line.timestamp) > paddedTime(after!));
+      if (request.tail !== null && request.cursor === null) lines = lines.slice(-request.tail);
+      const last = lines.findLast((line) => line.timestamp !== null)?.timestamp ?? after ?? new Date(0).toISOString();
+      return { lines, cursor: last, running: container.State.Running, truncated: truncated || parsed.incomplete || parsed.malformed };
+    },
+
+    async exec(name: string, request: ExecRequest): Promise<ExecResult> {
+      const docker = client();
+      const container = await inspectFresh(docker, name);
+      if (!container.State.Running) {
+        throw new CoreError('ContainerNotRunning', `Container '${name}' is not running, so no command can run in it. Start it with Start-IsolatedContainer -Name ${name} first.`, { details: { name } });
+      }
+      // An argument array (Cmd), never a shell; output multiplexed (no TTY).
+      const created = await docker.request('POST', `/containers/${container.Id}/exec`, {
+        body: {
+          Cmd: request.command, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false,
+          Env: Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
+          ...(request.workingDir ? { WorkingDir: request.workingDir } : {}), ...(request.user ? { User: request.user } : {}),
+        },
+        schema: z.object({ Id: z.string().regex(/^[0-9a-f]{64}$/) }), notFound: 'container',
+      });
+      const { body, truncated } = await docker.requestBytes('POST', `/exec/${created.Id}/start`, {
+        body: { Detach: false, Tty: false }, maxBytes: request.maxOutputBytes * 2 + 4096, timeoutMs: request.timeoutSeconds * 1000,
+      });
+      const parsed = parseMultiplexedStream(body, { keepPartial: truncated });
+      const out = (stream: 'stdout' | 'stderr') => {
+        const text = Buffer.concat(parsed.frames.filter((f) => f.stream === stream).map((f) => f.payload));
+        return { text: text.subarray(0, request.maxOutputBytes).toString('utf8'), cut: text.length > request.maxOutputBytes };
+      };
+      const stdout = out('stdout');
+      const stderr = out('stderr');
+      let inspect = await docker.request('GET', `/exec/${created.Id}/json`, { schema: execInspectSchema });
+      // The stream can end a moment before the daemon records the exit code.
+      for (let i = 0; i < 50 && inspect.Running; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        inspect = await docker.request('GET', `/exec/${created.Id}/json`, { schema: execInspectSchema });
+      }
+      if (inspect.Running || inspect.ExitCode === null) {
+        throw new CoreError('OperationTimeout', `The command in '${name}' did not report an exit code (its output was cut at ${request.maxOutputBytes} bytes or it still runs).`, { details: { name } });
+      }
+      return { exitCode: inspect.ExitCode, stdout: stdout.text, stderr: stderr.text, truncated: truncated || stdout.cut || stderr.cut || parsed.incomplete || parsed.malformed };
     },
 
     async remove(name: string, force: boolean, context: CommandContext): Promise<void> {

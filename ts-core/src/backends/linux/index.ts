@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
-import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem } from '../types.js';
+import type { Backend, BackendStatus, ContainerInfo, ContainerSpec, ImageStore, ImageView, Isolation, ListProblem, ProbeOptions, RequestScope } from '../types.js';
 import { getImage, importImage, listImages, removeImage, type ImageRecord } from './images.js';
 import { validateImageName } from './names.js';
 import { mergeEnvironment } from './oci.js';
@@ -33,6 +33,7 @@ import {
   type ContainerMetadata,
 } from './state.js';
 import { stateDir } from '../../paths.js';
+import { readCappedLog } from './logReader.js';
 import { isolations } from '../../domain/isolation.js';
 
 export interface LinuxBackend extends Backend {
@@ -176,14 +177,15 @@ export function createLinuxBackend(): LinuxBackend {
 
     recover,
 
-    async probe(): Promise<BackendStatus> {
+    async probe(_scope?: RequestScope, options: ProbeOptions = {}): Promise<BackendStatus> {
       const details: Record<string, unknown> = { stateDir: stateDir() };
       const basics = basicUsability();
       details.runc = basics.runc;
       if (!basics.ok) return { name: 'linux', usable: false, reason: basics.reason, isolations: [], details };
       const { runc } = basics;
-      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here.
-      const vm = await vmHostStatus();
+      // HyperV needs QEMU, a kernel and a static busybox; KVM or TCG is decided (and cached) here,
+      // unless the caller boots nothing (then a cached answer, or none).
+      const vm = await vmHostStatus({ accelerator: options.thorough !== false });
       details.utilityVm = { usable: vm.usable, reason: vm.reason, ...vm.details };
       const isolations = [...runtimes.keys()].filter((isolation) => isolation !== 'HyperV' || vm.usable);
       return { name: 'linux', usable: true, reason: `runc at ${runc}; isolations: ${isolations.join(', ')}; ${vm.reason}.`, isolations, details };
@@ -340,6 +342,56 @@ export function createLinuxBackend(): LinuxBackend {
       const stopped = await runtimeOf(metadata).stop(metadata, timeoutSeconds, context);
       if (stopped !== metadata) writeMetadata(stopped);
       return toInfo(stopped, await statusOf(stopped));
+    },
+
+    async start(name, context) {
+      requireRoot();
+      await recover(context);
+      const metadata = readMetadata(name);
+      const runtime = runtimeOf(metadata);
+      const before = await statusOf(metadata);
+      if (before.state === 'running' || before.state === 'created') {
+        context.verbose(`Container '${metadata.name}' is already ${before.state}.`);
+        return toInfo(metadata, before);
+      }
+      if (before.state === 'unknown') {
+        // A utility VM that does not answer may still run: a second one must not boot beside it.
+        throw new CoreError('RuntimeFailed', `Cannot tell whether container '${metadata.name}' still runs (its runtime does not answer), so it was not started again. Stop it first (Stop-IsolatedContainer -Name ${metadata.name}), then start it.`, { details: { name: metadata.name } });
+      }
+      if (runtime.kind === 'runc') requireRuncInstalled();
+      let image: ReturnType<typeof getImage>;
+      try {
+        image = getImage(metadata.image);
+      } catch (error) {
+        const coreError = toCoreError(error);
+        throw new CoreError(coreError.code, `Container '${metadata.name}' cannot start again: its image '${metadata.image}' is gone (${coreError.message}). Import the image again, or remove the container.`, { cause: error, details: { name: metadata.name, image: metadata.image } });
+      }
+      context.verbose(`Starting '${metadata.name}' again with ${metadata.isolation} isolation, image '${metadata.image}' and its command ${JSON.stringify(metadata.command)}.`);
+      const started = await runtime.restart(metadata, image, context);
+      writeMetadata(started);
+      const running = started.hostPid !== null && isRunning({ pid: started.hostPid });
+      return toInfo(started, running ? { state: 'running', hostPid: started.hostPid } : await statusOf(started));
+    },
+
+    async logs(name, request) {
+      if (request.since !== null) {
+        throw new CoreError('BackendOperationNotSupported', `The linux backend keeps its containers' output without a time per line, so -Since cannot be honoured for '${name}'. Use -Tail instead.`, { details: { name } });
+      }
+      const metadata = readMetadata(name);
+      const runtime = runtimeOf(metadata);
+      const { state } = await statusOf(metadata);
+      const running = state === 'running' || state === 'created';
+      const chunk = readCappedLog({
+        dir: containerDir(metadata.name), file: runtime.logFile, stream: runtime.logStream,
+        tail: request.tail, cursor: request.cursor, maxBytes: request.maxBytes, live: running,
+      });
+      return { ...chunk, running };
+    },
+
+    async exec(name, request, context) {
+      requireRoot();
+      const metadata = readMetadata(name);
+      return runtimeOf(metadata).exec(metadata, request, context);
     },
 
     async remove(given, force, context) {

@@ -21,6 +21,7 @@
  * loaded; startAndWait() then uses child_process.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { readProcessStat } from '../../processes/procfs/index.js';
 import { loadLibc } from './libc.js';
@@ -229,4 +230,110 @@ export async function startAndWait(file: string, args: readonly string[], option
 /** Test hook: start programs through child_process, as where koffi cannot be loaded (false: posix_spawn again). */
 export function useChildProcess(yes: boolean): void {
   spawner = yes ? Promise.resolve(null) : undefined;
+}
+
+export interface CapturedExit extends SpawnedExit {
+  stdout: string;
+  stderr: string;
+}
+
+export interface CaptureOptions {
+  timeoutMs: number;
+  /** Each of stdout and stderr is cut at this many bytes (the rest is not read). */
+  maxOutputBytes?: number;
+}
+
+const MFD_CLOEXEC = 1;
+let memfd: Promise<((name: string) => number) | null> | undefined;
+
+/** memfd_create(2): an anonymous in-memory file, so output needs neither a pipe to drain nor a file on disk. */
+function loadMemfd(): Promise<((name: string) => number) | null> {
+  memfd ??= (async () => {
+    const libc = await loadLibc();
+    if (!libc) return null;
+    try {
+      const create = libc.lib.func('int memfd_create(const char *name, unsigned int flags)');
+      return (name: string) => create(name, MFD_CLOEXEC) as number;
+    } catch {
+      return null;
+    }
+  })();
+  return memfd;
+}
+
+function readCapture(fd: number, maxBytes: number): string {
+  const size = Math.min(fs.fstatSync(fd).size, maxBytes);
+  const buffer = Buffer.alloc(size);
+  let read = 0;
+  while (read < size) {
+    const n = fs.readSync(fd, buffer, read, size - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read).toString('utf8');
+}
+
+/**
+ * Runs a program to its end and returns what it printed, without forking the
+ * core: posix_spawn with stdout and stderr on two memfds, read once it has
+ * exited (the program cannot block on a full pipe, and nothing is left on
+ * disk). Where posix_spawn or memfd_create cannot be loaded, child_process
+ * with pipes gives the same answer. Rejects when the program could not be
+ * started.
+ */
+export async function runCaptured(file: string, args: readonly string[], options: CaptureOptions): Promise<CapturedExit> {
+  const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
+  const [posix, createMemfd] = await Promise.all([loadPosixSpawn(), loadMemfd()]);
+  if (posix && createMemfd) {
+    const out = createMemfd('wc-stdout');
+    if (out < 0) return runCapturedByChildProcess(file, args, options.timeoutMs, maxBytes);
+    const err = createMemfd('wc-stderr');
+    if (err < 0) {
+      fs.closeSync(out);
+      return runCapturedByChildProcess(file, args, options.timeoutMs, maxBytes);
+    }
+    try {
+      const exit = await posix.run(file, args, { stdoutFd: out, stderrFd: err, timeoutMs: options.timeoutMs });
+      return { ...exit, stdout: readCapture(out, maxBytes), stderr: readCapture(err, maxBytes) };
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
+  }
+  return runCapturedByChildProcess(file, args, options.timeoutMs, maxBytes);
+}
+
+function runCapturedByChildProcess(file: string, args: readonly string[], timeoutMs: number, maxBytes: number): Promise<CapturedExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (stream: NodeJS.ReadableStream) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        if (bytes < maxBytes) chunks.push(chunk.subarray(0, maxBytes - bytes));
+        bytes += chunk.length;
+      });
+      return () => Buffer.concat(chunks).toString('utf8');
+    };
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode: timedOut ? null : code, signal: timedOut ? 'SIGKILL' : signal, timedOut, stdout: stdout(), stderr: stderr() });
+    });
+  });
+}
+
+/** Test hook: capture through child_process pipes, as where memfd_create cannot be loaded (false: memfds again). */
+export function useCapturePipes(yes: boolean): void {
+  memfd = yes ? Promise.resolve(null) : undefined;
 }

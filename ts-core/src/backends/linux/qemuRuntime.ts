@@ -11,6 +11,8 @@ import { CoreError, toCoreError } from '../../protocol/errors.js';
 import type { ContainerProcess, WorkerClaim } from '../types.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import type { ContainerMetadata } from './state.js';
+import type { ImageRecord } from './images.js';
+import type { CommandContext } from '../../protocol/dispatcher.js';
 import { USER_HZ } from './vm/agentClient.js';
 import { recordJournalWorker } from './journal.js';
 import { waitForQemuExit } from './vm/qemuProcess.js';
@@ -61,39 +63,61 @@ async function strayWorkers(name: string): Promise<{ pid: number; startTimeMs: n
   return [{ pid, startTimeMs: proc.startTimeMs }];
 }
 
+async function boot(metadata: ContainerMetadata, image: ImageRecord & { rootfs: string }, context: CommandContext, reuseInitramfs: boolean): Promise<ContainerMetadata> {
+  const record = await bootUtilityVm({
+    containerId: metadata.runtimeId,
+    dir: containerDir(metadata.name),
+    rootfsDir: image.rootfs,
+    memoryMB: metadata.memoryMB ?? defaultMemoryMB,
+    cpuCount: metadata.cpuCount ?? defaultCpuCount,
+    reuseInitramfs,
+    onLaunched: (worker) => recordJournalWorker(containerDir(metadata.name), worker),
+    guest: {
+      containerId: metadata.runtimeId,
+      hostname: metadata.hostname,
+      workingDir: metadata.workingDir,
+      command: metadata.command,
+      env: metadata.env,
+      user: metadata.user,
+    },
+  }, context);
+  return {
+    ...metadata,
+    memoryMB: record.memoryMB,
+    cpuCount: record.cpuCount,
+    startedAt: new Date().toISOString(),
+    hostPid: null,
+    hostPidStartTimeMs: null,
+    workerPid: record.pid,
+    workerStartTimeMs: record.startTimeMs,
+    runtimeData: { vmId: record.vmId, accelerator: record.accel, workerName: record.processName, readyAfterMs: record.readyAfterMs },
+  };
+}
+
 export function createQemuRuntime(): LinuxRuntime {
   return {
     kind: 'qemu',
     isolation: 'HyperV',
 
     async start(metadata, image, context) {
-      const record = await bootUtilityVm({
-        containerId: metadata.runtimeId,
-        dir: containerDir(metadata.name),
-        rootfsDir: image.rootfs,
-        memoryMB: metadata.memoryMB ?? defaultMemoryMB,
-        cpuCount: metadata.cpuCount ?? defaultCpuCount,
-        onLaunched: (worker) => recordJournalWorker(containerDir(metadata.name), worker),
-        guest: {
-          containerId: metadata.runtimeId,
-          hostname: metadata.hostname,
-          workingDir: metadata.workingDir,
-          command: metadata.command,
-          env: metadata.env,
-          user: metadata.user,
-        },
-      }, context);
-      return {
-        ...metadata,
-        memoryMB: record.memoryMB,
-        cpuCount: record.cpuCount,
-        startedAt: new Date().toISOString(),
-        hostPid: null,
-        hostPidStartTimeMs: null,
-        workerPid: record.pid,
-        workerStartTimeMs: record.startTimeMs,
-        runtimeData: { vmId: record.vmId, accelerator: record.accel, workerName: record.processName, readyAfterMs: record.readyAfterMs },
-      };
+      return boot(metadata, image, context, false);
+    },
+
+    logFile: 'console.log',
+    logStream: 'console',
+
+    async restart(metadata, image, context) {
+      // The same VM again: a fresh QEMU booting the kept kernel and initramfs (a host reboot loses nothing it needs).
+      return boot(metadata, image, context, true);
+    },
+
+    async exec(metadata) {
+      const record = await recordOf(metadata);
+      const status = record && (await isVmAlive(record)) ? await vmExitStatus(record, STATUS_AGENT_TIMEOUT_MS) : null;
+      if (!status || status.state !== 'running') {
+        throw new CoreError('ContainerNotRunning', `Container '${metadata.name}' is not running, so no command can run in it. Start it with Start-IsolatedContainer -Name ${metadata.name} first.`, { details: { name: metadata.name } });
+      }
+      throw new CoreError('BackendOperationNotSupported', `Running a command in the utility VM of '${metadata.name}' (HyperV isolation) is not supported by this version: the guest agent has no exec request yet. Use a process-isolated container, or the docker backend.`, { details: { name: metadata.name } });
     },
 
     async statusAll(list) {

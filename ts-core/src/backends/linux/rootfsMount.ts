@@ -163,6 +163,26 @@ export async function mountOverlayRootfs(lower: string, containerDir: string): P
 }
 
 /**
+ * Mounts the overlay of an existing container again (its upper and work
+ * directories kept, e.g. after a host reboot unmounted it), so the
+ * container's writable layer comes back. Throws RuntimeFailed when it cannot.
+ */
+export async function remountOverlayRootfs(lower: string, containerDir: string): Promise<void> {
+  const upper = path.join(containerDir, OVERLAY_UPPER);
+  const work = path.join(containerDir, OVERLAY_WORK);
+  const target = path.join(containerDir, 'rootfs');
+  if (mountsUnder(target).some((m) => m.mountPoint === target)) return;
+  const unavailable = overlayUnavailableReason() ?? [lower, upper, work].map(unmountablePath).find((why) => why) ?? null;
+  if (!fs.statSync(upper, { throwIfNoEntry: false })?.isDirectory() || !fs.statSync(lower, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CoreError('RuntimeFailed', `The writable layer (${upper}) or the image (${lower}) of this container is missing; it cannot start again. Remove it and create it anew.`);
+  }
+  if (unavailable) throw new CoreError('RuntimeFailed', `The container's rootfs cannot be mounted again: ${unavailable}.`);
+  for (const dir of [work, target]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const why = await mountOverlay(`lowerdir=${lower},upperdir=${upper},workdir=${work}`, target);
+  if (why !== null) throw new CoreError('RuntimeFailed', `The container's rootfs could not be mounted again: ${why}.`);
+}
+
+/**
  * Unmounts everything at or below `dir`, deepest first: a plain umount,
  * then, as a last resort for a mount something still holds, a lazy one
  * (with a warning). Throws RuntimeFailed if anything is still mounted.

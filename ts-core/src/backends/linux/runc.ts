@@ -1,7 +1,6 @@
-import { startAndWait, type SpawnedExit } from './posixSpawn.js';
+import { runCaptured, startAndWait, type SpawnedExit } from './posixSpawn.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { z } from 'zod';
 import { CoreError } from '../../protocol/errors.js';
 import { parseJsonDocument } from '../../util/jsonDocument.js';
@@ -76,13 +75,23 @@ export interface RuncResult {
   stderr: string;
 }
 
+/**
+ * One runc command to its end, its output captured. Started with posix_spawn
+ * (posixSpawn.ts), not by forking the core: state, list, kill and delete run
+ * once or more per container a command touches.
+ */
 export async function runc(args: string[], timeoutMs = 30_000): Promise<RuncResult> {
   const binary = requireRunc();
-  const result = await execa(binary, ['--root', runcRoot(), ...args], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  let result;
+  try {
+    result = await runCaptured(binary, ['--root', runcRoot(), ...args], { timeoutMs });
+  } catch (error) {
+    throw new CoreError('RuntimeFailed', `runc could not be started: ${(error as Error).message}`, { cause: error, details: { args } });
+  }
   if (result.timedOut) {
     throw new CoreError('OperationTimeout', `runc ${args[0]} did not finish within ${timeoutMs / 1000} s.`, { details: { args } });
   }
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 async function runcOrThrow(args: string[], what: string, timeoutMs?: number): Promise<RuncResult> {

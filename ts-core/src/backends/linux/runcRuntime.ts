@@ -1,21 +1,26 @@
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { CoreError } from '../../protocol/errors.js';
 import { containerDir } from '../../paths.js';
 import type { ContainerProcess, ContainerState } from '../types.js';
 import { cgroupPids, removeCgroup } from './cgroups.js';
 import { copyTree } from './copyTree.js';
-import { mountOverlayRootfs, unmountUnder } from './rootfsMount.js';
+import { mountOverlayRootfs, remountOverlayRootfs, unmountUnder } from './rootfsMount.js';
 import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
 import { readProcessStat, waitForExit } from '../../processes/procfs/index.js';
-import { runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
+import { requireRunc, runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
+import { runcRoot } from './state.js';
+import { boundedSpawn } from '../../util/boundedSpawn.js';
+import type { ContainerMetadata as Metadata } from './state.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
 
 const POLL_MS = 100;
+const FAST_POLL_MS = 10;
 
 function stateOf(runcStatus: RuncState | undefined | null): RuntimeStatus {
   if (!runcStatus) return { state: 'unknown', hostPid: null };
@@ -26,14 +31,47 @@ function stateOf(runcStatus: RuncState | undefined | null): RuntimeStatus {
   return { state, hostPid: state === 'running' || state === 'created' ? runcStatus.pid || null : null };
 }
 
-async function waitUntilStopped(id: string, timeoutMs: number): Promise<boolean> {
+/** null: the main process's identity is not known, so only runc can tell. */
+function mainProcessRunning(metadata: ContainerMetadata): boolean | null {
+  if (metadata.hostPid === null || metadata.hostPidStartTimeMs === null) return null;
+  const stat = readProcessStat(metadata.hostPid);
+  return stat !== null && stat.startTimeMs === metadata.hostPidStartTimeMs && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * runc calls a container stopped once its main process is gone. Where the
+ * core recorded that process's PID and start time, /proc answers that every
+ * few milliseconds without starting a runc per poll; otherwise runc state does.
+ */
+async function waitUntilStopped(metadata: ContainerMetadata, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await runcState(id);
-    if (!state || state.status === 'stopped') return true;
+    const running = mainProcessRunning(metadata);
+    if (running === false) return true;
+    if (running === null) {
+      const state = await runcState(metadata.runtimeId);
+      if (!state || state.status === 'stopped') return true;
+    }
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, running === null ? POLL_MS : FAST_POLL_MS));
   }
+}
+
+/** `runc run` of the bundle in the container directory, output to the capped log; the metadata with the new main process. */
+async function runBundle(metadata: Metadata, dir: string, context: { verbose(message: string): void }): Promise<Pick<Metadata, 'hostPid' | 'hostPidStartTimeMs' | 'startedAt'>> {
+  const logPipe = await startLogWriter(dir, LOG_FILE);
+  if (!logPipe) context.verbose(`The output of '${metadata.name}' goes straight to ${LOG_FILE}, without a size cap: no pipe could be made here (libc through koffi is unavailable).`);
+  try {
+    await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'), undefined, logPipe?.writeFd);
+  } finally {
+    // The container holds its own copy of the write end; the writer ends when the container does.
+    logPipe?.close();
+  }
+  // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
+  const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
+  const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
+  const startTimeMs = hostPid === null ? null : readProcessStat(hostPid)?.startTimeMs ?? null;
+  return { hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
 }
 
 /** Process isolation: an OCI bundle in the container directory, run by runc. */
@@ -76,19 +114,67 @@ export function createRuncRuntime(): LinuxRuntime {
       );
       fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
       context.progress('Creating container', 'runc run', 50);
-      const logPipe = await startLogWriter(dir, LOG_FILE);
-      if (!logPipe) context.verbose(`The output of '${metadata.name}' goes straight to ${LOG_FILE}, without a size cap: no pipe could be made here (libc through koffi is unavailable).`);
-      try {
-        await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'), undefined, logPipe?.writeFd);
-      } finally {
-        // The container holds its own copy of the write end; the writer ends when the container does.
-        logPipe?.close();
+      const started = await runBundle(metadata, dir, context);
+      return { ...metadata, runtimeData, cgroupsPath, ...started };
+    },
+
+    logFile: LOG_FILE,
+    logStream: 'output',
+
+    async restart(metadata, image, context) {
+      const dir = containerDir(metadata.name);
+      // runc's record of the old run (gone after a reboot) and its cgroup go first: the id is reused.
+      await runcDelete(metadata.runtimeId, true);
+      if (metadata.runtimeData.rootfs === 'overlay') {
+        // After a host reboot the overlay is not mounted: mount it again over the kept writable layer.
+        context.progress('Starting container', `Mounting image '${image.name}' and the container's writable layer`, 20);
+        await remountOverlayRootfs(image.rootfs, dir);
       }
-      // runc wrote the main process's host PID to the pid file (cheaper than another runc state).
-      const pidText = fs.readFileSync(path.join(dir, 'init.pid'), 'utf8').trim();
-      const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
-      const startTimeMs = hostPid === null ? null : readProcessStat(hostPid)?.startTimeMs ?? null;
-      return { ...metadata, runtimeData, cgroupsPath, hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
+      if (!fs.existsSync(path.join(dir, 'config.json'))) {
+        throw new CoreError('ContainerStateCorrupt', `The runtime bundle of '${metadata.name}' (config.json) is missing. Remove the container with -Force and create it again.`, { details: { name: metadata.name } });
+      }
+      context.progress('Starting container', 'runc run', 50);
+      let started: Awaited<ReturnType<typeof runBundle>>;
+      try {
+        started = await runBundle(metadata, dir, context);
+      } catch (error) {
+        // Nothing half-started stays: runc's record and the mount go again (the writable layer is kept).
+        await runcDelete(metadata.runtimeId, true).catch(() => undefined);
+        await unmountUnder(path.join(dir, 'rootfs'), context).catch(() => undefined);
+        throw error;
+      }
+      return { ...metadata, ...started, stoppedAt: null, exitCode: null };
+    },
+
+    async exec(metadata, request) {
+      const state = await runcState(metadata.runtimeId);
+      if (!state || state.status !== 'running') {
+        throw new CoreError('ContainerNotRunning', `Container '${metadata.name}' is not running, so no command can run in it. Start it with Start-IsolatedContainer -Name ${metadata.name} first.`, { details: { name: metadata.name } });
+      }
+      // runc exec starts from the container's own process spec (its User, capabilities, no_new_privileges)
+      // and the container's seccomp filter; only what is given here is changed. Argument array, no shell.
+      const args = ['--root', runcRoot(), 'exec'];
+      for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
+      if (request.workingDir) args.push('--cwd', request.workingDir);
+      if (request.user) args.push('--user', request.user);
+      // The exec'd process's host PID, so a command past its deadline is killed too, not only runc.
+      const pidFile = path.join(containerDir(metadata.name), `exec-${randomUUID()}.pid`);
+      args.push('--pid-file', pidFile, metadata.runtimeId, ...request.command);
+      let result: Awaited<ReturnType<typeof boundedSpawn>>;
+      try {
+        result = await boundedSpawn(requireRunc(), args, { maxBytes: request.maxOutputBytes, timeoutMs: request.timeoutSeconds * 1000 });
+        if (result.timedOut) {
+          let text = '';
+          try { text = fs.readFileSync(pidFile, 'utf8').trim(); } catch { /* runc died before writing it */ }
+          if (/^[1-9]\d{0,9}$/.test(text) && cgroupPids(cgroupsPathFor(metadata.name)).includes(Number(text))) process.kill(Number(text), 'SIGKILL');
+        }
+      } finally {
+        fs.rmSync(pidFile, { force: true });
+      }
+      if (result.timedOut) {
+        throw new CoreError('OperationTimeout', `The command in '${metadata.name}' did not finish within ${request.timeoutSeconds} s; it was killed. Give a longer -TimeoutSeconds.`, { details: { name: metadata.name } });
+      }
+      return { exitCode: result.exitCode ?? 128 + 9, stdout: result.stdout, stderr: result.stderr, truncated: result.truncated };
     },
 
     async statusAll(list) {
@@ -131,6 +217,8 @@ export function createRuncRuntime(): LinuxRuntime {
 
     async stop(metadata, timeoutSeconds, context) {
       const id = metadata.runtimeId;
+      // A main process known to be gone needs no runc at all.
+      if (mainProcessRunning(metadata) === false) return metadata;
       const state = await runcState(id);
       if (!state || state.status === 'stopped') return metadata;
       let exitCode: number | null = null;
@@ -138,10 +226,10 @@ export function createRuncRuntime(): LinuxRuntime {
         context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
         await runcKill(id, 'TERM');
       }
-      if (!(await waitUntilStopped(id, timeoutSeconds * 1000))) {
+      if (!(await waitUntilStopped(metadata, timeoutSeconds * 1000))) {
         context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
         await runcKill(id, 'KILL', true);
-        if (!(await waitUntilStopped(id, 10_000))) {
+        if (!(await waitUntilStopped(metadata, 10_000))) {
           throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL.`, { details: { name: metadata.name } });
         }
         exitCode = 137; // SIGKILL cannot be caught: the exit status is certain

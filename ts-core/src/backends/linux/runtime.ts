@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
-import type { ContainerProcess, ContainerState, WorkerClaim } from '../types.js';
+import type { ContainerProcess, ContainerState, ExecRequest, ExecResult, WorkerClaim } from '../types.js';
 import type { ImageRecord } from './images.js';
 import type { ContainerMetadata } from './state.js';
 
@@ -29,6 +29,17 @@ export interface LinuxRuntime {
    * calls destroy() and removes the directory.
    */
   start(metadata: ContainerMetadata, image: ImageRecord & { rootfs: string }, context: CommandContext): Promise<ContainerMetadata>;
+  /**
+   * Starts an exited container again from what its directory keeps (bundle,
+   * writable layer, kernel): after a host reboot too, when the runtime's own
+   * state and mounts are gone. Returns the metadata to store.
+   */
+  restart(metadata: ContainerMetadata, image: ImageRecord & { rootfs: string }, context: CommandContext): Promise<ContainerMetadata>;
+  /** The file (in the container directory) its output is kept in, capped and rotated once (containerLog.ts). */
+  readonly logFile: string;
+  readonly logStream: 'output' | 'console';
+  /** Runs a command in the running container (argument array, no shell). */
+  exec(metadata: ContainerMetadata, request: ExecRequest, context: CommandContext): Promise<ExecResult>;
   /** Status of several containers in one go (list). */
   statusAll(metadata: readonly ContainerMetadata[]): Promise<Map<string, RuntimeStatus>>;
   processes(metadata: ContainerMetadata): Promise<ContainerProcess[]>;

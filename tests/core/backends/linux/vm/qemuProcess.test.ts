@@ -19,6 +19,12 @@ describe('QEMU command line', () => {
     ]);
   });
 
+  it('should put qboot before the kernel for a PVH kernel, and no -bios otherwise', () => {
+    const args = qemuArgs({ ...base, kernel: '/k/vmlinux', bios: '/usr/share/qemu/qboot.rom' });
+    expect(args.slice(args.indexOf('-bios'), args.indexOf('-bios') + 4)).toEqual(['-bios', '/usr/share/qemu/qboot.rom', '-kernel', '/k/vmlinux']);
+    expect(qemuArgs({ ...base, bios: null })).not.toContain('-bios');
+  });
+
   it("should double commas so that a value cannot inject QEMU sub-options", () => {
     const args = qemuArgs({ ...base, guestName: 'a,debug-threads=on', agentSocket: '/x,y/agent.sock' });
     expect(args).toContain('guest=a,,debug-threads=on,process=wc-web-1');

@@ -27,14 +27,14 @@
  * <start-ticks> <state> <comm> <args>` (ps; comm and args percent-encoded,
  * "-" when empty; ticks are USER_HZ = 100 on x86); `S running <pid>` or
  * `S exited <pid> <code>` (exit-status). shutdown answers BEGIN/END, then
- * stops the workload (TERM, KILL after 3 s), syncs and powers off.
+ * stops the workload (TERM, KILL after 3 s), syncs and resets the VM (QEMU's -no-reboot makes that an exit).
  */
 export const AGENT_PROTOCOL = 1;
 
 /** Busybox applets the agent calls; each gets a symlink in /.wc/bin. */
 export const agentApplets = [
   'sh', 'mount', 'mkdir', 'ip', 'stty', 'setsid', 'env', 'awk', 'ps', 'cat', 'mv', 'rm', 'kill',
-  'sleep', 'sync', 'poweroff', 'hostname', 'printf', 'echo', 'cut', 'readlink',
+  'sleep', 'sync', 'reboot', 'hostname', 'printf', 'echo', 'cut', 'readlink',
 ] as const;
 
 const initTemplate = String.raw`#!/.wc/busybox sh
@@ -121,13 +121,15 @@ while IFS= read -r line <&3; do
       pids=$(wc_container_pids)
       [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
       sync
-      poweroff -f;;
+      # QEMU runs with -no-reboot, so a reset ends it. A power-off would need
+      # ACPI, which the minimal guest kernel leaves out (it only halts the CPU).
+      reboot -f;;
     *)
       printf '%s ERR unknown-verb\n' "$seq" >&3;;
   esac
 done
-# The host closed the port for good (it never does while the VM runs): power off.
-poweroff -f
+# The host closed the port for good (it never does while the VM runs): end the VM.
+reboot -f
 `;
 
 /** /init; the template avoids '$'+'{' so that sh parameter syntax cannot be mistaken for interpolation. */

@@ -13,6 +13,8 @@ export interface QemuLaunch {
   memoryMB: number;
   cpuCount: number;
   kernel: string;
+  /** -bios: qboot for a PVH kernel (hostTools.chooseKernel); absent means QEMU's default firmware. */
+  bios?: string | null;
   initramfs: string | null;
   append: string;
   /** -serial file:… for the console; null sends the console to QEMU's stdout. */
@@ -41,8 +43,9 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     '-nographic', '-monitor', 'none',
     '-nic', 'none',
     '-no-reboot',
-    '-kernel', launch.kernel,
   ];
+  if (launch.bios) args.push('-bios', launch.bios);
+  args.push('-kernel', launch.kernel);
   if (launch.initramfs) args.push('-initrd', launch.initramfs);
   args.push('-append', launch.append);
   args.push('-serial', launch.consoleLog ? `file:${qemuOptionValue(launch.consoleLog)}` : 'stdio');

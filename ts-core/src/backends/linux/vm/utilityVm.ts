@@ -14,7 +14,7 @@ import { readJsonDocument } from '../../../util/jsonDocument.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
 import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
-import { locateKernel, locateQemu } from './hostTools.js';
+import { chooseKernel, locateQemu, type KernelChoice } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
 import { probeKvm } from './kvmProbe.js';
 import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuProcess.js';
@@ -68,6 +68,8 @@ export interface BootOptions {
   /** Forces an accelerator instead of the (cached) KVM probe. */
   accel?: Accelerator;
   bootTimeoutMs?: number;
+  /** Boots the initramfs an earlier boot of this container built, when it is still there (a restart). */
+  reuseInitramfs?: boolean;
   /** Told the QEMU process's identity as soon as it runs (the create journal records it). */
   onLaunched?: (worker: { pid: number; startTimeMs: number }) => void;
   /** Overrides for tests: a bad kernel must fail like a real one. */
@@ -136,13 +138,17 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
   const activity = `Booting the utility VM of container ${options.containerId}`;
   context.progress(activity, 'Locating QEMU and the kernel', 0);
   const qemuPath = options.qemuPath ?? (await locateQemu());
-  const kernelPath = options.kernelPath ?? (await locateKernel());
+  const kernel: KernelChoice = options.kernelPath
+    ? { path: options.kernelPath, flavour: 'custom', version: null, boot: 'bzimage', bios: null, why: `custom kernel (${options.kernelPath}): given by the caller` }
+    : await chooseKernel();
+  const kernelPath = kernel.path;
+  context.verbose(`Utility VM kernel: ${kernel.why}.`);
   const busybox = await locateStaticBusybox();
   let accel: Accelerator;
   if (options.accel) accel = options.accel;
   else {
     context.progress(activity, 'Checking whether KVM works (cached after the first time)', 2);
-    const probe = await probeKvm({ qemuPath, kernelPath });
+    const probe = await probeKvm({ qemuPath, kernelPath, bios: kernel.bios });
     context.verbose(probe.reason);
     accel = probe.accel;
   }
@@ -174,15 +180,17 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
 
   try {
     context.progress(activity, 'Building the initramfs from the image', 5);
-    created.push(files.initramfs);
-    await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
+    const kept = options.reuseInitramfs === true && (await fileSize(files.initramfs)) > 0;
+    if (kept) context.verbose(`Booting the kept initramfs of '${options.containerId}' again.`);
+    else created.push(files.initramfs);
+    if (!kept) await buildInitramfs({ rootfsDir: options.rootfsDir, outFile: files.initramfs, spec: options.guest, busyboxPath: busybox });
 
     const consolePipe = await startLogWriter(options.dir, path.basename(files.console));
     if (!consolePipe) context.verbose(`The console of '${options.containerId}' goes straight to ${path.basename(files.console)}, without a size cap: no pipe could be made here.`);
     const vmId = randomUUID();
     const processName = workerProcessName(options.containerId);
     const args = qemuArgs({
-      accel, memoryMB, cpuCount, kernel: kernelPath, initramfs: files.initramfs,
+      accel, memoryMB, cpuCount, kernel: kernelPath, bios: kernel.bios, initramfs: files.initramfs,
       // Relative to QEMU's working directory (the container directory): short
       // socket paths, and no state-dir path inside QEMU's option syntax.
       // The console (the workload's output) goes to QEMU's stdout, a pipe to the capped log writer

@@ -1,0 +1,132 @@
+function Get-ContainerLog {
+    <#
+    .SYNOPSIS
+    Gets a container's output: its last lines, the lines since a time, or (with -Follow) what it writes from now on.
+
+    .DESCRIPTION
+    Get-ContainerLog returns the output a container's command wrote, one
+    WindowsContainers.LogLine per line. On the linux backend that is the
+    container's capped log (stdout and stderr together, the current file and
+    the one rotated before it) or, for a Hyper-V-isolated container, its
+    utility VM's serial console; on the docker backend it is Docker's log
+    (stdout and stderr apart, each line with its time). Each read is bounded
+    (4 MiB; older output is left out and a warning says so). With -Follow it
+    keeps reading new lines until the container exits, -FollowTimeoutSeconds
+    passes, or you press Ctrl+C.
+
+    .PARAMETER Name
+    The container's name; wildcards select several containers.
+
+    .PARAMETER InputObject
+    A container from Get-IsolatedContainer.
+
+    .PARAMETER Tail
+    Only the last this many lines.
+
+    .PARAMETER Since
+    Only lines written after this time (docker backend: the linux backend
+    keeps no time per line and says so).
+
+    .PARAMETER Follow
+    Keeps reading new lines until the container exits or Ctrl+C.
+
+    .PARAMETER FollowTimeoutSeconds
+    With -Follow, stops after this many seconds at the latest. Default 0: no limit.
+
+    .EXAMPLE
+    Get-ContainerLog -Name web -Tail 20
+
+    The last 20 lines container web wrote.
+
+    .EXAMPLE
+    Get-IsolatedContainer web* | Get-ContainerLog -Tail 5 | Format-Table ContainerName, Text
+
+    The last 5 lines of every container whose name starts with web.
+
+    .EXAMPLE
+    Get-ContainerLog -Name web -Follow -FollowTimeoutSeconds 5
+
+    Shows web's output as it comes, for 5 seconds or until web exits or Ctrl+C.
+
+    .INPUTS
+    WindowsContainers.Container
+    Containers from Get-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
+
+    .OUTPUTS
+    WindowsContainers.LogLine
+
+    .LINK
+    https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Container/operation/ContainerLogs
+
+    .LINK
+    about_WindowsContainers
+
+    .LINK
+    Invoke-ContainerCommand
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Container/operation/ContainerLogs')]
+    [OutputType('WindowsContainers.LogLine')]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(Mandatory, ParameterSetName = 'InputObject', ValueFromPipeline)]
+        [PSTypeName('WindowsContainers.Container')]
+        [psobject[]] $InputObject,
+
+        [ValidateRange(0, 1000000)]
+        [int] $Tail = -1,
+
+        [datetime] $Since,
+
+        [switch] $Follow,
+
+        [ValidateRange(0, 86400)]
+        [int] $FollowTimeoutSeconds = 0
+    )
+
+    process {
+        $patterns = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
+        foreach ($pattern in $patterns) {
+            $failure = $null
+            $names = @(Resolve-ContainerNamePattern -Pattern $pattern -Failure ([ref]$failure))
+            if ($null -ne $failure) {
+                $PSCmdlet.WriteError($failure)
+                continue
+            }
+            foreach ($target in $names) {
+                $arguments = @{ name = $target }
+                if ($Tail -ge 0) { $arguments.tail = $Tail }
+                if ($PSBoundParameters.ContainsKey('Since')) { $arguments.since = $Since.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [cultureinfo]::InvariantCulture) }
+                $deadline = if ($FollowTimeoutSeconds -gt 0) { [datetime]::UtcNow.AddSeconds($FollowTimeoutSeconds) } else { [datetime]::MaxValue }
+                while ($true) {
+                    $failure = $null
+                    $body = Invoke-CoreCommand -Command 'container.logs' -Arguments $arguments -TimeoutSeconds 60 -TargetObject $target -Failure ([ref]$failure)
+                    if ($null -ne $failure) {
+                        $PSCmdlet.WriteError($failure)
+                        break
+                    }
+                    if ($body.truncated) { Write-Warning "Only the newest 4 MiB of the output of '$target' were read; older lines were left out." }
+                    foreach ($line in @($body.lines)) {
+                        [pscustomobject]@{
+                            PSTypeName    = 'WindowsContainers.LogLine'
+                            ContainerName = $target
+                            Backend       = [string]$body.backend
+                            Stream        = [string]$line.stream
+                            Timestamp     = if ($null -ne $line.timestamp) { ConvertTo-ContainerDate -Value $line.timestamp } else { $null }
+                            Text          = [string]$line.text
+                        }
+                    }
+                    # Follow: what came after this answer, until the container exits (after one last read) or the deadline.
+                    if (-not $Follow -or -not $body.running -or [datetime]::UtcNow -ge $deadline) { break }
+                    $arguments = @{ name = $target; cursor = [string]$body.cursor }
+                    Start-Sleep -Milliseconds 500
+                }
+            }
+        }
+    }
+}

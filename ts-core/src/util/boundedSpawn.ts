@@ -1,0 +1,54 @@
+/**
+ * Runs a program with an argument array (never a shell) and collects its
+ * stdout and stderr up to a byte bound each, with a deadline: past the bound
+ * the rest is drained and dropped (truncated), past the deadline the process
+ * is killed. For `runc exec`: the output is the container's, untrusted.
+ */
+import { spawn } from 'node:child_process';
+import { CoreError } from '../protocol/errors.js';
+
+export interface BoundedResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+}
+
+export function boundedSpawn(file: string, args: readonly string[], options: { maxBytes: number; timeoutMs: number }): Promise<BoundedResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let truncated = false;
+    let timedOut = false;
+    const collect = (target: Buffer[], size: () => number, add: (n: number) => void) => (chunk: Buffer) => {
+      const room = options.maxBytes - size();
+      if (room <= 0) { truncated = true; return; }
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (kept.length < chunk.length) truncated = true;
+      target.push(kept);
+      add(kept.length);
+    };
+    child.stdout.on('data', collect(out, () => outBytes, (n) => { outBytes += n; }));
+    child.stderr.on('data', collect(err, () => errBytes, (n) => { errBytes += n; }));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new CoreError('RuntimeFailed', `Could not run ${file}: ${error.message}`, { cause: error }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        exitCode: code, signal, truncated, timedOut,
+        stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
