@@ -35,7 +35,7 @@
         PSData = @{
             Tags         = @('Containers', 'Windows', 'Hyper-V', 'Isolation', 'HCS', 'Docker', 'Pester')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Foundation: the core bridge and Get-ContainerHost.'
+            ReleaseNotes = 'See CHANGELOG.md; the package that npm run package builds carries its version''s section.'
         }
     }
 }

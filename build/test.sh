@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: type check, vitest (core), Pester (module and end to end).
+# Every test: type check, the package build, vitest (core), Pester (module,
+# end to end, the installed package and remoting over SSH).
 # Prints one line per runner and a closing "total: N passed, N failed".
 # Exits non-zero when anything failed. Set-up is build/setup.sh's job.
 set -uo pipefail
@@ -14,6 +15,13 @@ if npx tsc --noEmit -p tsconfig.json; then
   typecheck='1 passed, 0 failed'; passed=$((passed + 1))
 else
   typecheck='0 passed, 1 failed'; failed=$((failed + 1))
+fi
+
+echo "== package (npm run package: the module folder and .nupkg the install and remoting tests use)"
+if npm run --silent package; then
+  package='1 passed, 0 failed'; passed=$((passed + 1))
+else
+  package='0 passed, 1 failed'; failed=$((failed + 1))
 fi
 
 echo "== vitest (ts-core)"
@@ -45,6 +53,7 @@ passed=$((passed + p_pass)); failed=$((failed + p_fail)); skipped=$((skipped + p
 
 echo
 echo "typecheck: $typecheck"
+echo "package: $package"
 echo "vitest: $v_pass passed, $v_fail failed, $v_skip skipped"
 echo "pester: $p_pass passed, $p_fail failed, $p_skip skipped"
 echo "total: $passed passed, $failed failed, $skipped skipped"

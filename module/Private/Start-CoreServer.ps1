@@ -18,20 +18,16 @@ function Start-CoreServer {
         [int] $ReadyTimeoutSeconds = 60
     )
 
-    $node = if ($env:WINDOWSCONTAINERS_NODE) { $env:WINDOWSCONTAINERS_NODE } else {
-        $command = Get-Command -Name node -CommandType Application -ErrorAction Ignore | Select-Object -First 1
-        if ($command) { $command.Source }
-    }
-    if (-not $node) {
-        throw (New-CoreErrorRecord -ErrorId 'NodeNotFound' -Category NotInstalled `
-                -Message 'Node.js was not found on PATH. WindowsContainers runs its core with Node.js 20.11 or later.' `
-                -RecommendedAction 'Install Node.js 20 LTS, or set $env:WINDOWSCONTAINERS_NODE to the path of node.')
-    }
+    # NodeNotFound / NodeTooOld, each saying how to fix it, come from here.
+    $node = (Get-NodeRuntime).Path
     $bundle = Get-CoreBundlePath
     if (-not (Test-Path -LiteralPath $bundle -PathType Leaf)) {
+        # A checkout builds its bundle; an installed package always carries one, so there it means a damaged install.
+        $fromCheckout = Test-Path -LiteralPath (Join-Path $ExecutionContext.SessionState.Module.ModuleBase 'package.json')
+        $action = if ($fromCheckout) { 'Build it with: npm run build (or bash build/setup.sh) in the module''s folder.' }
+        else { 'Reinstall the module: Install-PSResource -Name WindowsContainers -Reinstall.' }
         throw (New-CoreErrorRecord -ErrorId 'CoreNotBuilt' -Category NotInstalled -TargetObject $bundle `
-                -Message "The core bundle '$bundle' does not exist." `
-                -RecommendedAction 'Build it with: npm run build (or bash build/setup.sh) in the module''s folder.')
+                -Message "The core bundle '$bundle' does not exist. $action" -RecommendedAction $action)
     }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new($node)

@@ -16,7 +16,12 @@ function Get-ContainerHost {
     is not, why and what to install. On Linux, UtilityVmKernel names the guest
     kernel Hyper-V-class containers boot (minimal, cloud or generic, best
     first, from the kernels directory set-up fills) and why that one; getting
-    the accelerator right may take one short KVM test boot, cached after. The default isolation follows Windows'
+    the accelerator right may take one short KVM test boot, cached after.
+    Missing lists, one line each, what this host lacks for the linux backend
+    and how to get it (runc for process isolation; QEMU, a kernel, a static
+    busybox for Hyper-V-class isolation); a missing Node.js stops the command
+    itself with NodeNotFound or NodeTooOld, whose message says how to fix it.
+    The default isolation follows Windows'
     own rule: process isolation on Windows Server, Hyper-V isolation on
     Windows 10/11; on Linux the default is process isolation.
 
@@ -96,6 +101,7 @@ function Get-ContainerHost {
         DefaultIsolation = $info.defaultIsolation
         Backends         = @($backends)
         UtilityVmKernel  = $kernel
+        Missing          = [string[]]@(Get-MissingHostDependency -Backend @($info.backends))
         CoreVersion      = $info.core.version
     }
 }

@@ -37,8 +37,8 @@ function Invoke-ContainerIsolationCheck {
 
     Pester 5 or later is needed: the loaded one, or else the newest installed
     one is imported. The evidence is gathered by one private function whose
-    answer is plain data, so that a later -Session parameter can gather it on
-    remote hosts with Invoke-Command and judge it here.
+    answer is plain data, so that -Session gathers it on remote hosts with
+    Invoke-Command and judges it here: one report for the whole fleet.
 
     .PARAMETER Name
     Names or wildcard patterns of the containers to check. Without -Name and
@@ -85,6 +85,18 @@ function Invoke-ContainerIsolationCheck {
     .PARAMETER Output
     How much Pester prints while it runs: None, Normal (the default), Detailed or Diagnostic.
 
+
+    .PARAMETER Session
+    PowerShell sessions (New-PSSession over WinRM or SSH) to the container
+    hosts to check, each with WindowsContainers installed. The evidence is
+    gathered on every host at once (Invoke-Command -ThrottleLimit) and judged
+    here by the same suite: the report has one test suite per host, named
+    after the host as the session reaches it. A host that cannot be reached,
+    or where the module cannot run, is a failed test case that says why; the
+    other hosts are still checked.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many hosts gather their evidence at the same time (default 32).
     .EXAMPLE
     Invoke-ContainerIsolationCheck -Name web -Isolation HyperV -OutputPath ./results/isolation.xml
 
@@ -109,6 +121,13 @@ function Invoke-ContainerIsolationCheck {
 
     Before a host upgrade: also checks that web's image could still run with
     Hyper-V isolation on Windows Server 2025, and writes an NUnit report.
+
+    .EXAMPLE
+    $fleet = New-PSSession -ComputerName node1, node2; $fleet += New-PSSession -HostName node3 -UserName admin; Invoke-ContainerIsolationCheck -Session $fleet -ExpectationPath ./isolation.json -OutputPath ./results/fleet-junit.xml
+
+    Checks three hosts at once, two over WinRM and one over SSH, and writes one
+    JUnit report with a test suite per host; a host that cannot be reached is a
+    failed test case that says why.
 
     .EXAMPLE
     $result = Invoke-ContainerIsolationCheck -Name web -Output None; $result.Failed | ForEach-Object { $_.ErrorRecord.Exception.Message }
@@ -209,7 +228,15 @@ function Invoke-ContainerIsolationCheck {
         [string] $OutputFormat = 'JUnitXml',
 
         [ValidateSet('None', 'Normal', 'Detailed', 'Diagnostic')]
-        [string] $Output = 'Normal'
+        [string] $Output = 'Normal',
+
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
@@ -252,9 +279,15 @@ function Invoke-ContainerIsolationCheck {
 
         # What to select: what was named, else the expectation's keys, else everything.
         $patterns = if ($selection.Count) { @($selection) } elseif ($expected.Count) { @($expected.Keys) } else { @('*') }
-        $evidence = Get-IsolationCheckEvidence -Pattern $patterns -Expectation $expected -Isolation $Isolation
-
-        $plan = Get-IsolationCheckPlan -Evidence $evidence -Expectation $expected -Isolation $Isolation -DefaultIsolation $DefaultIsolation -HostBuild $HostBuild -HostEdition $HostEdition
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            # Every host at once; one plan per host, an unreachable one included as a failing case.
+            $plans = @(Get-IsolationCheckFleetPlan -Session $Session -Pattern $patterns -Expectation $expected -Isolation $Isolation `
+                    -DefaultIsolation $DefaultIsolation -HostBuild $HostBuild -HostEdition $HostEdition -ThrottleLimit $ThrottleLimit)
+        }
+        else {
+            $evidence = Get-IsolationCheckEvidence -Pattern $patterns -Expectation $expected -Isolation $Isolation
+            $plans = @(Get-IsolationCheckPlan -Evidence $evidence -Expectation $expected -Isolation $Isolation -DefaultIsolation $DefaultIsolation -HostBuild $HostBuild -HostEdition $HostEdition)
+        }
 
         # Pester's commands from the module found above, called from here: Invoke-Pester
         # runs the suite in its caller's session state, which must not be Pester's own.
@@ -264,7 +297,8 @@ function Invoke-ContainerIsolationCheck {
         # strict mode and private commands are no business of a test file).
         $suiteScope = New-Module -Name WindowsContainers.IsolationCheck -ScriptBlock { }
         $suite = $suiteScope.NewBoundScriptBlock([scriptblock]::Create((Get-IsolationCheckSuite).ToString()))
-        $configuration.Run.Container = & $pester.ExportedCommands['New-PesterContainer'] -ScriptBlock $suite -Data @{ Plan = $plan }
+        # One Pester container per host: one test suite per host in the report.
+        $configuration.Run.Container = & $pester.ExportedCommands['New-PesterContainer'] -ScriptBlock $suite -Data @($plans | ForEach-Object { @{ Plan = $_ } })
         $configuration.Run.PassThru = $true
         $configuration.Run.Exit = $false
         $configuration.Run.Throw = $false
@@ -277,20 +311,31 @@ function Invoke-ContainerIsolationCheck {
             $configuration.TestResult.Enabled = $true
             $configuration.TestResult.OutputFormat = $OutputFormat
             $configuration.TestResult.OutputPath = $fullOutputPath
-            $configuration.TestResult.TestSuiteName = "WindowsContainers isolation check ($($evidence.ComputerName))"
+            $configuration.TestResult.TestSuiteName = if ($plans.Count -eq 1) { "WindowsContainers isolation check ($($plans[0].ComputerName))" }
+            else { "WindowsContainers isolation check ($($plans.Count) hosts: $(@($plans.ComputerName) -join ', '))" }
         }
         $result = & $pester.ExportedCommands['Invoke-Pester'] -Configuration $configuration
 
         # Pester names a script-block container '<ScriptBlock>', and uses that as the
         # JUnit classname and suite name; CI systems group test cases by it. Name it
         # after the check and the host instead.
+        # With several hosts there is one such container element per host, in
+        # the order of the plans: each is named after its own host.
         if ($OutputPath -and (Test-Path -LiteralPath $fullOutputPath)) {
-            $suiteName = "WindowsContainers.IsolationCheck.$($evidence.ComputerName)"
             $report = [System.Xml.XmlDocument]::new()
             $report.PreserveWhitespace = $true
             $report.Load($fullOutputPath)
+            $containers = @($report.SelectNodes("//*[@name='<ScriptBlock>'][not(ancestor::*[@name='<ScriptBlock>'])]"))
+            for ($i = 0; $i -lt $containers.Count; $i++) {
+                $computer = if ($i -lt $plans.Count) { $plans[$i].ComputerName } else { $plans[-1].ComputerName }
+                $suiteName = "WindowsContainers.IsolationCheck.$computer"
+                foreach ($attribute in @($containers[$i].SelectNodes('descendant-or-self::*/@name | descendant-or-self::*/@package | descendant-or-self::*/@classname | descendant-or-self::*/@description'))) {
+                    if ($attribute.Value -eq '<ScriptBlock>') { $attribute.Value = $suiteName }
+                }
+            }
+            $rest = if ($plans.Count -eq 1) { "WindowsContainers.IsolationCheck.$($plans[0].ComputerName)" } else { 'WindowsContainers.IsolationCheck' }
             foreach ($attribute in @($report.SelectNodes('//@name | //@package | //@classname | //@description'))) {
-                if ($attribute.Value -eq '<ScriptBlock>') { $attribute.Value = $suiteName }
+                if ($attribute.Value -eq '<ScriptBlock>') { $attribute.Value = $rest }
             }
             $report.Save($fullOutputPath)
         }

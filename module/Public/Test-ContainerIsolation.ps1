@@ -36,6 +36,18 @@ function Test-ContainerIsolation {
     .PARAMETER Quiet
     Returns only $true or $false per container (Passed), for Pester and scripts.
 
+    .PARAMETER Session
+    PowerShell sessions (New-PSSession over WinRM or SSH) to container hosts
+    that have WindowsContainers installed. The check runs on every host at
+    once (Invoke-Command -ThrottleLimit), on the containers named by -Name or
+    else on all of each host's containers, and every result carries
+    PSComputerName. A host that cannot be reached is a non-terminating
+    HostUnreachable error naming it and why (with -Quiet also a $false); the
+    other hosts go on.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many hosts are checked at the same time (default 32).
+
     .EXAMPLE
     Test-ContainerIsolation -Name web
 
@@ -50,6 +62,12 @@ function Test-ContainerIsolation {
     Get-IsolatedContainer | Test-ContainerIsolation | Where-Object { -not $_.Passed }
 
     Checks every container against one host snapshot and lists those whose isolation is not what they were created with.
+
+    .EXAMPLE
+    $fleet = New-PSSession -ComputerName node1, node2; Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
+
+    Checks every container on two hosts over WinRM at once; over SSH the
+    sessions come from New-PSSession -HostName node1 -UserName admin.
 
     .EXAMPLE
     (Test-ContainerIsolation web).HostMatches | Format-Table
@@ -84,11 +102,13 @@ function Test-ContainerIsolation {
     # -Quiet has parameter sets of its own so that each set declares the one
     # type it returns: tab completion after `(Test-ContainerIsolation x).`
     # offers the result's properties, and [bool]'s only with -Quiet.
-    [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject'))]
-    [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet'))]
+    [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject', 'Session'))]
+    [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet', 'SessionQuiet'))]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
+        [Parameter(Position = 0, ParameterSetName = 'Session')]
+        [Parameter(Position = 0, ParameterSetName = 'SessionQuiet')]
         [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
@@ -101,8 +121,18 @@ function Test-ContainerIsolation {
         [ValidateSet('Process', 'HyperV')]
         [string] $Isolation,
 
+        [Parameter(Mandatory, ParameterSetName = 'Session')]
+        [Parameter(Mandatory, ParameterSetName = 'SessionQuiet')]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [Parameter(ParameterSetName = 'Session')]
+        [Parameter(ParameterSetName = 'SessionQuiet')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32,
+
         [Parameter(Mandatory, ParameterSetName = 'NameQuiet')]
         [Parameter(Mandatory, ParameterSetName = 'InputObjectQuiet')]
+        [Parameter(Mandatory, ParameterSetName = 'SessionQuiet')]
         [switch] $Quiet
     )
 
@@ -115,6 +145,8 @@ function Test-ContainerIsolation {
     }
 
     process {
+        # With -Session the names are resolved on each host (end block).
+        if ($PSCmdlet.ParameterSetName -like 'Session*') { return }
         if ($PSCmdlet.ParameterSetName -like 'InputObject*') {
             foreach ($n in @($InputObject.Name)) { $targets.Add([string]$n) }
             return
@@ -133,6 +165,11 @@ function Test-ContainerIsolation {
     }
 
     end {
+        if ($PSCmdlet.ParameterSetName -like 'Session*') {
+            Test-ContainerIsolationOnSession -Session $Session -Name $Name -ThrottleLimit $ThrottleLimit -Quiet:$Quiet `
+                -Isolation $(if ($PSBoundParameters.ContainsKey('Isolation')) { $Isolation } else { $null }) -Cmdlet $PSCmdlet
+            return
+        }
         if ($targets.Count -eq 0) { return }
         $expected = @{}
         if ($PSBoundParameters.ContainsKey('Isolation')) {

@@ -191,7 +191,7 @@ Describe 'The core bridge (Invoke-CoreCommand)' {
 
         It 'Should say which node it tried when node cannot run' {
             $env:WINDOWSCONTAINERS_NODE = Join-Path $TestDrive 'no-node-here'
-            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'CoreStartFailed'
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'NodeNotFound' -ExpectedMessage '*no-node-here*'
         }
 
         It 'Should say how to build the core when the bundle is missing' {

@@ -276,8 +276,10 @@ Describe 'Stop-IsolatedContainer and Remove-IsolatedContainer' {
         foreach ($command in 'Stop-IsolatedContainer', 'Remove-IsolatedContainer', 'Get-ContainerProcess') {
             (Get-Command $command).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'Name')
         }
-        # -Quiet has sets of its own, so that each set declares the one type it returns.
-        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'InputObjectQuiet', 'Name', 'NameQuiet')
+        # -Quiet has sets of its own, so that each set declares the one type it returns;
+        # -Session checks remote hosts (tests/pester/Remoting.Fleet.Tests.ps1).
+        (Get-Command Test-ContainerIsolation).ParameterSets.Name | Sort-Object |
+            Should -Be @('InputObject', 'InputObjectQuiet', 'Name', 'NameQuiet', 'Session', 'SessionQuiet')
     }
 }
 
