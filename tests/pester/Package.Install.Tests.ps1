@@ -83,7 +83,10 @@ Describe 'The built package' {
         $source.ModuleVersion | Should -Be $version -Because 'the development manifest and package.json must agree'
         $packaged.PowerShellVersion | Should -Be '7.4'
         $packaged.CompatiblePSEditions | Should -Be @('Core')
-        $packaged.PrivateData.PSData.ProjectUri | Should -Be (Get-Content -Raw (Join-Path $repo 'package.json') | ConvertFrom-Json).homepage
+        # ProjectUri is package.json's homepage, and absent (never invented) while the project has none.
+        $homepage = (Get-Content -Raw (Join-Path $repo 'package.json') | ConvertFrom-Json).PSObject.Properties['homepage']
+        if ($homepage) { $packaged.PrivateData.PSData.ProjectUri | Should -Be $homepage.Value }
+        else { $packaged.PrivateData.PSData.ContainsKey('ProjectUri') | Should -BeFalse }
         $packaged.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
         $packaged.PrivateData.PSData.Tags | Should -Contain 'Containers'
     }
