@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../../protocol/errors.js';
+import { readAt } from '../../util/readAt.js';
 
 export interface ResolvedUser {
   /** As given (image config or -User). */
@@ -67,15 +68,7 @@ export function readFileInRoot(root: string, relative: string, maxBytes: number)
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return null;
-    const size = Math.min(stat.size, maxBytes);
-    const buffer = Buffer.alloc(size);
-    let filled = 0;
-    while (filled < size) {
-      const n = fs.readSync(fd, buffer, filled, size - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return buffer.subarray(0, filled);
+    return readAt(fd, Math.min(stat.size, maxBytes));
   } finally {
     fs.closeSync(fd);
   }

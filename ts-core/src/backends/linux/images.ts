@@ -13,6 +13,7 @@ import { overlayLowerDirs } from './rootfsMount.js';
 import { readMounts } from '../../processes/procfs/index.js';
 import { applyLayer, archivePathParts, emptyStats, type LayerStats } from './layers.js';
 import * as jsonDocument from '../../util/jsonDocument.js';
+import { readAt } from '../../util/readAt.js';
 
 /**
  * The linux backend's local image store: <state>/images/<name>/{rootfs/,image.json}.
@@ -193,14 +194,7 @@ function readBounded(fd: number, size: number, source: string, budget: ImportBud
       { details: { source, size, limit: max } });
   }
   budget.addBytes(size);
-  const buffer = Buffer.allocUnsafe(size);
-  let filled = 0;
-  while (filled < size) {
-    const read = fs.readSync(fd, buffer, filled, size - filled, filled);
-    if (read === 0) break; // the file shrank meanwhile: use what is there
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
+  return readAt(fd, size);
 }
 
 function blobPath(digest: string): string {

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { readProcessStat } from '../../processes/procfs/index.js';
 import { loadLibc } from './libc.js';
+import { readAt } from '../../util/readAt.js';
 
 export interface SpawnedExit {
   /** The exit status, or null when a signal ended the process. */
@@ -262,15 +263,7 @@ function loadMemfd(): Promise<((name: string) => number) | null> {
 }
 
 function readCapture(fd: number, maxBytes: number): string {
-  const size = Math.min(fs.fstatSync(fd).size, maxBytes);
-  const buffer = Buffer.alloc(size);
-  let read = 0;
-  while (read < size) {
-    const n = fs.readSync(fd, buffer, read, size - read, read);
-    if (n === 0) break;
-    read += n;
-  }
-  return buffer.subarray(0, read).toString('utf8');
+  return readAt(fd, Math.min(fs.fstatSync(fd).size, maxBytes)).toString('utf8');
 }
 
 /**
