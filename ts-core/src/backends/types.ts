@@ -94,6 +94,8 @@ export interface Backend {
   processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]>;
   /** The worker claim for a container that has one; null for process isolation. */
   worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null>;
+  /** Starts an exited container again with the same isolation, image and command; backends without it cannot. */
+  start?(name: string, context: CommandContext): Promise<ContainerInfo>;
   stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo>;
   remove(name: string, force: boolean, context: CommandContext): Promise<void>;
 }
