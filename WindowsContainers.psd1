@@ -25,6 +25,7 @@
         'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()
+    DscResourcesToExport = @('IsolatedContainer')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

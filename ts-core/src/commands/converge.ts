@@ -142,8 +142,8 @@ export const containerConverge = defineCommand({
     // Everything that could refuse the create is asked before the old container goes.
     if (plan.includes('create') || plan.includes('recreate')) {
       const { image, isolation, backend } = createArgs();
-      await checkReachable(backend, image, context);
       await preflightCreate({ image, isolation, backend, workingDir: undefined }, context);
+      await checkReachable(backend, image, context);
     }
     for (const step of plan) {
       switch (step) {
