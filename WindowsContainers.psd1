@@ -20,8 +20,10 @@
         'New-IsolatedContainer'
         'Remove-ContainerImage'
         'Remove-IsolatedContainer'
+        'Set-IsolatedContainerState'
         'Stop-IsolatedContainer'
         'Test-ContainerIsolation'
+        'Test-IsolatedContainerState'
         'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()

@@ -133,13 +133,15 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     'Test-ContainerIsolation'
     'Stop-IsolatedContainer'
     'Remove-IsolatedContainer'
+    'Set-IsolatedContainerState'
+    'Test-IsolatedContainerState'
 ) -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)
     Complete-ContainerName -WordToComplete $wordToComplete
 }
 
 # Image names complete from the linux backend's store.
-Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer' -ScriptBlock {
+Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer', 'Set-IsolatedContainerState', 'Test-IsolatedContainerState' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)
     Complete-ImageName -WordToComplete $wordToComplete
 }

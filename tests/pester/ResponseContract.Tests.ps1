@@ -100,6 +100,13 @@ Describe 'The response contract of every core command' -Tag E2E -Skip:(-not $can
         $tested = Invoke-CoreRaw isolation.test @{ names = @($container, 'no-such-container', 'bad name') }
         @(($tested | ConvertFrom-Json).results | Where-Object { $null -ne $_.error }).Count | Should -Be 2
         Assert-Contract isolation.test $tested
+        $desired = @{ name = $container; image = 'contract-busybox'; command = @('sleep', '300'); backend = 'linux' }
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'get'; desired = $desired })
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'test'; desired = $desired + @{ state = 'stopped' } })
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'set'; desired = $desired })
+        $exported = Invoke-CoreRaw container.export @{}
+        @(($exported | ConvertFrom-Json).instances.name) | Should -Contain $container
+        Assert-Contract container.export $exported
         Assert-Contract container.stop (Invoke-CoreRaw container.stop @{ name = $container; timeoutSeconds = 1 })
         Assert-Contract container.remove (Invoke-CoreRaw container.remove @{ name = $container })
         $script:container = $null
