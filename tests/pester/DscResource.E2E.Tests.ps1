@@ -312,4 +312,48 @@ Describe 'Desired state of containers (DSC v3 manifest and class resource)' -Tag
             Get-World | Should -Be $world
         }
     }
+
+    Context 'Set-IsolatedContainerState and Test-IsolatedContainerState (run-books)' {
+        BeforeAll {
+            Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
+            $script:book = "dscbook-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+        }
+
+        AfterAll {
+            & node $bundle container.remove --json (@{ name = $script:book; force = $true } | ConvertTo-Json -Compress) *> $null
+        }
+
+        It 'Should change nothing with -WhatIf, converge once, and do nothing the second time' {
+            Test-IsolatedContainerState -Name $book -Image busybox | Should -BeFalse
+            (Test-IsolatedContainerState -Name $book -Image busybox -Detailed).DifferingProperties | Should -Be @('Ensure')
+            $world = Get-World
+            Set-IsolatedContainerState -Name $book -Image busybox -Command sleep, 600 -Backend linux -WhatIf
+            Get-World | Should -Be $world
+            $first = Set-IsolatedContainerState -Name $book -Image busybox -Command sleep, 600 -Backend linux -PassThru -ErrorAction Stop
+            $first.PSTypeNames[0] | Should -Be 'WindowsContainers.ContainerState'
+            $first.Actions | Should -Be @('created')
+            Test-IsolatedContainerState -Name $book -Image busybox -Command sleep, 600 | Should -BeTrue
+            $second = Set-IsolatedContainerState -Name $book -Image busybox -Command sleep, 600 -Backend linux -PassThru -ErrorAction Stop
+            @($second.Actions) | Should -HaveCount 0
+            $second.Id | Should -Be $first.Id
+            $second.CreatedAt | Should -Be $first.CreatedAt
+        }
+
+        It 'Should fail with the pre-flight ErrorId and change nothing when the desired state cannot be reached' {
+            $before = Get-Container $book
+            { Set-IsolatedContainerState -Name $book -Image mcr.microsoft.com/windows/servercore:ltsc2022 -Isolation Process -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImageIncompatibleWithHost,Set-IsolatedContainerState'
+            (Get-Container $book).createdAt | Should -Be $before.createdAt
+        }
+
+        It 'Should remove it with -Ensure Absent and warn when it recreates' {
+            $warnings = $null
+            $recreated = Set-IsolatedContainerState -Name $book -Image busybox -Command sleep, 601 -PassThru -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+            $recreated.Actions | Should -Be @('recreated')
+            $recreated.WritableLayerLost | Should -BeTrue
+            "$warnings" | Should -Match 'writable layer|is lost'
+            Set-IsolatedContainerState -Name $book -Ensure Absent -ErrorAction Stop
+            Test-IsolatedContainerState -Name $book -Ensure Absent | Should -BeTrue
+        }
+    }
 }

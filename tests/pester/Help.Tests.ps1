@@ -7,7 +7,8 @@
 # <why>"); it runs in a test tagged Windows, skipped elsewhere with that reason.
 # An example that needs a DSC tool this machine cannot install says so the same
 # way ("Needs the PSDesiredStateConfiguration module: <why>)"); it runs where
-# that module is installed and is skipped, with that reason, elsewhere.
+# that module is installed and is skipped, with that reason, elsewhere (tagged
+# PSDesiredStateConfiguration, the one other tag the runner lets skip).
 BeforeDiscovery {
     $script:repo = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..' '..'))
     Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
@@ -212,7 +213,7 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
         Invoke-Example -Command $Command -Index $Index -Code $Code
     }
 
-    It '<Command> example <Index> (PSDesiredStateConfiguration): <Code>' -ForEach @($examples | Where-Object { $_.NeedsDsc }) {
+    It '<Command> example <Index> (PSDesiredStateConfiguration): <Code>' -Tag PSDesiredStateConfiguration -ForEach @($examples | Where-Object { $_.NeedsDsc }) {
         if (-not (Get-Module -ListAvailable -Name PSDesiredStateConfiguration)) {
             Set-ItResult -Skipped -Because "it needs the PSDesiredStateConfiguration module, which is not installed here: $NeedsDsc"
             return
