@@ -49,7 +49,13 @@ async function main(argv: string[]): Promise<number> {
 
   let args: unknown = {};
   if (rest.length === 1 && rest[0] === '--stdin') {
-    const text = await readStdin(process.stdin);
+    let text: string | null;
+    try {
+      text = await readStdin(process.stdin);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return errorClasses.timeout.exitCode;
+    }
     if (text === null) {
       process.stderr.write('stdin holds more than 1 MiB; give a smaller argument document.\n');
       return 2;

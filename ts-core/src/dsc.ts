@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from './protocol/dispatcher.js';
 import type { CoreEvent } from './protocol/envelope.js';
-import { errorClasses, errorCodes, type ErrorCode } from './protocol/errors.js';
+import { CoreError, errorClasses, errorCodes, type ErrorCode } from './protocol/errors.js';
 import { containerInstanceSchema } from './domain/desiredState.js';
 
 export const dscOperations = ['get', 'test', 'set', 'delete', 'export'] as const;
@@ -20,20 +20,40 @@ export type DscOperation = (typeof dscOperations)[number];
 /** The most stdin may hold: an instance document is a few hundred bytes. */
 export const STDIN_LIMIT_BYTES = 1024 * 1024;
 
-/** All of stdin as text, or null when it holds more than the limit (the rest is not read). */
-export async function readStdin(stream: Readable, limit = STDIN_LIMIT_BYTES): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > limit) {
-      stream.destroy();
-      return null;
+/** How long stdin may take to close: DSC writes the instance and closes it at once. */
+export const STDIN_TIMEOUT_MS = 60_000;
+
+/**
+ * All of stdin as text, or null when it holds more than the limit (the rest
+ * is not read). Throws OperationTimeout when stdin is not closed in time.
+ */
+export async function readStdin(stream: Readable, limit = STDIN_LIMIT_BYTES, timeoutMs = STDIN_TIMEOUT_MS): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const read = (async () => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += buffer.length;
+      if (size > limit) {
+        stream.destroy();
+        return null;
+      }
+      chunks.push(buffer);
     }
-    chunks.push(buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  })();
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      stream.destroy();
+      reject(new CoreError('OperationTimeout', `stdin was not closed within ${timeoutMs / 1000} s. Send the document on stdin and close it.`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Runs one DSC operation; returns the process exit code. */
@@ -64,7 +84,12 @@ export async function runDsc(
     return 0;
   }
 
-  const text = await readStdin(stdin);
+  let text: string | null;
+  try {
+    text = await readStdin(stdin);
+  } catch (error) {
+    return fail('OperationTimeout', (error as Error).message);
+  }
   if (text === null) return fail('RequestTooLarge', `The input document is larger than ${STDIN_LIMIT_BYTES} bytes; an instance is a few hundred.`);
   let document: unknown;
   try {

@@ -103,3 +103,13 @@ describe('the DSC mode of the one-shot CLI', () => {
     expect(large.err[0]?.error).toContain('larger than');
   });
 });
+
+describe('readStdin', () => {
+  it('gives up on a stdin that is never closed, with OperationTimeout', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { readStdin } = await import('../../../ts-core/src/dsc.js');
+    const open = new PassThrough();
+    open.write('{"name":');
+    await expect(readStdin(open, 1024, 50)).rejects.toMatchObject({ code: 'OperationTimeout' });
+  });
+});
