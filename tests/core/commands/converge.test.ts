@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { differingProperties, instanceState, planConverge } from '../../../ts-core/src/commands/converge.js';
+import { createArgsFor, differingProperties, instanceState, planConverge } from '../../../ts-core/src/commands/converge.js';
 import { containerInstanceSchema, containerInstanceStateSchema } from '../../../ts-core/src/domain/desiredState.js';
 import { runDsc } from '../../../ts-core/src/dsc.js';
 import { dscResourceManifest } from '../../../ts-core/src/dscManifest.js';
@@ -111,5 +111,18 @@ describe('readStdin', () => {
     const open = new PassThrough();
     open.write('{"name":');
     await expect(readStdin(open, 1024, 50)).rejects.toMatchObject({ code: 'OperationTimeout' });
+  });
+});
+
+describe('createArgsFor', () => {
+  it('keeps what is not managed from the container it recreates', () => {
+    const hyperV = { ...actual, isolation: 'HyperV' as const, state: 'exited' as const };
+    expect(createArgsFor({ name: 'web', isolation: 'Default' }, hyperV)).toEqual({ image: 'busybox', isolation: 'HyperV', command: ['sleep', '300'], backend: 'linux' });
+    expect(createArgsFor({ name: 'web', image: 'alpine', command: [] }, hyperV)).toEqual({ image: 'alpine', isolation: 'HyperV', command: ['sleep', '300'], backend: 'linux' });
+    expect(createArgsFor({ name: 'web', image: 'busybox' }, null)).toEqual({ image: 'busybox', isolation: 'Default', command: [], backend: undefined });
+  });
+
+  it('refuses to create without an image, naming the property', () => {
+    expect(() => createArgsFor({ name: 'web' }, null)).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringContaining('image') }));
   });
 });

@@ -60,6 +60,22 @@ export function planConverge(desired: ContainerInstance, actual: ContainerInfo |
   return canStart ? ['start'] : ['recreate'];
 }
 
+/**
+ * What (re)creating uses (pure): the desired properties, and for what is not
+ * managed (left out, isolation Default, an empty command) what the container
+ * has now, so a recreate for one reason changes nothing else.
+ */
+export function createArgsFor(desired: ContainerInstance, actual: ContainerInfo | null) {
+  const image = desired.image ?? actual?.image;
+  if (image === undefined) {
+    throw new CoreError('InvalidArgument', `Container '${desired.name}' does not exist and no image was given to create it from. Give the image property.`, { details: { name: desired.name } });
+  }
+  const isolation = desired.isolation !== undefined && desired.isolation !== 'Default' ? desired.isolation : (actual?.isolation ?? desired.isolation ?? 'Default');
+  const command = desired.command !== undefined && desired.command.length > 0 ? desired.command : (actual?.command ?? []);
+  const backend = desired.backend ?? actual?.backend;
+  return { image, isolation, command, backend };
+}
+
 /** The actual state as an instance document. */
 export function instanceState(name: string, actual: ContainerInfo | null): ContainerInstanceState {
   if (actual === null) return { name, _exist: false };
@@ -129,16 +145,7 @@ export const containerConverge = defineCommand({
     const plan = planConverge(desired, found?.info ?? null, found?.backend.start !== undefined);
     const actions: ConvergeAction[] = [];
     let current = found?.info ?? null;
-    const createArgs = () => {
-      const image = desired.image ?? found?.info.image;
-      if (image === undefined) {
-        throw new CoreError('InvalidArgument', `Container '${desired.name}' does not exist and no image was given to create it from. Give the image property.`, { details: { name: desired.name } });
-      }
-      const isolation = desired.isolation ?? found?.info.isolation ?? 'Default';
-      const command = desired.command !== undefined && desired.command.length > 0 ? desired.command : (found?.info.command ?? []);
-      const backend = desired.backend ?? found?.info.backend;
-      return { image, isolation, command, backend };
-    };
+    const createArgs = () => createArgsFor(desired, found?.info ?? null);
     // Everything that could refuse the create is asked before the old container goes.
     if (plan.includes('create') || plan.includes('recreate')) {
       const { image, isolation, backend } = createArgs();
