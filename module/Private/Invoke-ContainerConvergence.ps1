@@ -7,8 +7,9 @@ function Invoke-ContainerConvergence {
     Set-IsolatedContainerState / Test-IsolatedContainerState. A failure is
     thrown as the core's ErrorRecord (its ErrorId is the core's code): class
     methods report failures by throwing, as Invoke-DscResource expects.
-    set says what it did on the verbose stream, and warns when it recreated
-    the container (its writable layer is lost).
+    set says what it did on the verbose stream; the core's warning that a
+    recreate loses the writable layer reaches the warning stream through the
+    bridge.
     #>
     [CmdletBinding()]
     param(
@@ -25,9 +26,6 @@ function Invoke-ContainerConvergence {
     if ($Mode -eq 'set') {
         $did = @($answer.actions)
         Write-Verbose ("Container '{0}': {1}." -f $answer.name, $(if ($did.Count -gt 0) { $did -join ', then ' } else { 'already in the desired state, nothing changed' }))
-        if ($answer.writableLayerLost) {
-            Write-Warning "Container '$($answer.name)' was recreated ($(@($answer.differingProperties) -join ', ') differed): everything written inside it since it was created is lost."
-        }
     }
     return $answer
 }

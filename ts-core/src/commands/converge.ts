@@ -165,7 +165,7 @@ export const containerConverge = defineCommand({
           const { image, isolation, command, backend } = createArgs();
           if (step === 'recreate') {
             const why = differing.filter((p) => p !== 'state');
-            context.warning(`Recreating container '${desired.name}'${why.length > 0 ? ` (${why.join(', ')} differ)` : ` (the ${found!.backend.name} backend cannot start a stopped container)`}: everything written inside it since it was created is lost.`);
+            context.warning(`Recreating container '${desired.name}'${why.length > 0 ? ` (${why.join(', ')} ${why.length === 1 ? 'differs' : 'differ'})` : ` (the ${found!.backend.name} backend cannot start a stopped container)`}: everything written inside it since it was created is lost.`);
             await found!.backend.remove(desired.name, true, context);
           }
           current = await containerCreate.run({ name: desired.name, image, isolation, command, env: {}, userNamespace: false, backend }, context);
