@@ -24,11 +24,14 @@
         'Remove-IsolatedContainer'
         'Restart-IsolatedContainer'
         'Start-IsolatedContainer'
+        'Set-IsolatedContainerState'
         'Stop-IsolatedContainer'
         'Test-ContainerIsolation'
+        'Test-IsolatedContainerState'
         'Test-IsolationCompatibility'
     )
     CmdletsToExport      = @()
+    DscResourcesToExport = @('IsolatedContainer')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

@@ -5,7 +5,10 @@
 //
 // Beside the bundle it writes the response contract: one JSON Schema per
 // command in dist/schemas/<command>.response.json, generated from the zod
-// schemas in ts-core/src/domain/responses.ts.
+// schemas in ts-core/src/domain/responses.ts; and, beside the module
+// manifest, the DSC v3 resource manifest whose embedded instance schema comes
+// from the same zod schema container.converge validates with
+// (ts-core/src/domain/desiredState.ts).
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -36,7 +39,8 @@ await build({
   logLevel: 'warning',
 });
 try {
-  const { responseJsonSchemas } = await import(pathToFileURL(generator).href);
+  const { responseJsonSchemas, dscResourceManifest, DSC_MANIFEST_FILE } = await import(pathToFileURL(generator).href);
+  await writeFile(DSC_MANIFEST_FILE, `${JSON.stringify(dscResourceManifest(pkg.version), null, 2)}\n`);
   await rm('dist/schemas', { recursive: true, force: true });
   await mkdir('dist/schemas', { recursive: true });
   for (const [command, schema] of Object.entries(responseJsonSchemas())) {

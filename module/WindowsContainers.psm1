@@ -36,6 +36,72 @@ class WindowsContainersHostSnapshot {
     [JsonRequired()] [int[]] $Unreadable
 }
 
+# The class-based DSC resource (PSDesiredStateConfiguration's Invoke-DscResource
+# and DSC v3's Microsoft.DSC/PowerShell adapter call Get, Test and Set on an
+# instance whose configurable properties are set). Classes must be in the root
+# module to be exported. No logic here: each method is one container.converge
+# request through the bridge, the same command the DSC v3 resource
+# (WindowsContainers.IsolatedContainer.dsc.resource.json) and
+# Set-IsolatedContainerState send. Recreating a container (when Image,
+# Isolation, Command or Backend differ) loses its writable layer.
+[DscResource()]
+class IsolatedContainer {
+    [DscProperty(Key)] [string] $Name
+    [DscProperty()] [string] $Image
+    [DscProperty()] [ValidateSet('Process', 'HyperV', 'Default')] [string] $Isolation
+    [DscProperty()] [string[]] $Command
+    [DscProperty()] [ValidateSet('linux', 'docker')] [string] $Backend
+    [DscProperty()] [ValidateSet('Present', 'Absent')] [string] $Ensure = 'Present'
+    [DscProperty()] [ValidateSet('Running', 'Stopped')] [string] $State = 'Running'
+    # Read-only: what the container is.
+    [DscProperty(NotConfigurable)] [string] $Id
+    [DscProperty(NotConfigurable)] [string] $CreatedAt
+    [DscProperty(NotConfigurable)] [string[]] $DifferingProperties
+    [DscProperty(NotConfigurable)] [string[]] $Actions
+    [DscProperty(NotConfigurable)] [bool] $WritableLayerLost
+
+    [IsolatedContainer] Get() {
+        # test, not get: the same read, plus which properties differ; neither changes anything.
+        return [IsolatedContainer]::FromState($this.Converge('test'))
+    }
+
+    [bool] Test() {
+        return [bool]$this.Converge('test')._inDesiredState
+    }
+
+    [void] Set() {
+        $null = $this.Converge('set')
+    }
+
+    hidden [object] Converge([string] $Mode) {
+        return Invoke-ContainerConvergence -Mode $Mode -Desired (ConvertTo-ContainerInstance -Name $this.Name -Image $this.Image -Isolation $this.Isolation `
+                    -Command $this.Command -Backend $this.Backend -Ensure $this.Ensure -State $this.State)
+    }
+
+    hidden static [IsolatedContainer] FromState([object] $Answer) {
+        # Properties the core leaves out (an absent container has no image) stay empty.
+        $read = { param($property) $found = $Answer.PSObject.Properties[$property]; if ($found) { $found.Value } }
+        $result = [IsolatedContainer]::new()
+        $result.Name = $Answer.name
+        $result.Ensure = if ($Answer._exist) { 'Present' } else { 'Absent' }
+        $result.Image = & $read 'image'
+        # ValidateSet refuses an empty value: set only what the core reported.
+        if (& $read 'isolation') { $result.Isolation = & $read 'isolation' }
+        $result.Command = @(& $read 'command')
+        if (& $read 'backend') { $result.Backend = & $read 'backend' }
+        $result.State = if ((& $read 'state') -eq 'running') { 'Running' } else { 'Stopped' }
+        $result.Id = & $read 'id'
+        # ConvertFrom-Json reads ISO 8601 as a DateTime: back to ISO 8601, in UTC.
+        $created = & $read 'createdAt'
+        $result.CreatedAt = if ($created -is [datetime]) { $created.ToUniversalTime().ToString('o') } else { $created }
+        # The core's property names, as this class spells them (_exist is Ensure).
+        $result.DifferingProperties = @(& $read 'differingProperties' | Where-Object { $_ } | ForEach-Object { if ($_ -eq '_exist') { 'Ensure' } else { $_.Substring(0, 1).ToUpperInvariant() + $_.Substring(1) } })
+        $result.Actions = @(& $read 'actions' | Where-Object { $_ })
+        $result.WritableLayerLost = [bool](& $read 'writableLayerLost')
+        return $result
+    }
+}
+
 # How the bridge reads typed bodies; built once, because System.Text.Json
 # caches what it learns about a type per options instance.
 $script:CoreJsonOptions = [System.Text.Json.JsonSerializerOptions]::new()
@@ -71,13 +137,15 @@ Register-ArgumentCompleter -ParameterName Name -CommandName @(
     'Get-ContainerLog'
     'Invoke-ContainerCommand'
     'Remove-IsolatedContainer'
+    'Set-IsolatedContainerState'
+    'Test-IsolatedContainerState'
 ) -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)
     Complete-ContainerName -WordToComplete $wordToComplete
 }
 
 # Image names complete from the linux backend's store.
-Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer' -ScriptBlock {
+Register-ArgumentCompleter -ParameterName Image -CommandName 'New-IsolatedContainer', 'Set-IsolatedContainerState', 'Test-IsolatedContainerState' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete)
     Complete-ImageName -WordToComplete $wordToComplete
 }

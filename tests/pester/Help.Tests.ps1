@@ -5,6 +5,10 @@
 # private state directory. An example that can only run on a Windows host
 # says so in its own remarks ("Run by the module's tests on Windows only:
 # <why>"); it runs in a test tagged Windows, skipped elsewhere with that reason.
+# An example that needs a DSC tool this machine cannot install says so the same
+# way ("Needs the PSDesiredStateConfiguration module: <why>)"); it runs where
+# that module is installed and is skipped, with that reason, elsewhere (tagged
+# PSDesiredStateConfiguration, the one other tag the runner lets skip).
 BeforeDiscovery {
     $script:repo = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..' '..'))
     Import-Module (Join-Path $repo 'WindowsContainers.psd1') -Force
@@ -16,7 +20,9 @@ BeforeDiscovery {
             $remarks = ($example.Remarks.Text -join "`n")
             $windowsOnly = $null
             if ($remarks -match "Run by the module's tests on Windows only: ([^)]+)\)") { $windowsOnly = $Matches[1] -replace '\s+', ' ' }
-            @{ Command = $command.Name; Index = $index; Code = [string]$example.Code; WindowsOnly = $windowsOnly }
+            $needsDsc = $null
+            if ($remarks -match 'Needs the PSDesiredStateConfiguration module: ([^)]+)\)') { $needsDsc = $Matches[1] -replace '\s+', ' ' }
+            @{ Command = $command.Name; Index = $index; Code = [string]$example.Code; WindowsOnly = $windowsOnly; NeedsDsc = $needsDsc }
         }
     }
     $script:canRun = $IsLinux -and ((id -u) -eq '0') -and [bool](Get-Command runc -ErrorAction Ignore)
@@ -196,13 +202,21 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
         Remove-ContainerImage -Name alpine -ErrorAction Ignore
     }
 
-    It '<Command> example <Index>: <Code>' -ForEach @($examples | Where-Object { -not $_.WindowsOnly }) {
+    It '<Command> example <Index>: <Code>' -ForEach @($examples | Where-Object { -not $_.WindowsOnly -and -not $_.NeedsDsc }) {
         Invoke-Example -Command $Command -Index $Index -Code $Code
     }
 
     It '<Command> example <Index> (Windows host): <Code>' -Tag Windows -ForEach @($examples | Where-Object { $_.WindowsOnly }) {
         if (-not $IsWindows) {
             Set-ItResult -Skipped -Because "it runs on a Windows host only: $WindowsOnly"
+            return
+        }
+        Invoke-Example -Command $Command -Index $Index -Code $Code
+    }
+
+    It '<Command> example <Index> (PSDesiredStateConfiguration): <Code>' -Tag PSDesiredStateConfiguration -ForEach @($examples | Where-Object { $_.NeedsDsc }) {
+        if (-not (Get-Module -ListAvailable -Name PSDesiredStateConfiguration)) {
+            Set-ItResult -Skipped -Because "it needs the PSDesiredStateConfiguration module, which is not installed here: $NeedsDsc"
             return
         }
         Invoke-Example -Command $Command -Index $Index -Code $Code

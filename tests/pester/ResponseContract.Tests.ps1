@@ -106,6 +106,13 @@ Describe 'The response contract of every core command' -Tag E2E -Skip:(-not $can
         Assert-Contract container.stop (Invoke-CoreRaw container.stop @{ name = $container; timeoutSeconds = 1 })
         Assert-Contract container.start (Invoke-CoreRaw container.start @{ name = $container })
         Assert-Contract container.logs (Invoke-CoreRaw container.logs @{ name = $container; tail = 10 })
+        $desired = @{ name = $container; image = 'contract-busybox'; command = @('sleep', '300'); backend = 'linux' }
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'get'; desired = $desired })
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'test'; desired = $desired + @{ state = 'stopped' } })
+        Assert-Contract container.converge (Invoke-CoreRaw container.converge @{ mode = 'set'; desired = $desired })
+        $exported = Invoke-CoreRaw container.export @{}
+        @(($exported | ConvertFrom-Json).instances.name) | Should -Contain $container
+        Assert-Contract container.export $exported
         Assert-Contract container.stop (Invoke-CoreRaw container.stop @{ name = $container; timeoutSeconds = 1 })
         Assert-Contract container.remove (Invoke-CoreRaw container.remove @{ name = $container })
         $script:container = $null

@@ -5,12 +5,16 @@ import { PROTOCOL_VERSION, type CoreEvent } from './protocol/envelope.js';
 import { errorClasses, errorCodes, type ErrorCode } from './protocol/errors.js';
 import { allCommands } from './commands/index.js';
 import { CORE_VERSION } from './version.js';
+import { runDsc, readStdin, dscOperations, type DscOperation } from './dsc.js';
 
 const usage = `windowscontainers-core ${CORE_VERSION} (protocol ${PROTOCOL_VERSION})
 
 usage:
   node <bundle> serve                          newline-delimited JSON over stdio
   node <bundle> <command> [--json '<args>']   run one command, print its response
+  node <bundle> <command> --stdin              the same, the arguments read from stdin (at most 1 MiB)
+  node <bundle> dsc get|test|set|delete|export the DSC v3 resource WindowsContainers/IsolatedContainer:
+                                               the instance on stdin, the state on stdout, messages on stderr
   node <bundle> --list                         list the commands
 `;
 
@@ -34,8 +38,36 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (first === 'dsc') {
+    const [operation, ...extra] = rest;
+    if (!dscOperations.includes(operation as DscOperation) || extra.length > 0) {
+      process.stderr.write(`${JSON.stringify({ error: `Unexpected arguments: dsc ${rest.join(' ')}. Give one of: ${dscOperations.join(', ')}.` })}\n`);
+      return 2;
+    }
+    return runDsc(dispatcher, operation as DscOperation, process.stdin, (line) => process.stdout.write(line), (line) => process.stderr.write(line));
+  }
+
   let args: unknown = {};
-  if (rest.length > 0) {
+  if (rest.length === 1 && rest[0] === '--stdin') {
+    let text: string | null;
+    try {
+      text = await readStdin(process.stdin);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return errorClasses.timeout.exitCode;
+    }
+    if (text === null) {
+      process.stderr.write('stdin holds more than 1 MiB; give a smaller argument document.\n');
+      return 2;
+    }
+    try {
+      args = JSON.parse(text);
+    } catch (error) {
+      process.stderr.write(`stdin is not valid JSON: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  else if (rest.length > 0) {
     if (rest[0] !== '--json' || rest.length !== 2) {
       process.stderr.write(`Unexpected arguments: ${rest.join(' ')}\n${usage}`);
       return 2;

@@ -35,6 +35,28 @@ describe('one-shot CLI', () => {
     expect(result.stderr).toContain('--json is not valid JSON');
   });
 
+  it('reads the arguments from stdin with --stdin, and refuses stdin that is not JSON or over 1 MiB', async () => {
+    const ok = await execa('node', [bundle, 'core.ping', '--stdin'], { input: '{"echo":"from stdin"}' });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ success: true, body: { echo: 'from stdin' } });
+    const bad = await execa('node', [bundle, 'core.ping', '--stdin'], { input: '{', reject: false });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('stdin is not valid JSON');
+    const large = await execa('node', [bundle, 'core.ping', '--stdin'], { input: `{"echo":"${'x'.repeat(1024 * 1024)}"}`, reject: false });
+    expect(large.exitCode).toBe(2);
+    expect(large.stderr).toContain('more than 1 MiB');
+  });
+
+  it('serves the DSC v3 resource: a bad operation or instance is refused as a JSON line on stderr, stdout empty', async () => {
+    const operation = await execa('node', [bundle, 'dsc', 'apply'], { input: '{}', reject: false });
+    expect(operation.exitCode).toBe(2);
+    expect(operation.stdout).toBe('');
+    expect(JSON.parse(operation.stderr)).toMatchObject({ error: expect.stringContaining('get, test, set, delete, export') });
+    const instance = await execa('node', [bundle, 'dsc', 'test'], { input: '{"name":"web","state":"paused"}', reject: false });
+    expect(instance.exitCode).toBe(2);
+    expect(instance.stdout).toBe('');
+    expect(JSON.parse(instance.stderr.trim().split('\n').at(-1)!)).toMatchObject({ error: expect.stringContaining('state') });
+  });
+
   it('writes logs to stderr only', async () => {
     const result = await execa('node', [bundle, 'core.sleep', '--json', '{"milliseconds":1}']);
     expect(result.stderr).toContain('[verbose] Sleeping 1 ms.');

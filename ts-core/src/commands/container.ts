@@ -37,39 +37,7 @@ export const containerCreate = defineCommand({
   response: responses['container.create'],
   async run(args, context) {
     const name = args.name;
-    if (args.workingDir !== undefined && !args.workingDir.startsWith('/') && !/^[a-zA-Z]:\\/.test(args.workingDir)) {
-      throw new CoreError('InvalidArgument', `The working directory ${JSON.stringify(args.workingDir)} is not an absolute path. Give one such as /tmp.`);
-    }
-    const backend = args.backend ? getBackend(args.backend) : await autoBackend(context);
-    const hostOs = await readHostOs();
-    const policyHost = hostFromOs(hostOs);
-    // Default left to the engine where the engine decides it (dockerd); else the core resolves it here.
-    const engineDecides = args.isolation === 'Default' && backend.createWithEngineDefault !== undefined;
-    const { isolation, defaulted } = resolveIsolation(args.isolation, { platform: hostOs.platform, hostClass: hostOs.hostClass }, backend.name);
-    if (defaulted && !engineDecides) {
-      context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
-    }
-    // The compatibility pre-flight, before the backend creates anything: the
-    // core's one check for every client (module, one-shot CLI, DSC), in the
-    // same round trip as the create. When the engine picks the isolation, the
-    // image must be able to run under at least one of the two.
-    const candidates: Isolation[] = engineDecides ? ['Process', 'HyperV'] : [isolation];
-    const verdicts = evaluateCompatibility({ images: [{ reference: args.image }], isolations: candidates }, policyHost);
-    const unknown = verdicts.find((v) => v.allowed === null && v.windowsImage === true);
-    if (unknown) {
-      context.warning(`Could not check '${args.image}' against this host before creating it: ${unknown.reason ?? 'its build is unknown.'} The backend will decide.`);
-    }
-    if (verdicts.length > 0 && verdicts.every((v) => v.allowed === false)) {
-      const [verdict] = verdicts;
-      const shown = engineDecides ? 'either' : isolation;
-      throw new CoreError('ImageIncompatibleWithHost',
-        `Cannot create a container from '${args.image}' with ${shown} isolation on this host: ${verdict!.reason ?? ''}${verdict!.suggestion ? ` ${verdict!.suggestion}` : ''}`,
-        { details: { image: args.image, isolation: engineDecides ? 'Default' : isolation, reason: verdict!.reason, suggestion: verdict!.suggestion, hostBuild: verdict!.hostBuild, imageBuild: verdict!.imageBuild } });
-    }
-    if (engineDecides) {
-      const refused = verdicts.find((v) => v.allowed === false);
-      if (refused) context.warning(`'${args.image}' cannot run with ${refused.isolation} isolation on this host (${refused.reason ?? 'see Test-IsolationCompatibility'}); if the engine's default is ${refused.isolation}, the create will fail. Give -Isolation to choose.`);
-    }
+    const { backend, isolation, engineDecides, defaulted } = await preflightCreate(args, context);
     // Names are global across backends: commands find containers by name alone.
     const elsewhere = await locateBackend(name, { except: backend.name, scope: context });
     if (elsewhere) {
@@ -94,6 +62,52 @@ export const containerCreate = defineCommand({
     return { ...info, requestedIsolation: args.isolation, isolationDefaulted: defaulted };
   },
 });
+
+/**
+ * Everything container.create decides and refuses before a backend creates
+ * anything: the backend, the isolation, and the compatibility pre-flight.
+ * container.converge runs it before it removes a container it recreates, so
+ * an unreachable desired state changes nothing.
+ */
+export async function preflightCreate(
+  args: Pick<z.output<typeof containerCreate.args>, 'image' | 'isolation' | 'backend' | 'workingDir'>,
+  context: CommandContext,
+): Promise<{ backend: Backend; isolation: Isolation; engineDecides: boolean; defaulted: boolean }> {
+  if (args.workingDir !== undefined && !args.workingDir.startsWith('/') && !/^[a-zA-Z]:\\/.test(args.workingDir)) {
+    throw new CoreError('InvalidArgument', `The working directory ${JSON.stringify(args.workingDir)} is not an absolute path. Give one such as /tmp.`);
+  }
+  const backend = args.backend ? getBackend(args.backend) : await autoBackend(context);
+  const hostOs = await readHostOs();
+  const policyHost = hostFromOs(hostOs);
+  // Default left to the engine where the engine decides it (dockerd); else the core resolves it here.
+  const engineDecides = args.isolation === 'Default' && backend.createWithEngineDefault !== undefined;
+  const { isolation, defaulted } = resolveIsolation(args.isolation, { platform: hostOs.platform, hostClass: hostOs.hostClass }, backend.name);
+  if (defaulted && !engineDecides) {
+    context.verbose(`-Isolation Default means ${isolation} here (backend ${backend.name}, ${hostOs.name}${hostOs.hostClass ? `, a Windows ${hostOs.hostClass}` : ''}).`);
+  }
+  // The compatibility pre-flight, before the backend creates anything: the
+  // core's one check for every client (module, one-shot CLI, DSC), in the
+  // same round trip as the create. When the engine picks the isolation, the
+  // image must be able to run under at least one of the two.
+  const candidates: Isolation[] = engineDecides ? ['Process', 'HyperV'] : [isolation];
+  const verdicts = evaluateCompatibility({ images: [{ reference: args.image }], isolations: candidates }, policyHost);
+  const unknown = verdicts.find((v) => v.allowed === null && v.windowsImage === true);
+  if (unknown) {
+    context.warning(`Could not check '${args.image}' against this host before creating it: ${unknown.reason ?? 'its build is unknown.'} The backend will decide.`);
+  }
+  if (verdicts.length > 0 && verdicts.every((v) => v.allowed === false)) {
+    const [verdict] = verdicts;
+    const shown = engineDecides ? 'either' : isolation;
+    throw new CoreError('ImageIncompatibleWithHost',
+      `Cannot create a container from '${args.image}' with ${shown} isolation on this host: ${verdict!.reason ?? ''}${verdict!.suggestion ? ` ${verdict!.suggestion}` : ''}`,
+      { details: { image: args.image, isolation: engineDecides ? 'Default' : isolation, reason: verdict!.reason, suggestion: verdict!.suggestion, hostBuild: verdict!.hostBuild, imageBuild: verdict!.imageBuild } });
+  }
+  if (engineDecides) {
+    const refused = verdicts.find((v) => v.allowed === false);
+    if (refused) context.warning(`'${args.image}' cannot run with ${refused.isolation} isolation on this host (${refused.reason ?? 'see Test-IsolationCompatibility'}); if the engine's default is ${refused.isolation}, the create will fail. Give -Isolation to choose.`);
+  }
+  return { backend, isolation, engineDecides, defaulted };
+}
 
 export const containerList = defineCommand({
   name: 'container.list',

@@ -4,6 +4,7 @@ import { isolationCompatibility } from './policy.js';
 import { hostProcesses } from './processes.js';
 import { hcsSystems } from './hcs.js';
 import { containerCommands } from './container.js';
+import { convergeCommands } from './converge.js';
 import { imageCommands } from './image.js';
 import { isolationCommands } from './isolation.js';
 
@@ -16,6 +17,7 @@ export const allCommands: readonly CommandDefinition[] = [
   isolationCompatibility,
   hcsSystems,
   ...containerCommands,
+  ...convergeCommands,
   ...imageCommands,
   ...isolationCommands,
 ] as readonly CommandDefinition[];

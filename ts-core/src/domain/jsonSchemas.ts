@@ -12,3 +12,5 @@ export function responseJsonSchemas(): Record<string, Record<string, unknown>> {
     { ...z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }), title: `${command} response body` },
   ]));
 }
+
+export { dscResourceManifest, DSC_MANIFEST_FILE } from '../dscManifest.js';

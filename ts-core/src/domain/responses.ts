@@ -10,6 +10,7 @@ import { containerInfoSchema, containerProcessSchema, timestampSchema, workerCla
 import { itemErrorSchema } from './itemError.js';
 import { backendNameSchema, isolationSchema, observedIsolationSchema, requestedIsolationSchema } from './isolation.js';
 import { hostMatchSchema, workerCheckSchema } from './verdict.js';
+import { containerInstanceStateSchema } from './desiredState.js';
 
 /** A host process as it travels: the names of the Get-Process properties it corresponds to, raw numbers. */
 export const hostProcessRecordSchema = z.object({
@@ -176,6 +177,8 @@ export const responses = {
     truncated: z.boolean(),
   }),
   'container.remove': z.object({ name: z.string(), backend: backendNameSchema, removed: z.literal(true) }),
+  'container.converge': containerInstanceStateSchema,
+  'container.export': z.object({ instances: z.array(containerInstanceStateSchema) }),
   'image.import': imageRecordSchema(),
   'image.list': z.object({ images: z.array(imageRecordSchema()), errors: z.array(namedItemErrorSchema) }),
   'image.remove': z.object({ name: z.string(), removed: z.literal(true) }),

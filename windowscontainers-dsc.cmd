@@ -1,0 +1,1 @@
+@node "%~dp0dist\windowscontainers-core.cjs" dsc %*
