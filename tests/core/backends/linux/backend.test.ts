@@ -255,7 +255,12 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
   });
 
   it('stops a container that honours SIGTERM without waiting for the timeout', async () => {
-    await backend.create(spec('vt-term', ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done']), context);
+    // sh is the container's PID 1, which the kernel gives no default signal action: a SIGTERM
+    // that came before the trap would be ignored. Stop only once the trap is set (it says so).
+    await backend.create(spec('vt-term', ['sh', '-c', 'trap "exit 0" TERM; touch /tmp/trap-set; while :; do sleep 1; done']), context);
+    const marker = path.join(state, 'containers', 'vt-term', 'rootfs', 'tmp', 'trap-set');
+    for (const deadline = Date.now() + 20_000; !fs.existsSync(marker) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.existsSync(marker)).toBe(true);
     const stopped = await backend.stop('vt-term', 30, context);
     expect(stopped.state).toBe('exited');
     // Not 137: no SIGKILL after the 30 s timeout. It chose its own exit status, which runc cannot report.
