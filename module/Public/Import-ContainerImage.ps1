@@ -73,16 +73,7 @@ function Import-ContainerImage {
     process {
         # The core runs elsewhere: hand it an absolute file-system path.
         $resolved = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
-        # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-        $approved = $false
-        try {
-            $approved = $PSCmdlet.ShouldProcess($resolved, "Import as image '$Name'")
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $resolved `
-                        -Message "Could not ask for confirmation, so nothing was imported from '$resolved': $($_.Exception.GetBaseException().Message)"))
-        }
-        if (-not $approved) { return }
+        if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $resolved -Action "Import as image '$Name'" -NotDone "nothing was imported from '$resolved'")) { return }
         $failure = $null
         $record = Invoke-CoreCommand -Command 'image.import' -Arguments @{ path = $resolved; name = $Name } -TimeoutSeconds 600 -TargetObject $Name -Failure ([ref]$failure)
         if ($null -ne $failure) {

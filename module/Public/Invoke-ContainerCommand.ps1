@@ -96,16 +96,7 @@ function Invoke-ContainerCommand {
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-            $approved = $false
-            try {
-                $approved = $PSCmdlet.ShouldProcess($target, "Run command '$($Command -join ' ')'")
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so nothing was run in container '$target': $($_.Exception.GetBaseException().Message)"))
-            }
-            if (-not $approved) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action "Run command '$($Command -join ' ')'" -NotDone "nothing was run in container '$target'")) { continue }
             $environmentArgument = @{}
             foreach ($key in $Environment.Keys) { $environmentArgument[[string]$key] = [string]$Environment[$key] }
             $arguments = @{ name = $target; command = @($Command); env = $environmentArgument; timeoutSeconds = $TimeoutSeconds }

@@ -175,15 +175,7 @@ function New-IsolatedContainer {
     process {
         # Fail closed: a host that cannot ask (-NonInteractive with -Confirm)
         # throws from ShouldProcess; that must stop the work, not skip the if.
-        $approved = $false
-        try {
-            $approved = $PSCmdlet.ShouldProcess($Name, "Create a container from image '$Image' with isolation $Isolation")
-        }
-        catch {
-            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $Name `
-                        -Message "Could not ask to create container '$Name', so nothing was created: $($_.Exception.GetBaseException().Message)"))
-        }
-        if (-not $approved) { return }
+        if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $Name -Action "Create a container from image '$Image' with isolation $Isolation" -NotDone "container '$Name' was not created")) { return }
 
         $variables = @{}
         foreach ($key in $Environment.Keys) { $variables[[string]$key] = [string]$Environment[$key] }

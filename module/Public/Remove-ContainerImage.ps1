@@ -53,16 +53,7 @@ function Remove-ContainerImage {
 
     process {
         foreach ($n in $Name) {
-            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-            $approved = $false
-            try {
-                $approved = $PSCmdlet.ShouldProcess($n, 'Remove image')
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $n `
-                            -Message "Could not ask for confirmation, so image '$n' was not removed: $($_.Exception.GetBaseException().Message)"))
-            }
-            if (-not $approved) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $n -Action 'Remove image' -NotDone "image '$n' was not removed")) { continue }
             $failure = $null
             $null = Invoke-CoreCommand -Command 'image.remove' -Arguments @{ name = $n } -TimeoutSeconds 120 -TargetObject $n -Failure ([ref]$failure)
             if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }

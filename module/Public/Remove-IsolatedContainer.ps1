@@ -79,16 +79,7 @@ function Remove-IsolatedContainer {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
             $action = if ($Force) { 'Remove container (killing it if it runs)' } else { 'Remove container' }
-            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-            $approved = $false
-            try {
-                $approved = $PSCmdlet.ShouldProcess($target, $action)
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so container '$target' was not removed: $($_.Exception.GetBaseException().Message)"))
-            }
-            if (-not $approved) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action $action -NotDone "container '$target' was not removed")) { continue }
             $failure = $null
             $null = Invoke-CoreCommand -Command 'container.remove' -Arguments @{ name = $target; force = [bool]$Force } -TimeoutSeconds 120 -TargetObject $target -Failure ([ref]$failure)
             if ($null -ne $failure) { $PSCmdlet.WriteError($failure) }

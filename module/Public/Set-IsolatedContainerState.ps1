@@ -140,16 +140,7 @@ function Set-IsolatedContainerState {
     elseif (-not $tested._exist) { 'Create container' }
     elseif ($recreates) { "Recreate container ($differing differ; its writable layer is lost)" }
     else { "Converge container ($differing)" }
-    # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-    $approved = $false
-    try {
-        $approved = $PSCmdlet.ShouldProcess($Name, $action)
-    }
-    catch {
-        $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $Name `
-                    -Message "Could not ask for confirmation, so container '$Name' was not changed: $($_.Exception.GetBaseException().Message)"))
-    }
-    if (-not $approved) { return }
+    if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $Name -Action $action -NotDone "container '$Name' was not changed")) { return }
     try {
         $answer = Invoke-ContainerConvergence -Mode set -Desired $desired -TimeoutSeconds $TimeoutSeconds
     }

@@ -70,16 +70,7 @@ function Start-IsolatedContainer {
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-            $approved = $false
-            try {
-                $approved = $PSCmdlet.ShouldProcess($target, 'Start container')
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so container '$target' was not started: $($_.Exception.GetBaseException().Message)"))
-            }
-            if (-not $approved) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action 'Start container' -NotDone "container '$target' was not started")) { continue }
             $failure = $null
             # A utility VM boots under TCG in up to two minutes.
             $record = Invoke-CoreCommand -Command 'container.start' -Arguments @{ name = $target } -TimeoutSeconds 240 -TargetObject $target -Failure ([ref]$failure)

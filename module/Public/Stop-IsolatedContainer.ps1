@@ -73,16 +73,7 @@ function Stop-IsolatedContainer {
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            # Fail closed: a ShouldProcess that cannot ask (-NonInteractive with -Confirm) throws; that stops the work.
-            $approved = $false
-            try {
-                $approved = $PSCmdlet.ShouldProcess($target, 'Stop container')
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ConfirmationFailed' -TargetObject $target `
-                            -Message "Could not ask for confirmation, so container '$target' was not stopped: $($_.Exception.GetBaseException().Message)"))
-            }
-            if (-not $approved) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action 'Stop container' -NotDone "container '$target' was not stopped")) { continue }
             $failure = $null
             $record = Invoke-CoreCommand -Command 'container.stop' -Arguments @{ name = $target; timeoutSeconds = $TimeoutSeconds } -TimeoutSeconds ($TimeoutSeconds + 60) -TargetObject $target -Failure ([ref]$failure)
             if ($null -ne $failure) {
