@@ -76,23 +76,7 @@ try {
     # runc passes its stdio to the container, which keeps it: nothing waits for
     # the pipes to end, only for runc to exit. No shell: a shell's own start-up
     # (~20 ms here) is not part of runc's cost.
-    $rawCreate = { param($i)
-        $info = [System.Diagnostics.ProcessStartInfo]::new($runc)
-        foreach ($argument in '--root', $rawRoot, 'run', '--detach', '--bundle', $bundle, "raw-$i") { $info.ArgumentList.Add($argument) }
-        $info.UseShellExecute = $false
-        $info.RedirectStandardInput = $true
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($info)
-        try {
-            $process.StandardInput.Close()
-            if (-not $process.WaitForExit(60000)) { throw "runc run did not finish within 60 s" }
-            if ($process.ExitCode -ne 0) { throw "runc run failed ($($process.ExitCode)): $($process.StandardError.ReadToEnd())" }
-        }
-        finally {
-            $process.Dispose()
-        }
-    }
+    $rawCreate = { param($i) Start-RuncDetached -Runc $runc -Arguments '--root', $rawRoot, 'run', '--detach', '--bundle', $bundle, "raw-$i" }
     $rawCleanup = { param($i) & $runc --root $rawRoot delete --force "raw-$i" }
     $moduleCreate = { param($i) $null = New-IsolatedContainer -Name "bench-$i" -Image busybox -Isolation Process -Command sleep, 600 }
     $moduleCleanup = { param($i) Remove-IsolatedContainer -Name "bench-$i" -Force }

@@ -56,25 +56,6 @@ function Measure-Ms([scriptblock] $Action) {
     $watch.Elapsed.TotalMilliseconds
 }
 
-function Start-RuncDetached([string[]] $Arguments) {
-    # runc hands its stdio to the container, which keeps it: started with pipes
-    # nobody waits on (a native call from PowerShell would wait for them to close).
-    $info = [System.Diagnostics.ProcessStartInfo]::new($runc)
-    foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) }
-    $info.UseShellExecute = $false
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $process = [System.Diagnostics.Process]::Start($info)
-    try {
-        $process.StandardInput.Close()
-        if (-not $process.WaitForExit(60000)) { throw 'runc run did not finish within 60 s' }
-        if ($process.ExitCode -ne 0) { throw "runc run failed ($($process.ExitCode)): $($process.StandardError.ReadToEnd())" }
-    }
-    finally {
-        $process.Dispose()
-    }
-}
 
 # runc kill KILL, wait until the main process has ended (a zombie has: PID 1
 # here reaps late), runc delete, umount the overlay; per container, in order.
@@ -130,7 +111,7 @@ try {
             if ($LASTEXITCODE) { throw "mount of the raw overlay $i failed" }
             $template.linux.cgroupsPath = "/windowscontainers/bench-scale-$PID-$i"
             $template | ConvertTo-Json -Depth 32 | Set-Content (Join-Path $bundle 'config.json')
-            Start-RuncDetached '--root', $rawRoot, 'run', '--detach', '--bundle', $bundle, '--pid-file', (Join-Path $bundle 'init.pid'), "raw-$i"
+            Start-RuncDetached -Runc $runc -Arguments '--root', $rawRoot, 'run', '--detach', '--bundle', $bundle, '--pid-file', (Join-Path $bundle 'init.pid'), "raw-$i"
             [pscustomobject]@{ Id = "raw-$i"; Bundle = $bundle; Pid = [int](Get-Content (Join-Path $bundle 'init.pid')) }
         }
         # One bash for the whole batch, so the floor pays runc's own cost, not PowerShell's per native call.

@@ -40,4 +40,32 @@ function Measure-Median {
     Get-Median -Values $samples
 }
 
-Export-ModuleMember -Function Get-Median, Measure-Median
+function Start-RuncDetached {
+    <#
+    .SYNOPSIS
+    Runs `runc … run --detach …` directly (no shell, whose own start-up would count as runc's), as PowerShell starts any native command.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Runc,
+        [Parameter(Mandatory)] [string[]] $Arguments
+    )
+    # runc hands its stdio to the container, which keeps it: started with pipes
+    # nobody waits on (a native call from PowerShell would wait for them to close).
+    $info = [System.Diagnostics.ProcessStartInfo]::new($Runc)
+    foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        $process.StandardInput.Close()
+        if (-not $process.WaitForExit(60000)) { throw 'runc run did not finish within 60 s' }
+        if ($process.ExitCode -ne 0) { throw "runc run failed ($($process.ExitCode)): $($process.StandardError.ReadToEnd())" }
+    }
+    finally {
+        $process.Dispose()
+    }
+}
+
+Export-ModuleMember -Function Get-Median, Measure-Median, Start-RuncDetached
