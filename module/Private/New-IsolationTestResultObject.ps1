@@ -44,6 +44,16 @@ function New-IsolationTestResultObject {
             ExpectedIsolation  = [string]$Record.expectedIsolation
             ObservedIsolation  = [string]$Record.observedIsolation
             Passed             = [bool]$Record.passed
+            # The rule that decided ObservedIsolation (worker-identity, start-time, host-match, …), for scripts and tests.
+            DecidedBy          = [string]$Record.decidedBy
+            # Where the container's own process list came from (container-procfs, host-cgroup, guest-agent, …) and whether it is independent of the host's view.
+            ContainerView      = if ($null -ne $Record.containerView) {
+                [pscustomobject]@{
+                    Source      = [string]$Record.containerView.source
+                    Independent = [bool]$Record.containerView.independent
+                    Note        = if ($null -ne $Record.containerView.note) { [string]$Record.containerView.note } else { $null }
+                }
+            } else { $null }
             Reason             = [string]$Record.reason
             ContainerProcesses = @($Record.containerProcesses | Where-Object { $null -ne $_ } | New-ContainerProcessObject)
             HostMatches        = @($Record.hostMatches | Where-Object { $null -ne $_ } | ForEach-Object {

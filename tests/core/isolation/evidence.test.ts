@@ -55,7 +55,7 @@ function source(processes: ContainerProcess[] | CoreError, infos: Record<string,
 }
 
 function evidence(processes: ContainerProcess[]): ContainerEvidence {
-  return { name: 'web', source: source(processes), info, processes, processesError: null, worker: null, gaps: [] };
+  return { name: 'web', source: source(processes), info, processes, processesError: null, worker: null, gaps: [], view: null };
 }
 
 describe('judgeEvidence: the host PID comes from the verdict\'s match', () => {

@@ -7,3 +7,4 @@
 export * from './parse.js';
 export * from './read.js';
 export * from './identity.js';
+export * from './containerView.js';
