@@ -320,7 +320,8 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   if (matched.length > 0) {
     return verdict(
       'Inconclusive',
-      'partial-match',
+      // A comparison that failed for a reason (start time, name…) names that rule; plain absence is a partial match.
+      firstDoubt(hostMatches),
       `${who}: ${matched.length} of its ${hostMatches.length} processes are on the host and the others are not; a container is either fully visible to the host or not at all, so this cannot be decided.`,
       matchReasons,
     );
