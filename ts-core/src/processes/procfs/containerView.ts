@@ -26,7 +26,7 @@
  * host's clock (procClock) and equal the host snapshot's start time for the
  * same process. The container's btime is only compared, never used.
  */
-import { closeSync, constants, openSync, readSync, readdirSync, readlinkSync, statfsSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, statfsSync } from 'node:fs';
 import { ProcParseError, argumentsFromCmdline, parseBootTimeSeconds, parseStat } from './parse.js';
 import { defaultProcRoot, errnoCode, isGone, procClock, startTimeMsFromTicks } from './read.js';
 import { runningProcess, type ProcessIdentity } from './identity.js';
@@ -128,7 +128,16 @@ export function readContainerProcfs(
     const code = errnoCode(error);
     if (code === 'ENOENT') return { kind: 'absent', reason: 'the container has no /proc directory' };
     if (code === 'ELOOP') return { kind: 'untrusted', reason: "the container's /proc is a symbolic link, which is not followed out of the container's root" };
-    if (code === 'ENOTDIR') return { kind: 'untrusted', reason: "the container's /proc is not a directory" };
+    if (code === 'ENOTDIR') {
+      // O_NOFOLLOW|O_DIRECTORY on a symbolic link fails ENOTDIR: say which it was (lstat follows nothing at the end).
+      let link = false;
+      try {
+        link = lstatSync(`${procRoot}/${init.pid}/root/proc`).isSymbolicLink();
+      } catch {
+        // gone meanwhile: the generic sentence below
+      }
+      return { kind: 'untrusted', reason: link ? "the container's /proc is a symbolic link, which is not followed out of the container's root" : "the container's /proc is not a directory" };
+    }
     if (code === 'ESRCH') return { kind: 'gone', reason: `the container's main process (host PID ${init.pid}) exited while its /proc was opened` };
     return { kind: 'untrusted', reason: `the container's /proc could not be opened (${code ?? 'error'})` };
   }
