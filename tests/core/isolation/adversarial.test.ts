@@ -34,6 +34,8 @@ let state: string;
 const saved = process.env.WINDOWSCONTAINERS_STATE_DIR;
 const backend = createLinuxBackend();
 const children: ChildProcess[] = [];
+/** Process groups the tests started (killed whole, so nothing they forked outlives them). */
+const groups: number[] = [];
 
 function spec(name: string, command: string[]): ContainerSpec {
   return { name, image: 'busybox', isolation: 'Process', command, env: {}, workingDir: '', hostname: '', memoryMB: undefined, cpuCount: undefined };
@@ -82,6 +84,13 @@ describe.skipIf(!canRun)('the evidence path against real processes', () => {
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const group of groups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     for (const name of fs.existsSync(path.join(state, 'containers')) ? fs.readdirSync(path.join(state, 'containers')) : []) {
       await backend.remove(name, true, context).catch(() => {});
     }
@@ -160,8 +169,9 @@ describe.skipIf(!canRun)('the evidence path against real processes', () => {
     const decoyFile = path.join(state, 'qemu-wc-adv-decoy');
     fs.copyFileSync(execFileSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), decoyFile);
     fs.chmodSync(decoyFile, 0o755);
-    const decoy = spawn(decoyFile, ['-c', 'sleep 600; :', '-name', 'guest=adv-decoy,process=qemu-wc-adv-decoy', '-uuid', '0f2c7a4e-3d5b-4c1a-9e8f-123456789abc'], { stdio: 'ignore' });
-    children.push(decoy);
+    // Its own process group, so that killing it also ends the sleep it runs.
+    const decoy = spawn(decoyFile, ['-c', 'sleep 600; :', '-name', 'guest=adv-decoy,process=qemu-wc-adv-decoy', '-uuid', '0f2c7a4e-3d5b-4c1a-9e8f-123456789abc'], { stdio: 'ignore', detached: true });
+    groups.push(decoy.pid!);
     const decoyHost = await until(() => takeLinuxSnapshot({ pids: [decoy.pid!] }).processes.find((p) => p.commandLine.includes('guest=adv-decoy')), 'the decoy');
     const decoyClaim: WorkerClaim = {
       pid: decoyHost.pid, name: decoyHost.name, startTimeMs: decoyHost.startTimeMs,
@@ -179,7 +189,7 @@ describe.skipIf(!canRun)('the evidence path against real processes', () => {
     expect(verdict.observed).toBe('Inconclusive');
     expect(verdict.decidedBy).toBe('namespace-lookalike');
     expect(verdict.hostMatches[0]).toMatchObject({ hostPid: info.hostPid, outcome: 'UnclaimedInContainerNamespace' });
-    decoy.kill('SIGKILL');
+    process.kill(-decoy.pid!, 'SIGKILL');
   });
 
   it("a container that swaps its /proc for a forged tmpfs: Inconclusive by evidence-gap, even with the real processes on the host", async () => {
