@@ -14,7 +14,8 @@ import { importImage } from '../../../ts-core/src/backends/linux/images.js';
 import { findRunc } from '../../../ts-core/src/backends/linux/runc.js';
 import type { ContainerSpec, ProcessView, WorkerClaim } from '../../../ts-core/src/backends/types.js';
 import { gatherEvidence, judgeEvidence, type EvidenceSource } from '../../../ts-core/src/isolation/evidence.js';
-import { readContainerProcfs, readProcessStat } from '../../../ts-core/src/processes/procfs/index.js';
+import { holdsListeningSocket, readContainerProcfs, readProcessStat } from '../../../ts-core/src/processes/procfs/index.js';
+import { decideIsolation } from '../../../ts-core/src/isolation/verdict.js';
 import { takeLinuxSnapshot } from '../../../ts-core/src/processes/linuxSnapshot.js';
 import type { CommandContext } from '../../../ts-core/src/protocol/dispatcher.js';
 import { newRequestScope } from '../../../ts-core/src/protocol/scope.js';
@@ -246,5 +247,54 @@ describe.skipIf(!canRun)('the evidence path against real processes', () => {
     const jailed = await until(() => takeLinuxSnapshot().processes.find((p) => p.parentPid === chrooted.pid), 'the chrooted sleep');
     expect(readContainerProcfs({ pid: jailed.pid })).toMatchObject({ kind: 'untrusted', reason: expect.stringMatching(/symbolic link/) });
     for (const child of [unshare, own, chrooted]) child.kill('SIGKILL');
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the worker must hold the socket the guest answers through', () => {
+  const started: ChildProcess[] = [];
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-worker-'));
+  });
+  afterAll(() => {
+    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the process listening on the agent socket from a decoy with the same name, -name and -uuid: worker vs worker-identity', async () => {
+    const socketPath = path.join(dir, 'agent.sock');
+    const uuid = '5b0c2f1e-8d7a-4e3b-9c6d-0a1b2c3d4e5f';
+    const args = ['-name', 'guest=vmc1,process=qemu-wc-vmc1', '-uuid', uuid];
+    // The "VM": listens on the agent socket. The decoy: the same program and arguments, no socket.
+    const real = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}); setTimeout(() => {}, 60000)`, '--', ...args], { stdio: 'ignore' });
+    const decoy = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', ...args], { stdio: 'ignore' });
+    started.push(real, decoy);
+    await until(() => fs.existsSync(socketPath), 'the agent socket');
+    const [realHost, decoyHost] = await until(() => {
+      const seen = takeLinuxSnapshot({ pids: [real.pid!, decoy.pid!] }).processes;
+      return seen.length === 2 ? [seen.find((p) => p.pid === real.pid)!, seen.find((p) => p.pid === decoy.pid)!] : undefined;
+    }, 'both processes');
+    expect(holdsListeningSocket(real.pid!, socketPath)).toBe(true);
+    expect(holdsListeningSocket(decoy.pid!, socketPath)).toBe(false);
+    expect(holdsListeningSocket(decoy.pid!, path.join(dir, 'nothing.sock'))).toBeNull();
+
+    // The guest's answer: a process nowhere on the host.
+    const guest = { containerPid: 1, name: 'sh', commandLine: 'sh', claimedHostPid: null, startTimeMs: null, workingSetBytes: null, privateBytes: null, pagedBytes: null, nonPagedBytes: null, cpuSeconds: null, sessionId: null };
+    const claimFor = (host: typeof realHost): WorkerClaim => ({
+      pid: host.pid, name: host.name, startTimeMs: host.startTimeMs, tieToken: uuid, tieField: 'commandLine', how: 'recorded',
+      channel: { socketPath, heldByClaimedPid: holdsListeningSocket(host.pid, socketPath) },
+    });
+    const judgeWith = (worker: WorkerClaim) => decideIsolation({
+      container: { name: 'vmc1', id: 'vmc1', backend: 'linux', configuredIsolation: 'HyperV' },
+      containerProcesses: [guest], snapshot: takeLinuxSnapshot(), worker, gaps: [],
+    });
+    const honest = judgeWith(claimFor(realHost));
+    expect(honest.observed).toBe('HyperV');
+    expect(honest.decidedBy).toBe('worker');
+    // The record forged whole (the decoy's PID AND start time): name, start time and VM id all agree, the socket does not.
+    const forged = judgeWith(claimFor(decoyHost));
+    expect(forged.observed).toBe('Inconclusive');
+    expect(forged.decidedBy).toBe('worker-identity');
+    expect(forged.worker?.reason).toMatch(/does not hold the listening end/);
   });
 });

@@ -11,6 +11,7 @@ import {
   type VerdictEvidence,
   type VerdictRule,
 } from '../../../ts-core/src/isolation/verdict.js';
+import { parseUnixListeners } from '../../../ts-core/src/processes/procfs/sockets.js';
 
 // ---------------------------------------------------------------------------
 // Builders: a small host with a process-isolated container (ping as host PID
@@ -634,5 +635,32 @@ describe('decidedBy and containerView', () => {
     const v = decideIsolation(processEvidence({ snapshot: snapshot([systemd, { ...containerPing, startTimeMs: containerPing.startTimeMs + 5000 }, containerSh]) }));
     expect(v.observed).toBe('Inconclusive');
     expect(v.decidedBy).toBe('start-time');
+  });
+});
+
+describe('the worker must serve the VM (the agent socket\'s listening end)', () => {
+  it('is confirmed when the claimed PID holds it, and not when it does not or cannot be shown to', () => {
+    const withChannel = (held: boolean | null) => decideIsolation(hyperVEvidence({ worker: { ...workerClaim, channel: { socketPath: '/run/wc/agent.sock', heldByClaimedPid: held } } }));
+    expect(withChannel(true)).toMatchObject({ observed: 'HyperV', decidedBy: 'worker' });
+    expect(withChannel(false)).toMatchObject({ observed: 'Inconclusive', decidedBy: 'worker-identity' });
+    expect(withChannel(false).worker?.reason).toMatch(/not the process serving this container's VM/);
+    expect(withChannel(null)).toMatchObject({ observed: 'Inconclusive', decidedBy: 'worker-identity' });
+    expect(withChannel(null).worker?.reason).toMatch(/could not be shown to hold/);
+  });
+});
+
+describe('parseUnixListeners', () => {
+  const text = [
+    'Num       RefCount Protocol Flags    Type St Inode Path',
+    '0000000073ef6a7f: 00000003 00000000 00000000 0001 03 1243478',
+    '0000000026f0b25e: 00000002 00000000 00010000 0001 01 1241402 /run/wc/agent.sock',
+    '0000000026f0b25f: 00000003 00000000 00000000 0001 03 1241500 /run/wc/agent.sock',
+    '0000000026f0b260: 00000002 00000000 00010000 0001 01 1241600 /run/wc/agent.sock.evil',
+    '0000000026f0b261: 00000002 00000000 00010000 0001 01 1241700 /run/wc/with space.sock',
+  ].join('\n');
+  it('finds only the listening socket bound at exactly that path', () => {
+    expect(parseUnixListeners(text, '/run/wc/agent.sock')).toEqual(['1241402']);
+    expect(parseUnixListeners(text, '/run/wc/with space.sock')).toEqual(['1241700']);
+    expect(parseUnixListeners(text, '/run/wc/none.sock')).toEqual([]);
   });
 });

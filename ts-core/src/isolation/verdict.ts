@@ -231,7 +231,13 @@ export function checkWorker(claim: WorkerClaim, byPid: Map<number, HostProcess>,
       reason: `${w} started at ${iso(claim.startTimeMs)}, but host PID ${claim.pid} started at ${iso(host.startTimeMs)}: the worker exited and its PID was reused.`,
     };
   }
-  const token = claim.tieToken.trim();
+  if (claim.channel && claim.channel.heldByClaimedPid !== true) {
+    const why = claim.channel.heldByClaimedPid === false
+      ? `does not hold the listening end of the socket the container's processes were read through (${claim.channel.socketPath}): it is not the process serving this container's VM, whatever its name and command line say`
+      : `could not be shown to hold the listening end of the socket the container's processes were read through (${claim.channel.socketPath})`;
+    return { claim, hostProcess: host, alive: false, tied: false, reason: `${w} ${why}.` };
+  }
+    const token = claim.tieToken.trim();
   if (token.length < MIN_TIE_TOKEN_LENGTH) {
     return { claim, hostProcess: host, alive: true, tied: false, reason: `${w} is running, but the token that should tie it to this container ('${token}') is too short to prove anything (at least ${MIN_TIE_TOKEN_LENGTH} characters).` };
   }
