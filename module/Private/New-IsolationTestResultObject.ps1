@@ -11,6 +11,16 @@ function New-IsolationTestResultObject {
     )
 
     process {
+        # Both are in every answer of this core; a record without them (an older core's) gives $null, not an error under strict mode.
+        $decidedBy = if ($null -ne $Record.PSObject.Properties['decidedBy']) { [string]$Record.decidedBy } else { $null }
+        $view = $null
+        if ($null -ne $Record.PSObject.Properties['containerView'] -and $null -ne $Record.containerView) {
+            $view = [pscustomobject]@{
+                Source      = [string]$Record.containerView.source
+                Independent = [bool]$Record.containerView.independent
+                Note        = if ($null -ne $Record.containerView.note) { [string]$Record.containerView.note } else { $null }
+            }
+        }
         $worker = $null
         if ($null -ne $Record.worker) {
             $claim = $Record.worker.claim
@@ -45,15 +55,9 @@ function New-IsolationTestResultObject {
             ObservedIsolation  = [string]$Record.observedIsolation
             Passed             = [bool]$Record.passed
             # The rule that decided ObservedIsolation (worker-identity, start-time, host-match, …), for scripts and tests.
-            DecidedBy          = [string]$Record.decidedBy
+            DecidedBy          = $decidedBy
             # Where the container's own process list came from (container-procfs, host-cgroup, guest-agent, …) and whether it is independent of the host's view.
-            ContainerView      = if ($null -ne $Record.containerView) {
-                [pscustomobject]@{
-                    Source      = [string]$Record.containerView.source
-                    Independent = [bool]$Record.containerView.independent
-                    Note        = if ($null -ne $Record.containerView.note) { [string]$Record.containerView.note } else { $null }
-                }
-            } else { $null }
+            ContainerView      = $view
             Reason             = [string]$Record.reason
             ContainerProcesses = @($Record.containerProcesses | Where-Object { $null -ne $_ } | New-ContainerProcessObject)
             HostMatches        = @($Record.hostMatches | Where-Object { $null -ne $_ } | ForEach-Object {

@@ -144,19 +144,27 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $recordFile = Join-Path $script:stateDir 'containers' $script:name 'vm.json'
             $original = Get-Content -Raw -LiteralPath $recordFile
             try {
-                # The recorded worker identity now names the decoy's PID (its start time stays the real VM's).
                 $record = $original | ConvertFrom-Json
+                # Pointed at the decoy's PID only: the recorded start time no longer matches.
                 $record.pid = $decoy.Id
+                Set-Content -LiteralPath $recordFile -Value ($record | ConvertTo-Json -Depth 8) -NoNewline
+                $pidOnly = Test-ContainerIsolation -Name $script:name
+                $pidOnly.ObservedIsolation | Should -Not -Be 'HyperV'
+                # Forged whole: the decoy's PID AND start time, so name, start time and VM id all agree with the record.
+                # (The start time as the core measures it: the same clock the record was written with.)
+                $core = InModuleScope WindowsContainers -Parameters @{ Id = $decoy.Id } { param($Id) Invoke-CoreCommand -Command host.processes -Arguments @{ pids = @($Id) } -TimeoutSeconds 60 }
+                $seen = @($core.processes | Where-Object { [int]$_.id -eq $decoy.Id })
+                $seen | Should -HaveCount 1
+                $record.startTimeMs = ([datetimeoffset]$seen[0].startTime).ToUnixTimeMilliseconds()
                 Set-Content -LiteralPath $recordFile -Value ($record | ConvertTo-Json -Depth 8) -NoNewline
                 $result = Test-ContainerIsolation -Name $script:name
                 # The guest still answers: ping is listed, nowhere on the host ...
                 ($result.HostMatches | Where-Object ContainerProcessName -EQ 'ping').Outcome | Should -Be 'NotOnHost'
-                # ... but the worker is not the recorded process: the worker rule (PID + start time + VM id) decides.
+                # ... but the recorded worker does not hold the socket the guest answered through: the worker rule decides.
                 $result.ObservedIsolation | Should -Be 'Inconclusive'
                 $result.DecidedBy | Should -Be 'worker-identity'
                 $result.WorkerProcess.ClaimedPid | Should -Be $decoy.Id
-                $result.WorkerProcess.Alive | Should -BeFalse
-                $result.WorkerProcess.Reason | Should -Match 'PID was reused|started at'
+                $result.WorkerProcess.Reason | Should -Match 'does not hold the listening end'
                 $result.Passed | Should -BeFalse
             }
             finally {
