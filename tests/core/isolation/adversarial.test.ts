@@ -266,8 +266,9 @@ describe.skipIf(process.platform !== 'linux')('the worker must hold the socket t
     const uuid = '5b0c2f1e-8d7a-4e3b-9c6d-0a1b2c3d4e5f';
     const args = ['-name', 'guest=vmc1,process=qemu-wc-vmc1', '-uuid', uuid];
     // The "VM": listens on the agent socket. The decoy: the same program and arguments, no socket.
-    const real = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}); setTimeout(() => {}, 60000)`, '--', ...args], { stdio: 'ignore' });
-    const decoy = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', ...args], { stdio: 'ignore' });
+    // Bound at a relative name in its working directory, as QEMU binds "agent.sock"; the decoy even shares that directory.
+    const real = spawn(process.execPath, ['-e', "require('net').createServer().listen('agent.sock'); setTimeout(() => {}, 60000)", '--', ...args], { stdio: 'ignore', cwd: dir });
+    const decoy = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', ...args], { stdio: 'ignore', cwd: dir });
     started.push(real, decoy);
     await until(() => fs.existsSync(socketPath), 'the agent socket');
     const [realHost, decoyHost] = await until(() => {
@@ -276,7 +277,7 @@ describe.skipIf(process.platform !== 'linux')('the worker must hold the socket t
     }, 'both processes');
     expect(holdsListeningSocket(real.pid!, socketPath)).toBe(true);
     expect(holdsListeningSocket(decoy.pid!, socketPath)).toBe(false);
-    expect(holdsListeningSocket(decoy.pid!, path.join(dir, 'nothing.sock'))).toBeNull();
+    expect(holdsListeningSocket(real.pid!, path.join(dir, 'nothing.sock'))).toBe(false);
 
     // The guest's answer: a process nowhere on the host.
     const guest = { containerPid: 1, name: 'sh', commandLine: 'sh', claimedHostPid: null, startTimeMs: null, workingSetBytes: null, privateBytes: null, pagedBytes: null, nonPagedBytes: null, cpuSeconds: null, sessionId: null };

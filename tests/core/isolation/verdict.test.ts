@@ -658,9 +658,13 @@ describe('parseUnixListeners', () => {
     '0000000026f0b260: 00000002 00000000 00010000 0001 01 1241600 /run/wc/agent.sock.evil',
     '0000000026f0b261: 00000002 00000000 00010000 0001 01 1241700 /run/wc/with space.sock',
   ].join('\n');
-  it('finds only the listening socket bound at exactly that path', () => {
-    expect(parseUnixListeners(text, '/run/wc/agent.sock')).toEqual(['1241402']);
-    expect(parseUnixListeners(text, '/run/wc/with space.sock')).toEqual(['1241700']);
-    expect(parseUnixListeners(text, '/run/wc/none.sock')).toEqual([]);
+  it('maps listening sockets to the names they were bound at, relative names kept', () => {
+    const listeners = parseUnixListeners(text + '\n0000000026f0b262: 00000002 00000000 00010000 0001 01 1241800 agent.sock');
+    expect(listeners.get('1241402')).toBe('/run/wc/agent.sock');
+    expect(listeners.get('1241700')).toBe('/run/wc/with space.sock');
+    expect(listeners.get('1241800')).toBe('agent.sock');
+    // Connected (not listening) and unnamed sockets are not listeners.
+    expect(listeners.has('1241500')).toBe(false);
+    expect(listeners.has('1243478')).toBe(false);
   });
 });

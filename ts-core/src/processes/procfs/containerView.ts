@@ -28,7 +28,7 @@
  */
 import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, statfsSync } from 'node:fs';
 import { ProcParseError, argumentsFromCmdline, parseBootTimeSeconds, parseStat } from './parse.js';
-import { defaultProcRoot, errnoCode, isGone, procClock, startTimeMsFromTicks } from './read.js';
+import { defaultProcRoot, errnoCode, isGone, procClock, readStatus, startTimeMsFromTicks } from './read.js';
 import { runningProcess, type ProcessIdentity } from './identity.js';
 
 /** statfs(2) f_type of procfs (linux/magic.h). */
@@ -120,6 +120,13 @@ export function readContainerProcfs(
 ): ContainerProcfsReading {
   const initStat = runningProcess(init, procRoot);
   if (!initStat) return { kind: 'gone', reason: `the container's main process (host PID ${init.pid}) is no longer running` };
+  // The init must be PID 1 of a PID namespace below ours; one that shares ours has no view of its own.
+  const nsPids = readStatus(init.pid, procRoot)?.nsPids ?? null;
+  if (nsPids === null) return { kind: 'gone', reason: `the container's main process (host PID ${init.pid}) exited while it was read` };
+  if (nsPids.length < 2) return { kind: 'absent', reason: "the container shares the host's PID namespace, so it has no process view of its own" };
+  if (nsPids[nsPids.length - 1] !== 1) {
+    return { kind: 'untrusted', reason: `the container's main process (host PID ${init.pid}) is PID ${nsPids[nsPids.length - 1]}, not 1, in its PID namespace` };
+  }
   const readStartedAtMs = Date.now();
   let dirFd: number;
   try {
