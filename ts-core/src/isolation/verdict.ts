@@ -143,8 +143,12 @@ function compareClaimed(cp: ContainerProcess, claimed: number, byPid: Map<number
       reason: `${it} started at ${iso(cp.startTimeMs)}, but host PID ${claimed} ('${host.name}') started at ${iso(host.startTimeMs)}: a different process now has that PID.`,
     };
   }
+  // The container may report the process from its own PID namespace while the process sits in one nested
+  // below it: any namespace level below the host's may hold the container's PID. Outside any child
+  // namespace (a single entry), that entry must be it.
   const inner = innermostNsPid(host);
-  if (inner !== null && inner !== cp.containerPid) {
+  const levels = host.nsPids.length >= 2 ? host.nsPids.slice(1) : host.nsPids;
+  if (inner !== null && !levels.includes(cp.containerPid)) {
     return {
       ...base,
       matched: false,

@@ -402,8 +402,9 @@ function linuxProcessView(top: ContainerProcess[], mainPid: number | null): Proc
       for (const entry of top) {
         if (entry.claimedHostPid === null) continue;
         const nsPids = readStatus(entry.claimedHostPid)?.nsPids ?? [];
-        const inner = nsPids[nsPids.length - 1];
-        if (nsPids.length >= 2 && inner !== undefined) byNsPid.set(inner, { entry, startTimeMs: readProcessStat(entry.claimedHostPid)?.startTimeMs ?? null });
+        // Its PID in the container's namespace: the NSpid entry at the container's level (deeper ones are nested namespaces).
+        const own = nsPids.length > reading.level ? nsPids[reading.level] : undefined;
+        if (own !== undefined) byNsPid.set(own, { entry, startTimeMs: readProcessStat(entry.claimedHostPid)?.startTimeMs ?? null });
       }
       const seen = new Set(reading.processes.map((p) => p.pid));
       const processes = reading.processes.map((v): ContainerProcess => {

@@ -67,11 +67,6 @@ function fromHost(proc: HostProcess): ContainerProcess {
 export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath = cgroupsPathFor(metadata.name)): Promise<ProcessView> {
   // The cgroup's members: the very list `runc ps` reads, without starting a runc process per container.
   const hostSide = takeLinuxSnapshot({ pids: cgroupPids(cgroupsPath) }).processes;
-  const byNsPid = new Map<number, HostProcess>();
-  for (const proc of hostSide) {
-    const inner = proc.nsPids.at(-1);
-    if (proc.nsPids.length >= 2 && inner !== undefined) byNsPid.set(inner, proc);
-  }
   const sorted = (list: ContainerProcess[]) => list.sort((a, b) => a.containerPid - b.containerPid);
   const fallback = (note: string) => ({ source: 'host-cgroup' as const, independent: false, note });
   if (metadata.hostPid === null) {
@@ -94,6 +89,14 @@ export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath =
         gaps: [`The container's own view of its processes cannot be used: ${reading.reason}.`],
       };
     case 'read': {
+      // A process's PID in the container's namespace is its NSpid entry at the container's level
+      // (a process in a PID namespace nested inside the container's has deeper entries too).
+      const atLevel = (proc: HostProcess): number | undefined => (proc.nsPids.length > reading.level ? proc.nsPids[reading.level] : undefined);
+      const byNsPid = new Map<number, HostProcess>();
+      for (const proc of hostSide) {
+        const own = atLevel(proc);
+        if (own !== undefined) byNsPid.set(own, proc);
+      }
       const seen = new Set(reading.processes.map((p) => p.pid));
       const processes = reading.processes.map((v): ContainerProcess => {
         const host = byNsPid.get(v.pid) ?? null;
@@ -115,8 +118,8 @@ export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath =
       // The other direction: a process the host sees in the container's cgroup that started before the
       // container's view was read must be in that view; if it is not, the two observations disagree.
       const hidden = hostSide.filter((h) => {
-        const inner = h.nsPids.at(-1);
-        return h.nsPids.length >= 2 && inner !== undefined && !seen.has(inner) && h.startTimeMs < reading.readStartedAtMs - 10;
+        const own = atLevel(h);
+        return own !== undefined && !seen.has(own) && h.startTimeMs < reading.readStartedAtMs - 10;
       });
       const gaps = hidden.length === 0 ? [] : [
         `The host sees ${hidden.length} process(es) in the container's cgroup that the container's own /proc does not list (host PID ${hidden.slice(0, 10).map((h) => h.pid).join(', ')}): the container's view is incomplete or forged.`,

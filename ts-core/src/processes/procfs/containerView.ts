@@ -64,7 +64,13 @@ export interface ContainerViewProcess {
 
 export type ContainerProcfsReading =
   /** The container's own procfs, checked to be one, for its PID namespace. */
-  | { kind: 'read'; processes: ContainerViewProcess[]; readStartedAtMs: number }
+  | {
+    kind: 'read';
+    processes: ContainerViewProcess[];
+    readStartedAtMs: number;
+    /** Index of the container's PID namespace in a host NSpid list (1 for a container directly below the host's): a process's PID in this view is nsPids[level]. */
+    level: number;
+  }
   /** Nothing mounted at the container's /proc (no such directory, or an empty one): no view to read. */
   | { kind: 'absent'; reason: string }
   /** Something is at the container's /proc but it is not the container's procfs, or it broke a bound: evidence that cannot be used. */
@@ -211,7 +217,7 @@ export function readContainerProcfs(
     if (!viewInit || viewInit.startTimeMs !== initStat.startTimeMs) {
       return { kind: 'untrusted', reason: `PID 1 of the container's /proc is not the container's main process as the host sees it (host PID ${init.pid}, started ${new Date(initStat.startTimeMs).toISOString()})` };
     }
-    return { kind: 'read', processes, readStartedAtMs };
+    return { kind: 'read', processes, readStartedAtMs, level: nsPids.length - 1 };
   } finally {
     closeSync(dirFd);
   }
