@@ -12,9 +12,10 @@ function New-IsolationTestResultObject {
 
     process {
         # Both are in every answer of this core; a record without them (an older core's) gives $null, not an error under strict mode.
-        $decidedBy = if ($null -ne $Record.PSObject.Properties['decidedBy']) { [string]$Record.decidedBy } else { $null }
+        $has = if ($Record -is [System.Collections.IDictionary]) { { param($Key) $Record.Contains($Key) } } else { { param($Key) $null -ne $Record.PSObject.Properties[$Key] } }
+        $decidedBy = if (& $has 'decidedBy') { [string]$Record.decidedBy } else { $null }
         $view = $null
-        if ($null -ne $Record.PSObject.Properties['containerView'] -and $null -ne $Record.containerView) {
+        if ((& $has 'containerView') -and $null -ne $Record.containerView) {
             $view = [pscustomobject]@{
                 Source      = [string]$Record.containerView.source
                 Independent = [bool]$Record.containerView.independent
