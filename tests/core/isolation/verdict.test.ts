@@ -649,6 +649,17 @@ describe('the worker must serve the VM (the agent socket\'s listening end)', () 
   });
 });
 
+describe('an unclaimed process that exec\'d between the two readings', () => {
+  it('is still found by its start time in a container PID namespace, though its name changed', () => {
+    const v = decideIsolation(hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'runc:[2:INIT]', startTimeMs: containerPing.startTimeMs })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }));
+    expect(v.observed).toBe('Inconclusive');
+    expect(v.decidedBy).toBe('namespace-lookalike');
+  });
+});
+
 describe('parseUnixListeners', () => {
   const text = [
     'Num       RefCount Protocol Flags    Type St Inode Path',

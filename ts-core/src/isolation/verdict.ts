@@ -187,7 +187,12 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
     ? sameNameAnyTime
     : sameNameAnyTime.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= UNCLAIMED_START_WINDOW_MS);
   const excluded = sameNameAnyTime.length - sameName.length;
-  const nested = sameName.find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
+  // A process that exec'd between the container's reading and the host's has another name on each side,
+  // but not another start time: the same PID in a container namespace started at that very tick is it too.
+  const sameStart = cp.startTimeMs === null
+    ? []
+    : processes.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= START_TIME_TOLERANCE_MS);
+  const nested = [...sameName, ...sameStart].find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
   if (nested) {
     return {
       ...base,
