@@ -11,6 +11,17 @@ function New-IsolationTestResultObject {
     )
 
     process {
+        # Both are in every answer of this core; a record without them (an older core's) gives $null, not an error under strict mode.
+        $has = if ($Record -is [System.Collections.IDictionary]) { { param($Key) $Record.Contains($Key) } } else { { param($Key) $null -ne $Record.PSObject.Properties[$Key] } }
+        $decidedBy = if (& $has 'decidedBy') { [string]$Record.decidedBy } else { $null }
+        $view = $null
+        if ((& $has 'containerView') -and $null -ne $Record.containerView) {
+            $view = [pscustomobject]@{
+                Source      = [string]$Record.containerView.source
+                Independent = [bool]$Record.containerView.independent
+                Note        = if ($null -ne $Record.containerView.note) { [string]$Record.containerView.note } else { $null }
+            }
+        }
         $worker = $null
         if ($null -ne $Record.worker) {
             $claim = $Record.worker.claim
@@ -44,6 +55,10 @@ function New-IsolationTestResultObject {
             ExpectedIsolation  = [string]$Record.expectedIsolation
             ObservedIsolation  = [string]$Record.observedIsolation
             Passed             = [bool]$Record.passed
+            # The rule that decided ObservedIsolation (worker-identity, start-time, host-match, …), for scripts and tests.
+            DecidedBy          = $decidedBy
+            # Where the container's own process list came from (container-procfs, host-cgroup, guest-agent, …) and whether it is independent of the host's view.
+            ContainerView      = $view
             Reason             = [string]$Record.reason
             ContainerProcesses = @($Record.containerProcesses | Where-Object { $null -ne $_ } | New-ContainerProcessObject)
             HostMatches        = @($Record.hostMatches | Where-Object { $null -ne $_ } | ForEach-Object {

@@ -96,7 +96,9 @@ function Test-BeIsolatedAssertion {
         "$($w.WorkerName) PID $($w.ClaimedPid) ($state)$(if ($w.Reason) { ": $($w.Reason)" })"
     }
     $gaps = @($result.Gaps | Where-Object { $_ })
-    $evidence = "Host matches: $hostMatches. Worker: $worker.$(if ($gaps.Count) { " Gaps: $($gaps -join '; ')." })"
+    # The rule that decided it (a result from an older core has none).
+    $rule = if ($null -ne $result.PSObject.Properties['DecidedBy'] -and $result.DecidedBy) { " Decided by: $($result.DecidedBy)." } else { '' }
+    $evidence = "Host matches: $hostMatches. Worker: $worker.$(if ($gaps.Count) { " Gaps: $($gaps -join '; ')." })$rule"
     $reason = ([string]$result.Reason).Trim()
     if ($reason -and $reason -notmatch '[.!?]$') { $reason += '.' }
 

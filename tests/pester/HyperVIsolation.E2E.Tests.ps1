@@ -131,7 +131,50 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
             $script:result.Passed | Should -BeTrue
             @($script:result.HostMatches | Where-Object Matched) | Should -HaveCount 0
             ($script:result.HostMatches | Where-Object ContainerProcessName -EQ 'ping').Outcome | Should -Be 'NotOnHost'
+            $script:result.DecidedBy | Should -Be 'worker'
+            # The container's side came from the guest agent (the guest kernel's /proc), not from the host.
+            $script:result.ContainerView.Source | Should -Be 'guest-agent'
+            $script:result.ContainerView.Independent | Should -BeTrue
             Test-ContainerIsolation -Name $script:name -Quiet | Should -BeTrue
+        }
+
+        It 'Should not take a decoy carrying the VM''s -name and -uuid for the worker when the record points at it, while the real VM answers' {
+            # The decoy: same process name as the worker, the same -name and -uuid on its command line; only PID and start time differ.
+            $decoy = Start-Decoy $script:vm.processName @('-name', "guest=$($script:name),process=$($script:vm.processName)", '-uuid', $script:vm.vmId)
+            $recordFile = Join-Path $script:stateDir 'containers' $script:name 'vm.json'
+            $original = Get-Content -Raw -LiteralPath $recordFile
+            try {
+                $record = $original | ConvertFrom-Json
+                # Pointed at the decoy's PID only: the recorded start time no longer matches.
+                $record.pid = $decoy.Id
+                Set-Content -LiteralPath $recordFile -Value ($record | ConvertTo-Json -Depth 8) -NoNewline
+                $pidOnly = Test-ContainerIsolation -Name $script:name
+                $pidOnly.ObservedIsolation | Should -Not -Be 'HyperV'
+                # Forged whole: the decoy's PID AND start time, so name, start time and VM id all agree with the record.
+                # (The start time as the core measures it: the same clock the record was written with.)
+                $core = InModuleScope WindowsContainers -Parameters @{ Id = $decoy.Id } { param($Id) Invoke-CoreCommand -Command host.processes -Arguments @{ pids = @($Id) } -TimeoutSeconds 60 }
+                $seen = @($core.processes | Where-Object { [int]$_.id -eq $decoy.Id })
+                $seen | Should -HaveCount 1
+                $record.startTimeMs = ([datetimeoffset]$seen[0].startTime).ToUnixTimeMilliseconds()
+                Set-Content -LiteralPath $recordFile -Value ($record | ConvertTo-Json -Depth 8) -NoNewline
+                $result = Test-ContainerIsolation -Name $script:name
+                # The guest still answers: ping is listed, nowhere on the host ...
+                ($result.HostMatches | Where-Object ContainerProcessName -EQ 'ping').Outcome | Should -Be 'NotOnHost'
+                # ... but the recorded worker does not hold the socket the guest answered through: the worker rule decides.
+                $result.ObservedIsolation | Should -Be 'Inconclusive'
+                $result.DecidedBy | Should -Be 'worker-identity'
+                $result.WorkerProcess.ClaimedPid | Should -Be $decoy.Id
+                $result.WorkerProcess.Reason | Should -Match 'does not hold the listening end'
+                $result.Passed | Should -BeFalse
+            }
+            finally {
+                Set-Content -LiteralPath $recordFile -Value $original -NoNewline
+                $decoy.Kill($true)
+            }
+            # The true record again: HyperV by the worker rule, the real VM untouched by the test.
+            $again = Test-ContainerIsolation -Name $script:name
+            $again.ObservedIsolation | Should -Be 'HyperV'
+            $again.DecidedBy | Should -Be 'worker'
         }
 
         It 'Should fail Test-ContainerIsolation -Isolation Process, with a reason' {
@@ -182,6 +225,10 @@ Describe 'Hyper-V-class isolation on the linux backend (QEMU utility VM)' -Tag E
                 $null = Start-Decoy "wc-$name" @('-name', "guest=$name,process=wc-$name")
                 $result = Test-ContainerIsolation -Name $name -Isolation HyperV
                 $result.ObservedIsolation | Should -Be 'Process'
+                # Decided by the host seeing the container's own processes (read from its procfs), not by any worker.
+                $result.DecidedBy | Should -Be 'host-match'
+                $result.ContainerView.Source | Should -Be 'container-procfs'
+                $result.WorkerProcess | Should -BeNullOrEmpty
                 $result.Passed | Should -BeFalse
                 Test-ContainerIsolation -Name $name -Isolation HyperV -Quiet | Should -BeFalse
             }

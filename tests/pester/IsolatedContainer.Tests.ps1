@@ -227,7 +227,7 @@ Describe 'Test-ContainerIsolation' {
     It 'Should return typed results with the evidence' {
         $r = Test-ContainerIsolation -Name a
         $r.PSTypeNames | Should -Contain 'WindowsContainers.IsolationTestResult'
-        foreach ($p in 'Name', 'ExpectedIsolation', 'ObservedIsolation', 'Passed', 'Reason', 'ContainerProcesses', 'HostMatches', 'WorkerProcess') {
+        foreach ($p in 'Name', 'ExpectedIsolation', 'ObservedIsolation', 'Passed', 'Reason', 'ContainerProcesses', 'HostMatches', 'WorkerProcess', 'DecidedBy', 'ContainerView') {
             $r.PSObject.Properties.Name | Should -Contain $p
         }
         $r.ContainerProcesses[0].PSTypeNames | Should -Contain 'WindowsContainers.ContainerProcess'

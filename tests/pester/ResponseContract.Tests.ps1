@@ -99,6 +99,11 @@ Describe 'The response contract of every core command' -Tag E2E -Skip:(-not $can
         Assert-Contract container.processes $processes
         $tested = Invoke-CoreRaw isolation.test @{ names = @($container, 'no-such-container', 'bad name') }
         @(($tested | ConvertFrom-Json).results | Where-Object { $null -ne $_.error }).Count | Should -Be 2
+        # The verdict names the rule that decided it, and where the container's own list came from (its procfs).
+        $judged = ($tested | ConvertFrom-Json).results | Where-Object { $null -eq $_.error }
+        $judged.decidedBy | Should -Be 'host-match'
+        $judged.containerView.source | Should -Be 'container-procfs'
+        $judged.containerView.independent | Should -BeTrue
         Assert-Contract isolation.test $tested
         $exec = Invoke-CoreRaw container.exec @{ name = $container; command = @('sh', '-c', 'echo out; echo err >&2; exit 3') }
         ($exec | ConvertFrom-Json).exitCode | Should -Be 3

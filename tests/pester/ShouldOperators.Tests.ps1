@@ -31,6 +31,8 @@ BeforeAll {
             worker              = if ($Worker) { @{ claim = @{ pid = 777; name = 'qemu-system-x86_64'; tieToken = 'guest=web' }; alive = $true; tied = $true; reason = 'its command line names this container'; hostProcess = $null } } else { $null }
             reasons             = @($Reason)
             gaps                = @()
+            decidedBy           = if ($Observed -eq 'Process') { 'host-match' } elseif ($Observed -eq 'HyperV') { 'worker' } else { 'no-worker' }
+            containerView       = @{ source = 'container-procfs'; independent = $true; note = $null }
             snapshotTakenAt     = '2025-12-02T00:00:00.000Z'
         }
         InModuleScope WindowsContainers -Parameters @{ Record = $record } { param($Record) New-IsolationTestResultObject -Record $Record }
@@ -62,6 +64,7 @@ Describe 'Should -BeIsolated' -Tag AllPesterMajors {
             $message | Should -Match 'Reason: Every container process is the same process on the host: process isolation\.'
             $message | Should -Match 'Host matches: ping \(container PID 1\) host PID 4242 \[SameProcess\]'
             $message | Should -Match 'Worker: none\.'
+            $message | Should -Match 'Decided by: host-match\.'
             $message | Should -Not -Match "`n" -Because 'it becomes one JUnit failure message'
         }
 

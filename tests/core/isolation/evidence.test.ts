@@ -55,7 +55,7 @@ function source(processes: ContainerProcess[] | CoreError, infos: Record<string,
 }
 
 function evidence(processes: ContainerProcess[]): ContainerEvidence {
-  return { name: 'web', source: source(processes), info, processes, processesError: null, worker: null, gaps: [] };
+  return { name: 'web', source: source(processes), info, processes, processesError: null, worker: null, gaps: [], view: null };
 }
 
 describe('judgeEvidence: the host PID comes from the verdict\'s match', () => {
@@ -72,11 +72,19 @@ describe('judgeEvidence: the host PID comes from the verdict\'s match', () => {
     expect(processes.map((p) => [p.name, p.hostPid])).toEqual([['ping', 4242], ['sleep', 5000]]);
   });
 
+  it('gives the host PID of a nested process the container reports at its own level (its own procfs shows PID 7, the nested namespace 1)', () => {
+    const seenByContainer: ContainerProcess = { ...claim, name: 'sleep', claimedHostPid: 5000, containerPid: 7 };
+    const host = hostProcess({ pid: 5000, name: 'sleep', nsPids: [5000, 7, 1] });
+    const { verdict, processes } = judgeEvidence(evidence([claim, seenByContainer]), snapshotOf([hostProcess(), host]), 'Process');
+    expect(processes.map((p) => [p.containerPid, p.hostPid])).toEqual([[1, 4242], [7, 5000]]);
+    expect(verdict.decidedBy).toBe('host-match');
+  });
+
   it.each([
     ['the process is gone', []],
     ['the PID now runs another program', [hostProcess({ name: 'sshd' })]],
     ['the PID was reused (other start time)', [hostProcess({ startTimeMs: claim.startTimeMs! + 5000 })]],
-    ['the innermost namespace PID is another one', [hostProcess({ nsPids: [4242, 1, 7] })]],
+    ['no namespace PID below the host\'s is the container\'s one', [hostProcess({ nsPids: [4242, 3, 7] })]],
   ])('gives no host PID when %s', (_why, processes) => {
     const result = judgeEvidence(evidence([claim]), snapshotOf(processes), 'Process');
     expect(result.processes[0]).toMatchObject({ hostPid: null, visibleOnHost: false });

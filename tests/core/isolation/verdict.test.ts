@@ -9,7 +9,9 @@ import {
   type HostMatchOutcome,
   type ObservedIsolation,
   type VerdictEvidence,
+  type VerdictRule,
 } from '../../../ts-core/src/isolation/verdict.js';
+import { parseUnixListeners } from '../../../ts-core/src/processes/procfs/sockets.js';
 
 // ---------------------------------------------------------------------------
 // Builders: a small host with a process-isolated container (ping as host PID
@@ -105,6 +107,8 @@ interface Case {
   name: string;
   evidence: VerdictEvidence;
   observed: ObservedIsolation;
+  /** The rule that must have decided it: a case that ends right for another reason fails. */
+  decidedBy: VerdictRule;
   /** Every one must occur in the reasons (case-insensitive). */
   reasonIncludes: RegExp[];
   outcomes?: HostMatchOutcome[];
@@ -117,6 +121,7 @@ const cases: Case[] = [
     name: 'clean process isolation: every process is the same host process',
     evidence: processEvidence(),
     observed: 'Process',
+    decidedBy: 'host-match',
     reasonIncludes: [/all 2 of its processes are processes of the host \(same PID, name and start time\)/i],
     outcomes: ['SameProcess', 'SameProcess'],
   },
@@ -124,6 +129,7 @@ const cases: Case[] = [
     name: 'clean Hyper-V isolation: nothing on the host, own worker alive and tied',
     evidence: hyperVEvidence(),
     observed: 'HyperV',
+    decidedBy: 'worker',
     reasonIncludes: [/none of its 2 processes is visible/i, /contains this container's id/i],
     outcomes: ['NotOnHost', 'NotOnHost'],
     worker: { alive: true, tied: true },
@@ -135,6 +141,7 @@ const cases: Case[] = [
       worker: { pid: 6000, name: 'vmmem', startTimeMs: null, tieToken: VM_ID, tieField: 'user', how: 'test' },
     }),
     observed: 'HyperV',
+    decidedBy: 'worker',
     reasonIncludes: [/its user contains/i],
     worker: { alive: true, tied: true },
   },
@@ -144,12 +151,14 @@ const cases: Case[] = [
       containerProcesses: [{ ...pingClaimed, startTimeMs: containerPing.startTimeMs + START_TIME_TOLERANCE_MS }],
     }),
     observed: 'Process',
+    decidedBy: 'host-match',
     reasonIncludes: [/is host process 'ping' \(PID 4242\)/],
   },
   {
     name: 'a claim without start time still matches on PID, name and NSpid, and says so',
     evidence: processEvidence({ containerProcesses: [{ ...pingClaimed, startTimeMs: null }] }),
     observed: 'Process',
+    decidedBy: 'host-match',
     reasonIncludes: [/start time where the backend gave one/, /gave no start time/i],
   },
   {
@@ -159,6 +168,7 @@ const cases: Case[] = [
       snapshot: snapshot([hostProcess({ pid: 3964, name: 'PING', nsPids: [] })]),
     }),
     observed: 'Process',
+    decidedBy: 'host-match',
     reasonIncludes: [/is host process/],
   },
 
@@ -167,6 +177,7 @@ const cases: Case[] = [
     name: 'a host qemu-system-x86_64 that is not this container\'s worker (untied look-alike)',
     evidence: hyperVEvidence({ worker: { ...workerClaim, pid: strayQemu.pid, name: strayQemu.name, startTimeMs: strayQemu.startTimeMs } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/look-alike/i, /does not contain this container's id/i],
     worker: { alive: true, tied: false },
   },
@@ -174,6 +185,7 @@ const cases: Case[] = [
     name: 'a process named vmwp with no tie to the container',
     evidence: hyperVEvidence({ worker: { pid: fakeVmwp.pid, name: 'vmwp', startTimeMs: null, tieToken: VM_ID, tieField: 'commandLine', how: 'found by name' } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/look-alike/i],
     worker: { alive: true, tied: false },
   },
@@ -184,6 +196,7 @@ const cases: Case[] = [
       worker: { ...workerClaim, pid: renamedQemu.pid },
     }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-identity',
     reasonIncludes: [/PID was reused/i],
     worker: { alive: false, tied: false },
   },
@@ -194,6 +207,7 @@ const cases: Case[] = [
       worker: { ...workerClaim, pid: renamedQemu.pid, startTimeMs: null },
     }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/does not contain this container's id/i],
     worker: { alive: true, tied: false },
   },
@@ -201,6 +215,7 @@ const cases: Case[] = [
     name: 'a trivial tie token proves nothing',
     evidence: hyperVEvidence({ worker: { ...workerClaim, tieToken: 'qemu' } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/too short/i],
     worker: { alive: true, tied: false },
   },
@@ -208,6 +223,7 @@ const cases: Case[] = [
     name: 'a whitespace-padded short token is still trivial',
     evidence: hyperVEvidence({ worker: { ...workerClaim, tieToken: '   -m      ' } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/too short/i],
     worker: { alive: true, tied: false },
   },
@@ -215,6 +231,7 @@ const cases: Case[] = [
     name: 'a tie token that is only the worker\'s own name ties nothing',
     evidence: hyperVEvidence({ worker: { ...workerClaim, tieToken: 'qemu-wc-hv1' } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/part of its name/i],
     worker: { alive: true, tied: false },
   },
@@ -226,6 +243,7 @@ const cases: Case[] = [
       worker: { pid: 6000, name: 'vmmem', startTimeMs: null, tieToken: `NT VIRTUAL MACHINE\\${VM_ID}`, tieField: 'user', how: 'test' },
     }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/its user does not contain/i],
     worker: { alive: true, tied: false },
   },
@@ -233,6 +251,7 @@ const cases: Case[] = [
     name: 'the tie token must match exactly: another VM id differing in one character is not a tie',
     evidence: hyperVEvidence({ worker: { ...workerClaim, tieToken: VM_ID.replace(/0$/, '1') } }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-tie',
     reasonIncludes: [/look-alike/i],
     worker: { alive: true, tied: false },
   },
@@ -242,6 +261,7 @@ const cases: Case[] = [
     name: 'the tied worker is dead (its PID is not in the snapshot)',
     evidence: hyperVEvidence({ snapshot: snapshot([systemd, hostSleep, strayQemu]) }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-identity',
     reasonIncludes: [/worker process 'qemu-wc-hv1' \(PID 5000\) is not running/i],
     worker: { alive: false, tied: false },
   },
@@ -249,6 +269,7 @@ const cases: Case[] = [
     name: 'worker PID reused by a process with the same name and tie but another start time',
     evidence: hyperVEvidence({ snapshot: snapshot([systemd, { ...worker, startTimeMs: worker.startTimeMs + 5000 }]) }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-identity',
     reasonIncludes: [/PID was reused/i],
     worker: { alive: false, tied: false },
   },
@@ -256,6 +277,7 @@ const cases: Case[] = [
     name: 'worker PID now runs something else',
     evidence: hyperVEvidence({ snapshot: snapshot([systemd, hostProcess({ pid: 5000, name: 'bash', commandLine: `bash -c ${VM_ID}` })]) }),
     observed: 'Inconclusive',
+    decidedBy: 'worker-identity',
     reasonIncludes: [/host PID 5000 is 'bash' now/i],
     worker: { alive: false, tied: false },
   },
@@ -263,12 +285,14 @@ const cases: Case[] = [
     name: 'no worker claimed: invisible processes alone are not Hyper-V',
     evidence: hyperVEvidence({ worker: null }),
     observed: 'Inconclusive',
+    decidedBy: 'no-worker',
     reasonIncludes: [/names no worker process/i],
   },
   {
     name: 'worker PID unreadable on the host',
     evidence: hyperVEvidence({ snapshot: snapshot([systemd], [5000]) }),
     observed: 'Inconclusive',
+    decidedBy: 'unreadable-host-process',
     reasonIncludes: [/could not be read/i],
   },
 
@@ -277,6 +301,7 @@ const cases: Case[] = [
     name: 'container process PID reused on the host: same PID and name, different start time',
     evidence: processEvidence({ snapshot: snapshot([systemd, { ...containerPing, startTimeMs: containerPing.startTimeMs + 60_000 }, containerSh]) }),
     observed: 'Inconclusive',
+    decidedBy: 'start-time',
     reasonIncludes: [/a different process now has that PID/i],
     outcomes: ['StartTimeMismatch', 'SameProcess'],
   },
@@ -286,6 +311,7 @@ const cases: Case[] = [
       containerProcesses: [{ ...pingClaimed, startTimeMs: containerPing.startTimeMs - START_TIME_TOLERANCE_MS - 1 }],
     }),
     observed: 'Inconclusive',
+    decidedBy: 'start-time',
     reasonIncludes: [/different process now has that PID/i],
     outcomes: ['StartTimeMismatch'],
   },
@@ -293,6 +319,7 @@ const cases: Case[] = [
     name: 'a different name at the claimed PID',
     evidence: processEvidence({ snapshot: snapshot([systemd, { ...containerPing, name: 'nginx' }, containerSh]) }),
     observed: 'Inconclusive',
+    decidedBy: 'name',
     reasonIncludes: [/that host process is 'nginx'/i],
     outcomes: ['NameMismatch', 'SameProcess'],
   },
@@ -300,6 +327,7 @@ const cases: Case[] = [
     name: 'the claimed host process has another PID inside its namespace',
     evidence: processEvidence({ snapshot: snapshot([systemd, { ...containerPing, nsPids: [4242, 9] }, containerSh]) }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-pid',
     reasonIncludes: [/is PID 9, not 1/i],
     outcomes: ['NamespacePidMismatch', 'SameProcess'],
   },
@@ -307,6 +335,7 @@ const cases: Case[] = [
     name: 'a process that exits mid-check (claimed PID missing from the snapshot)',
     evidence: processEvidence({ snapshot: snapshot([systemd, containerSh]) }),
     observed: 'Inconclusive',
+    decidedBy: 'pid-missing',
     reasonIncludes: [/exited during the check/i],
     outcomes: ['ClaimedPidMissing', 'SameProcess'],
   },
@@ -314,6 +343,7 @@ const cases: Case[] = [
     name: 'all claimed processes exited mid-check: never Hyper-V, even with a live tied worker',
     evidence: processEvidence({ snapshot: snapshot([systemd, worker]), worker: workerClaim }),
     observed: 'Inconclusive',
+    decidedBy: 'pid-missing',
     reasonIncludes: [/cannot be ruled out/i, /exited during the check/i],
     outcomes: ['ClaimedPidMissing', 'ClaimedPidMissing'],
   },
@@ -321,6 +351,7 @@ const cases: Case[] = [
     name: 'claimed PID unreadable on the host',
     evidence: processEvidence({ snapshot: snapshot([systemd, containerSh], [4242]) }),
     observed: 'Inconclusive',
+    decidedBy: 'pid-unreadable',
     reasonIncludes: [/could not read that process/i],
     outcomes: ['ClaimedPidUnreadable', 'SameProcess'],
   },
@@ -328,12 +359,14 @@ const cases: Case[] = [
     name: 'an empty container',
     evidence: processEvidence({ containerProcesses: [] }),
     observed: 'Inconclusive',
+    decidedBy: 'no-processes',
     reasonIncludes: [/reports no processes/i],
   },
   {
     name: 'an empty container with a live tied worker is still not Hyper-V',
     evidence: hyperVEvidence({ containerProcesses: [] }),
     observed: 'Inconclusive',
+    decidedBy: 'no-processes',
     reasonIncludes: [/reports no processes/i],
   },
   {
@@ -343,6 +376,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'partial-match',
     reasonIncludes: [/1 of its 2 processes are on the host/i],
     outcomes: ['SameProcess', 'NotOnHost'],
   },
@@ -357,6 +391,7 @@ const cases: Case[] = [
       snapshot: snapshot([hostProcess({ pid: 3964, name: 'ping', nsPids: [] })]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'pid-shared',
     reasonIncludes: [/cannot all be right/i],
     outcomes: ['ClaimedPidShared', 'ClaimedPidShared'],
   },
@@ -369,6 +404,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/inside a container PID namespace/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -379,6 +415,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, hostProcess({ pid: 8000, name: 'averyveryverylongprogramname', nsPids: [8000, 1] }), worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/inside a container PID namespace/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -389,6 +426,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/inside a container PID namespace/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -399,6 +437,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/inside a container PID namespace/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -409,6 +448,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'HyperV',
+    decidedBy: 'worker',
     reasonIncludes: [/started at other times/i],
     outcomes: ['NotOnHost'],
   },
@@ -419,6 +459,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/inside a container PID namespace/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -429,6 +470,7 @@ const cases: Case[] = [
       snapshot: snapshot([systemd, containerPing, worker]),
     }),
     observed: 'Inconclusive',
+    decidedBy: 'namespace-lookalike',
     reasonIncludes: [/may well be this very process/i],
     outcomes: ['UnclaimedInContainerNamespace'],
   },
@@ -438,6 +480,7 @@ const cases: Case[] = [
       containerProcesses: [containerProcess({ containerPid: 7, name: 'sleep' })],
     }),
     observed: 'Inconclusive',
+    decidedBy: 'host-lookalike',
     reasonIncludes: [/cannot be told apart/i],
     outcomes: ['UnclaimedHostLookalike'],
   },
@@ -445,6 +488,7 @@ const cases: Case[] = [
     name: 'a host process with the same name but another PID does not block Hyper-V',
     evidence: hyperVEvidence({ containerProcesses: [containerProcess({ containerPid: 1, name: 'sleep' })] }),
     observed: 'HyperV',
+    decidedBy: 'worker',
     reasonIncludes: [/is not on the host/i],
     outcomes: ['NotOnHost'],
   },
@@ -454,18 +498,21 @@ const cases: Case[] = [
     name: 'a permission gap while gathering evidence',
     evidence: hyperVEvidence({ gaps: ['Could not read /proc/4242/ns/pid: permission denied.'] }),
     observed: 'Inconclusive',
+    decidedBy: 'evidence-gap',
     reasonIncludes: [/evidence is incomplete/i, /permission denied/i],
   },
   {
     name: 'a gap also blocks an otherwise clean Process verdict',
     evidence: processEvidence({ gaps: ['The backend could not list all processes.'] }),
     observed: 'Inconclusive',
+    decidedBy: 'evidence-gap',
     reasonIncludes: [/evidence is incomplete/i],
   },
   {
     name: 'unreadable host processes could be the container\'s: no Hyper-V',
     evidence: hyperVEvidence({ snapshot: snapshot([systemd, worker], [4242]) }),
     observed: 'Inconclusive',
+    decidedBy: 'unreadable-host-process',
     reasonIncludes: [/could not be read \(PID 4242\)/i],
   },
 ];
@@ -474,6 +521,7 @@ describe('decideIsolation', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const v = decideIsolation(c.evidence);
     expect(v.observed).toBe(c.observed);
+    expect(v.decidedBy).toBe(c.decidedBy);
     const text = v.reasons.join('\n');
     for (const pattern of c.reasonIncludes) expect(text).toMatch(pattern);
     if (c.outcomes) expect(v.hostMatches.map((m) => m.outcome)).toEqual(c.outcomes);
@@ -569,5 +617,65 @@ describe('sameProcessName', () => {
   ])('%s vs %s → %s', (a, b, expected) => {
     expect(sameProcessName(a, b)).toBe(expected);
     expect(sameProcessName(b, a)).toBe(expected);
+  });
+});
+
+describe('decidedBy and containerView', () => {
+  it('carries where the container\'s list came from, and states a host-side fallback among the reasons', () => {
+    const view = { source: 'host-cgroup' as const, independent: false, note: 'the container has no /proc directory, so its processes were read from the host' };
+    const v = decideIsolation({ ...processEvidence(), containerView: view });
+    expect(v.observed).toBe('Process');
+    expect(v.decidedBy).toBe('host-match');
+    expect(v.containerView).toEqual(view);
+    expect(v.reasons.join('\n')).toMatch(/no \/proc directory/);
+    expect(decideIsolation(processEvidence()).containerView).toBeNull();
+  });
+
+  it('names the failed comparison, not "partial", when one process matched and another was a reused PID', () => {
+    const v = decideIsolation(processEvidence({ snapshot: snapshot([systemd, { ...containerPing, startTimeMs: containerPing.startTimeMs + 5000 }, containerSh]) }));
+    expect(v.observed).toBe('Inconclusive');
+    expect(v.decidedBy).toBe('start-time');
+  });
+});
+
+describe('the worker must serve the VM (the agent socket\'s listening end)', () => {
+  it('is confirmed when the claimed PID holds it, and not when it does not or cannot be shown to', () => {
+    const withChannel = (held: boolean | null) => decideIsolation(hyperVEvidence({ worker: { ...workerClaim, channel: { socketPath: '/run/wc/agent.sock', heldByClaimedPid: held } } }));
+    expect(withChannel(true)).toMatchObject({ observed: 'HyperV', decidedBy: 'worker' });
+    expect(withChannel(false)).toMatchObject({ observed: 'Inconclusive', decidedBy: 'worker-identity' });
+    expect(withChannel(false).worker?.reason).toMatch(/not the process serving this container's VM/);
+    expect(withChannel(null)).toMatchObject({ observed: 'Inconclusive', decidedBy: 'worker-identity' });
+    expect(withChannel(null).worker?.reason).toMatch(/could not be shown to hold/);
+  });
+});
+
+describe('an unclaimed process that exec\'d between the two readings', () => {
+  it('is still found by its start time in a container PID namespace, though its name changed', () => {
+    const v = decideIsolation(hyperVEvidence({
+      containerProcesses: [containerProcess({ containerPid: 1, name: 'runc:[2:INIT]', startTimeMs: containerPing.startTimeMs })],
+      snapshot: snapshot([systemd, containerPing, worker]),
+    }));
+    expect(v.observed).toBe('Inconclusive');
+    expect(v.decidedBy).toBe('namespace-lookalike');
+  });
+});
+
+describe('parseUnixListeners', () => {
+  const text = [
+    'Num       RefCount Protocol Flags    Type St Inode Path',
+    '0000000073ef6a7f: 00000003 00000000 00000000 0001 03 1243478',
+    '0000000026f0b25e: 00000002 00000000 00010000 0001 01 1241402 /run/wc/agent.sock',
+    '0000000026f0b25f: 00000003 00000000 00000000 0001 03 1241500 /run/wc/agent.sock',
+    '0000000026f0b260: 00000002 00000000 00010000 0001 01 1241600 /run/wc/agent.sock.evil',
+    '0000000026f0b261: 00000002 00000000 00010000 0001 01 1241700 /run/wc/with space.sock',
+  ].join('\n');
+  it('maps listening sockets to the names they were bound at, relative names kept', () => {
+    const listeners = parseUnixListeners(text + '\n0000000026f0b262: 00000002 00000000 00010000 0001 01 1241800 agent.sock');
+    expect(listeners.get('1241402')).toBe('/run/wc/agent.sock');
+    expect(listeners.get('1241700')).toBe('/run/wc/with space.sock');
+    expect(listeners.get('1241800')).toBe('agent.sock');
+    // Connected (not listening) and unnamed sockets are not listeners.
+    expect(listeners.has('1241500')).toBe(false);
+    expect(listeners.has('1243478')).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type { HostProcess } from '../processes/types.js';
 import type { BackendName, Isolation } from '../domain/isolation.js';
 import type { ContainerInfo, ContainerProcess, ContainerSpec, WorkerClaim } from '../domain/container.js';
 import type { ResponseOf } from '../domain/responses.js';
+import type { ContainerView } from '../domain/verdict.js';
 
 export { backendNames } from '../domain/isolation.js';
 export type { BackendName, Isolation, RequestedIsolation } from '../domain/isolation.js';
@@ -106,6 +107,14 @@ export interface ProbeOptions {
  * asks several times (Docker's /info, the HCS enumeration, one inspect) is
  * asked once; without a scope nothing is shared.
  */
+/** A container's process list and where it came from. */
+export interface ProcessView {
+  processes: ContainerProcess[];
+  view: ContainerView;
+  /** What makes this list unusable as evidence (a forged or unreadable container procfs): each one makes the verdict Inconclusive. */
+  gaps: string[];
+}
+
 export interface Backend {
   readonly name: BackendName;
   readonly capabilities: BackendCapabilities;
@@ -138,6 +147,12 @@ export interface Backend {
   /** inspect() for several containers at once; a failure per name is returned, not thrown. */
   inspectMany(names: readonly string[], scope?: RequestScope): Promise<Map<string, ContainerInfo | CoreError>>;
   processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]>;
+  /**
+   * The processes with where they were read from (the container's own
+   * procfs, a guest agent, the host's cgroup…) and what that reading could
+   * not prove. The evidence path prefers it to processes() when present.
+   */
+  processView?(name: string, scope?: RequestScope): Promise<ProcessView>;
   /** The worker claim for a container that has one; null for process isolation. */
   worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null>;
   stop(name: string, timeoutSeconds: number, context: CommandContext): Promise<ContainerInfo>;

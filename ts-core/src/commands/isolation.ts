@@ -52,6 +52,8 @@ export const isolationTest = defineCommand({
         configuredIsolation: evidence.info.isolation,
         expectedIsolation: expected,
         observedIsolation: verdict.observed,
+        decidedBy: verdict.decidedBy,
+        containerView: verdict.containerView,
         passed: verdict.passed,
         reason: verdict.summary,
         reasons: verdict.reasons,

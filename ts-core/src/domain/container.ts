@@ -65,6 +65,14 @@ export const workerClaimSchema = z.object({
   /** A string that ties the worker to this container: must occur in `tieField` of the host process. */
   tieToken: z.string(),
   tieField: z.enum(['commandLine', 'user']),
+  /**
+   * The channel the container's processes were read through (a utility VM's
+   * agent socket) and whether the claimed PID holds its listening end, checked
+   * on the host when the claim was made: the worker must be the process that
+   * serves the VM, not one that merely carries its name and id. Absent or null
+   * where the backend has no such channel.
+   */
+  channel: z.object({ socketPath: z.string(), heldByClaimedPid: z.boolean().nullable() }).nullable().optional(),
   /** How the backend found it, in words. */
   how: z.string(),
 });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { containerInfoSchema, containerProcessSchema, timestampSchema, workerClaimSchema } from './container.js';
 import { itemErrorSchema } from './itemError.js';
 import { backendNameSchema, isolationSchema, observedIsolationSchema, requestedIsolationSchema } from './isolation.js';
-import { hostMatchSchema, workerCheckSchema } from './verdict.js';
+import { containerViewSchema, hostMatchSchema, verdictRuleSchema, workerCheckSchema } from './verdict.js';
 import { containerInstanceStateSchema } from './desiredState.js';
 
 /** A host process as it travels: the names of the Get-Process properties it corresponds to, raw numbers. */
@@ -192,6 +192,10 @@ export const responses = {
         configuredIsolation: isolationSchema,
         expectedIsolation: isolationSchema,
         observedIsolation: observedIsolationSchema,
+        /** The rule that decided observedIsolation. */
+        decidedBy: verdictRuleSchema,
+        /** Where the container's own process list came from. */
+        containerView: containerViewSchema.nullable(),
         passed: z.boolean(),
         reason: z.string(),
         reasons: z.array(z.string()),

@@ -11,6 +11,9 @@ import type { BackendName, Isolation } from '../domain/isolation.js';
 import type { ContainerInfo, ContainerProcess, WorkerClaim } from '../domain/container.js';
 import type { HostProcess, HostSnapshot } from '../domain/hostProcess.js';
 import type { ContainerProcessRecord } from '../domain/responses.js';
+import type { ContainerView } from '../domain/verdict.js';
+import type { ProcessView } from '../backends/types.js';
+export type { ProcessView } from '../backends/types.js';
 import { takeHostSnapshot } from '../processes/snapshot.js';
 import { judge, type JudgedVerdict } from './verdict.js';
 
@@ -19,6 +22,8 @@ export interface EvidenceSource {
   readonly name: BackendName;
   inspectMany(names: readonly string[], scope?: RequestScope): Promise<Map<string, ContainerInfo | CoreError>>;
   processes(name: string, scope?: RequestScope): Promise<ContainerProcess[]>;
+  /** The processes with where they were read from and what that reading could not prove; preferred over processes() when present. */
+  processView?(name: string, scope?: RequestScope): Promise<ProcessView>;
   worker(name: string, snapshot: readonly HostProcess[], scope?: RequestScope): Promise<WorkerClaim | null>;
 }
 
@@ -37,6 +42,8 @@ export interface ContainerEvidence {
   processesError: CoreError | null;
   worker: WorkerClaim | null;
   gaps: string[];
+  /** Where the process list came from; null when the backend did not say. */
+  view: ContainerView | null;
 }
 
 export type EvidenceItem = { name: string; evidence: ContainerEvidence; error: null } | { name: string; evidence: null; error: CoreError };
@@ -83,14 +90,21 @@ export async function gatherEvidence(targets: readonly EvidenceTarget[], options
       items.push({ name: target.name, evidence: null, error });
       continue;
     }
-    const evidence: ContainerEvidence = { name: target.name, source: target.source, info, processes: [], processesError: null, worker: null, gaps: [] };
+    const evidence: ContainerEvidence = { name: target.name, source: target.source, info, processes: [], processesError: null, worker: null, gaps: [], view: null };
     gathered.push(evidence);
     items.push({ name: target.name, evidence, error: null });
   }
   for (const [i, e] of gathered.entries()) {
     options.progress?.(`Listing the processes of '${e.name}'`, Math.round((50 * i) / Math.max(1, gathered.length)));
     try {
-      e.processes = await e.source.processes(e.name, options.scope);
+      if (e.source.processView) {
+        const read = await e.source.processView(e.name, options.scope);
+        e.processes = read.processes;
+        e.view = read.view;
+        e.gaps.push(...read.gaps);
+      } else {
+        e.processes = await e.source.processes(e.name, options.scope);
+      }
     } catch (error) {
       e.processesError = toCoreError(error);
       e.gaps.push(`The ${e.source.name} backend could not list the container's processes: ${e.processesError.message}`);
@@ -122,6 +136,7 @@ export function judgeEvidence(e: ContainerEvidence, snapshot: HostSnapshot, expe
     snapshot,
     worker: e.worker,
     gaps: e.gaps,
+    containerView: e.view,
   }, expected);
   // hostMatches[i] is the verdict's comparison of processes[i]: the host PID is only ever the one it matched.
   const processes = e.processes.map((p, i): ContainerProcessRecord => {

@@ -18,11 +18,11 @@
 import type { BackendName, Isolation } from '../domain/isolation.js';
 import type { ContainerProcess, WorkerClaim } from '../domain/container.js';
 import type { HostProcess, HostSnapshot } from '../domain/hostProcess.js';
-import type { HostMatch, JudgedVerdict, Verdict, WorkerCheck } from '../domain/verdict.js';
+import type { ContainerView, HostMatch, HostMatchOutcome, JudgedVerdict, Verdict, VerdictRule, WorkerCheck } from '../domain/verdict.js';
 
 import type { ObservedIsolation } from '../domain/isolation.js';
 export type { ObservedIsolation } from '../domain/isolation.js';
-export type { HostMatch, HostMatchOutcome, JudgedVerdict, Verdict, WorkerCheck } from '../domain/verdict.js';
+export type { ContainerView, HostMatch, HostMatchOutcome, JudgedVerdict, Verdict, VerdictRule, WorkerCheck } from '../domain/verdict.js';
 
 export interface VerdictEvidence {
   container: { name: string; id: string; backend: BackendName; configuredIsolation: Isolation };
@@ -31,6 +31,28 @@ export interface VerdictEvidence {
   worker: WorkerClaim | null;
   /** Problems met while gathering (permission denied, a backend that could not list), in words. */
   gaps: readonly string[];
+  /** Where the container's process list came from, when the backend said. */
+  containerView?: ContainerView | null;
+}
+
+/** The rule a doubtful comparison stands for. */
+const ruleOfOutcome: Record<Exclude<HostMatchOutcome, 'SameProcess' | 'NotOnHost'>, VerdictRule> = {
+  ClaimedPidMissing: 'pid-missing',
+  ClaimedPidShared: 'pid-shared',
+  ClaimedPidUnreadable: 'pid-unreadable',
+  NameMismatch: 'name',
+  StartTimeMismatch: 'start-time',
+  NamespacePidMismatch: 'namespace-pid',
+  UnclaimedInContainerNamespace: 'namespace-lookalike',
+  UnclaimedHostLookalike: 'host-lookalike',
+};
+
+/** The rule of the first comparison that did not hold (the order of the container's list). */
+function firstDoubt(matches: readonly HostMatch[]): VerdictRule {
+  for (const m of matches) {
+    if (m.outcome !== 'SameProcess' && m.outcome !== 'NotOnHost') return ruleOfOutcome[m.outcome];
+  }
+  return 'partial-match';
 }
 
 /**
@@ -121,8 +143,12 @@ function compareClaimed(cp: ContainerProcess, claimed: number, byPid: Map<number
       reason: `${it} started at ${iso(cp.startTimeMs)}, but host PID ${claimed} ('${host.name}') started at ${iso(host.startTimeMs)}: a different process now has that PID.`,
     };
   }
+  // The container may report the process from its own PID namespace while the process sits in one nested
+  // below it: any namespace level below the host's may hold the container's PID. Outside any child
+  // namespace (a single entry), that entry must be it.
   const inner = innermostNsPid(host);
-  if (inner !== null && inner !== cp.containerPid) {
+  const levels = host.nsPids.length >= 2 ? host.nsPids.slice(1) : host.nsPids;
+  if (inner !== null && !levels.includes(cp.containerPid)) {
     return {
       ...base,
       matched: false,
@@ -161,7 +187,12 @@ function compareUnclaimed(cp: ContainerProcess, processes: readonly HostProcess[
     ? sameNameAnyTime
     : sameNameAnyTime.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= UNCLAIMED_START_WINDOW_MS);
   const excluded = sameNameAnyTime.length - sameName.length;
-  const nested = sameName.find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
+  // A process that exec'd between the container's reading and the host's has another name on each side,
+  // but not another start time: the same PID in a container namespace started at that very tick is it too.
+  const sameStart = cp.startTimeMs === null
+    ? []
+    : processes.filter((h) => Math.abs(h.startTimeMs - cp.startTimeMs!) <= START_TIME_TOLERANCE_MS);
+  const nested = [...sameName, ...sameStart].find((h) => inChildPidNamespace(h) && innermostNsPid(h) === cp.containerPid);
   if (nested) {
     return {
       ...base,
@@ -209,7 +240,13 @@ export function checkWorker(claim: WorkerClaim, byPid: Map<number, HostProcess>,
       reason: `${w} started at ${iso(claim.startTimeMs)}, but host PID ${claim.pid} started at ${iso(host.startTimeMs)}: the worker exited and its PID was reused.`,
     };
   }
-  const token = claim.tieToken.trim();
+  if (claim.channel && claim.channel.heldByClaimedPid !== true) {
+    const why = claim.channel.heldByClaimedPid === false
+      ? `does not hold the listening end of the socket the container's processes were read through (${claim.channel.socketPath}): it is not the process serving this container's VM, whatever its name and command line say`
+      : `could not be shown to hold the listening end of the socket the container's processes were read through (${claim.channel.socketPath})`;
+    return { claim, hostProcess: host, alive: false, tied: false, reason: `${w} ${why}.` };
+  }
+    const token = claim.tieToken.trim();
   if (token.length < MIN_TIE_TOKEN_LENGTH) {
     return { claim, hostProcess: host, alive: true, tied: false, reason: `${w} is running, but the token that should tie it to this container ('${token}') is too short to prove anything (at least ${MIN_TIE_TOKEN_LENGTH} characters).` };
   }
@@ -258,11 +295,16 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   const worker = e.worker ? checkWorker(e.worker, byPid, unreadable) : null;
   const gaps = [...e.gaps];
   const configured = e.container.configuredIsolation;
-  const verdict = (observed: ObservedIsolation, headline: string, more: string[] = []): Verdict => ({
+  const view = e.containerView ?? null;
+  const viewNote = view?.note ? [`The container's process list: ${view.note}`] : [];
+  const verdict = (observed: ObservedIsolation, decidedBy: VerdictRule, headline: string, more: string[] = []): Verdict => ({
     observed,
+    decidedBy,
+    containerView: view,
     reasons: [
       headline,
       ...more,
+      ...viewNote,
       ...(observed !== 'Inconclusive' && observed !== configured
         ? [`The ${e.container.backend} backend created this container for ${isolationWords[configured]}, but the evidence shows ${isolationWords[observed]}.`]
         : []),
@@ -277,10 +319,10 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   const workerReasons = worker ? [worker.reason] : [];
 
   if (gaps.length > 0) {
-    return verdict('Inconclusive', `${who}: the evidence is incomplete, so no isolation can be confirmed: ${gaps.join(' ')}`, [...matchReasons, ...workerReasons]);
+    return verdict('Inconclusive', 'evidence-gap', `${who}: the evidence is incomplete, so no isolation can be confirmed: ${gaps.join(' ')}`, [...matchReasons, ...workerReasons]);
   }
   if (hostMatches.length === 0) {
-    return verdict('Inconclusive', `${who} reports no processes (stopped, or nothing running yet): an empty container proves nothing about its isolation.`, workerReasons);
+    return verdict('Inconclusive', 'no-processes', `${who} reports no processes (stopped, or nothing running yet): an empty container proves nothing about its isolation.`, workerReasons);
   }
 
   const matched = hostMatches.filter((m) => m.matched);
@@ -288,11 +330,13 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
     const more = worker ? [...matchReasons, `The backend also named a worker process, but the container's own processes run on the host kernel. ${worker.reason}`] : matchReasons;
     const timed = e.containerProcesses.every((cp) => cp.startTimeMs !== null);
     const same = timed ? 'same PID, name and start time' : 'same PID and name, and start time where the backend gave one';
-    return verdict('Process', `${who}: all ${matched.length} of its processes are processes of the host (${same}): it shares the host's kernel.`, more);
+    return verdict('Process', 'host-match', `${who}: all ${matched.length} of its processes are processes of the host (${same}): it shares the host's kernel.`, more);
   }
   if (matched.length > 0) {
     return verdict(
       'Inconclusive',
+      // A comparison that failed for a reason (start time, name…) names that rule; plain absence is a partial match.
+      firstDoubt(hostMatches),
       `${who}: ${matched.length} of its ${hostMatches.length} processes are on the host and the others are not; a container is either fully visible to the host or not at all, so this cannot be decided.`,
       matchReasons,
     );
@@ -303,6 +347,7 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   if (doubtful.length > 0) {
     return verdict(
       'Inconclusive',
+      firstDoubt(doubtful),
       `${who}: none of its processes could be confirmed on the host, but ${doubtful.length === 1 ? 'one of them' : `${doubtful.length} of them`} cannot be ruled out either (a backend claim that does not hold, PID reuse, a process that exited during the check, or a look-alike).`,
       [...doubtful.map((m) => m.reason), ...workerReasons],
     );
@@ -311,6 +356,7 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
     const shown = e.snapshot.unreadable.slice(0, 10).join(', ');
     return verdict(
       'Inconclusive',
+      'unreadable-host-process',
       `${who}: none of its processes is visible on the host, but ${e.snapshot.unreadable.length} host process(es) could not be read (PID ${shown}${e.snapshot.unreadable.length > 10 ? ', …' : ''}) and could be the container's. Run as root/Administrator.`,
       [...matchReasons, ...workerReasons],
     );
@@ -319,15 +365,17 @@ export function decideIsolation(e: VerdictEvidence): Verdict {
   if (!worker) {
     return verdict(
       'Inconclusive',
+      'no-worker',
       `${who}: none of its processes is visible on the host, but the backend names no worker process (utility VM or sandbox) for it, so nothing shows the container is running in a VM rather than somewhere the host cannot see.`,
       matchReasons,
     );
   }
   if (!worker.alive || !worker.tied) {
-    return verdict('Inconclusive', `${who}: none of its processes is visible on the host, but its worker process is not confirmed. ${worker.reason}`, matchReasons);
+    return verdict('Inconclusive', worker.alive ? 'worker-tie' : 'worker-identity', `${who}: none of its processes is visible on the host, but its worker process is not confirmed. ${worker.reason}`, matchReasons);
   }
   return verdict(
     'HyperV',
+    'worker',
     `${who}: none of its ${hostMatches.length} processes is visible on the host, and its own worker process ${describe(worker.hostProcess!, worker.claim.pid)} is running: it runs in its own kernel inside a utility VM.`,
     [...matchReasons, worker.reason],
   );

@@ -52,7 +52,7 @@ const linuxHostSnapshot = () => takeLinuxSnapshot().processes;
 /** The verdict engine on live evidence from the backend, as Test-ContainerIsolation gathers it. */
 async function verdictFor(name: string, expected: 'Process' | 'HyperV') {
   const info = await backend.inspect(name);
-  const containerProcesses = await backend.processes(name);
+  const { processes: containerProcesses, view, gaps } = await backend.processView!(name);
   const snapshot = takeLinuxSnapshot();
   const worker = await backend.worker(name, snapshot.processes);
   return judge({
@@ -60,7 +60,8 @@ async function verdictFor(name: string, expected: 'Process' | 'HyperV') {
     containerProcesses,
     snapshot,
     worker,
-    gaps: [],
+    gaps,
+    containerView: view,
   }, expected);
 }
 
@@ -169,12 +170,17 @@ describe('docker backend against a private dockerd', () => {
       expect(verdict.observed).toBe('Process');
       expect(verdict.passed).toBe(true);
       expect(verdict.hostMatches.every((m) => m.outcome === 'SameProcess')).toBe(true);
+      // The container's side came from its own procfs, not from Docker's top or the host's table.
+      expect(verdict.decidedBy).toBe('host-match');
+      expect(verdict.containerView).toEqual({ source: 'container-procfs', independent: true, note: null });
     }, 60_000);
 
     it('observes HyperV for the runsc container, with the sandbox as its worker', async () => {
       const verdict = await verdictFor('wc-hv', 'HyperV');
       expect(verdict.reasons[0]).toContain('none of its 1 processes is visible on the host');
       expect(verdict.observed).toBe('HyperV');
+      expect(verdict.decidedBy).toBe('worker');
+      expect(verdict.containerView).toMatchObject({ source: 'sandbox', independent: true });
       expect(verdict.worker).toMatchObject({ alive: true, tied: true, claim: { name: 'exe', tieField: 'commandLine' } });
       expect(verdict.worker?.hostProcess?.commandLine).toMatch(/^runsc-sandbox /);
     }, 60_000);

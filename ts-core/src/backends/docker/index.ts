@@ -1,8 +1,8 @@
 import { CoreError } from '../../protocol/errors.js';
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
-import { readStatus } from '../../processes/procfs/index.js';
-import type { Backend, BackendStatus, ContainerInfo, ExecRequest, ExecResult, LogChunk, LogRequest, ContainerProcess, ContainerSpec, ContainerState, RequestedIsolation, RequestScope, WorkerClaim } from '../types.js';
+import { readContainerProcfs, readProcessStat, readStatus } from '../../processes/procfs/index.js';
+import type { Backend, BackendStatus, ContainerInfo, ExecRequest, ExecResult, LogChunk, LogRequest, ContainerProcess, ContainerSpec, ProcessView, ContainerState, RequestedIsolation, RequestScope, WorkerClaim } from '../types.js';
 import { inspectEach, ownsByLookup } from '../byName.js';
 import { newRequestScope } from '../../protocol/scope.js';
 import { isolations } from '../../domain/isolation.js';
@@ -278,6 +278,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     },
 
     async processes(name: string, scope = newRequestScope()): Promise<ContainerProcess[]> {
+      return (await backend.processView!(name, scope)).processes;
+    },
+
+    async processView(name: string, scope = newRequestScope()): Promise<ProcessView> {
       const docker = client();
       const [daemon, container] = await Promise.all([facts(docker, scope), inspectRaw(docker, name, scope)]);
       if (!container.State.Running) {
@@ -286,16 +290,20 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const isolation = effectiveIsolation(container, daemon);
       if (daemon.osType === 'windows') {
         const top = await docker.request('GET', `/containers/${container.Id}/top`, { schema: topSchema, notFound: 'container' });
-        return parseWindowsTop(top, isolation === 'Process' && sharesHostKernel(daemon.osType, hostPlatform));
+        // HCS's own list of the compute system's processes: the runtime's observation, not the host's.
+        return { processes: parseWindowsTop(top, isolation === 'Process' && sharesHostKernel(daemon.osType, hostPlatform)), view: { source: 'runtime', independent: true, note: null }, gaps: [] };
       }
-      if (isolation === 'HyperV') return sandboxProcesses(container, daemon);
+      // runsc's own ps: the sandbox's kernel answers, not the host's.
+      if (isolation === 'HyperV') return { processes: await sandboxProcesses(container, daemon), view: { source: 'sandbox', independent: true, note: null }, gaps: [] };
       const top = await docker.request('GET', `/containers/${container.Id}/top`, {
         query: { ps_args: linuxPsArgs }, schema: topSchema, notFound: 'container',
       });
       const processes = parseLinuxTop(top);
       // Another machine's PIDs claim nothing here; the verdict then says Inconclusive, never Process.
-      if (!sharesHostKernel(daemon.osType, hostPlatform)) return processes.map((p) => ({ ...p, claimedHostPid: null }));
-      return withNamespacePids(processes);
+      if (!sharesHostKernel(daemon.osType, hostPlatform)) {
+        return { processes: processes.map((p) => ({ ...p, claimedHostPid: null })), view: { source: 'runtime', independent: true, note: null }, gaps: [] };
+      }
+      return linuxProcessView(processes, container.State.Pid || null);
     },
 
     async worker(name: string, snapshot: readonly HostProcess[], scope = newRequestScope()): Promise<WorkerClaim | null> {
@@ -456,6 +464,58 @@ function toState(status: string): ContainerState {
       return 'exited';
     default:
       return 'unknown';
+  }
+}
+
+/**
+ * On a Linux host running the daemon's containers: the container's own
+ * procfs (read through /proc/<main PID>/root/proc, checked and bounded by
+ * readContainerProcfs) gives its PIDs, names and start times; Docker's top
+ * gives the host PIDs, each paired with the view's PID through the host's
+ * NSpid. The pairing is a claim the verdict checks against the host
+ * snapshot. Without a procfs in the container, top with the host's NSpid is
+ * the list, stated as not independent; a forged one is a gap.
+ */
+function linuxProcessView(top: ContainerProcess[], mainPid: number | null): ProcessView {
+  const hostSide = (note: string): ProcessView['view'] => ({ source: 'runtime', independent: false, note });
+  if (process.platform !== 'linux' || mainPid === null) {
+    return { processes: withNamespacePids(top), view: hostSide("Docker gave no main process to read the container's own /proc through; the list is Docker's top with the host's namespace PIDs"), gaps: [] };
+  }
+  const reading = readContainerProcfs({ pid: mainPid });
+  switch (reading.kind) {
+    case 'gone':
+      return { processes: [], view: { source: 'container-procfs', independent: true, note: reading.reason }, gaps: [] };
+    case 'absent':
+      return { processes: withNamespacePids(top), view: hostSide(`${reading.reason}, so the list is Docker's top with the host's namespace PIDs: not independent of the host snapshot`), gaps: [] };
+    case 'untrusted':
+      return { processes: withNamespacePids(top), view: hostSide(`${reading.reason}; the processes shown are Docker's top`), gaps: [`The container's own view of its processes cannot be used: ${reading.reason}.`] };
+    case 'read': {
+      const byNsPid = new Map<number, { entry: ContainerProcess; startTimeMs: number | null }>();
+      for (const entry of top) {
+        if (entry.claimedHostPid === null) continue;
+        const nsPids = readStatus(entry.claimedHostPid)?.nsPids ?? [];
+        // Its PID in the container's namespace: the NSpid entry at the container's level (deeper ones are nested namespaces).
+        const own = nsPids.length > reading.level ? nsPids[reading.level] : undefined;
+        if (own !== undefined) byNsPid.set(own, { entry, startTimeMs: readProcessStat(entry.claimedHostPid)?.startTimeMs ?? null });
+      }
+      const seen = new Set(reading.processes.map((p) => p.pid));
+      const processes = reading.processes.map((v): ContainerProcess => {
+        const paired = byNsPid.get(v.pid)?.entry ?? null;
+        return {
+          ...(paired ?? { workingSetBytes: null, privateBytes: null, pagedBytes: null, nonPagedBytes: null, cpuSeconds: null, sessionId: null }),
+          containerPid: v.pid,
+          name: v.comm,
+          commandLine: v.commandLine,
+          claimedHostPid: paired?.claimedHostPid ?? null,
+          startTimeMs: v.startTimeMs,
+        };
+      });
+      const hidden = [...byNsPid].filter(([inner, h]) => !seen.has(inner) && h.startTimeMs !== null && h.startTimeMs < reading.readStartedAtMs - 10);
+      const gaps = hidden.length === 0 ? [] : [
+        `Docker's top lists ${hidden.length} process(es) of the container that its own /proc does not (host PID ${hidden.slice(0, 10).map(([, h]) => h.entry.claimedHostPid).join(', ')}): the container's view is incomplete or forged.`,
+      ];
+      return { processes: processes.sort((a, b) => a.containerPid - b.containerPid), view: { source: 'container-procfs', independent: true, note: null }, gaps };
+    }
   }
 }
 

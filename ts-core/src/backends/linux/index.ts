@@ -331,6 +331,18 @@ export function createLinuxBackend(): LinuxBackend {
       return runtimeOf(metadata).processes(metadata);
     },
 
+    async processView(name) {
+      const metadata = readMetadata(name);
+      const runtime = runtimeOf(metadata);
+      if (runtime.processView) return runtime.processView(metadata);
+      const processes = await runtime.processes(metadata);
+      // The utility VM's processes come from its guest agent: the guest kernel's own /proc.
+      const view = runtime.isolation === 'HyperV'
+        ? { source: 'guest-agent' as const, independent: true, note: null }
+        : { source: 'runtime' as const, independent: false, note: null };
+      return { processes, view, gaps: [] };
+    },
+
     async worker(name, snapshot) {
       const metadata = readMetadata(name);
       return runtimeOf(metadata).worker(metadata, snapshot);

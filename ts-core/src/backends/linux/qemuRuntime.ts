@@ -16,10 +16,10 @@ import type { CommandContext } from '../../protocol/dispatcher.js';
 import { USER_HZ } from './vm/agentClient.js';
 import { recordJournalWorker } from './journal.js';
 import { waitForQemuExit } from './vm/qemuProcess.js';
-import { listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
+import { holdsListeningSocket, listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
 import {
   bootUtilityVm, defaultCpuCount, defaultMemoryMB, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord,
-  stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
+  agentSocketOf, stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
 } from './vm/utilityVm.js';
 
 /** Status calls ask the agent too; a wedged VM must not stall Get-IsolatedContainer for long. */
@@ -168,6 +168,8 @@ export function createQemuRuntime(): LinuxRuntime {
         startTimeMs: record.startTimeMs,
         tieToken: workerTieToken(record.containerId),
         tieField: 'commandLine',
+        // The guest's answers come through this socket: its listening end must be in the claimed process.
+        channel: { socketPath: agentSocketOf(record), heldByClaimedPid: holdsListeningSocket(record.pid, agentSocketOf(record)) },
         how: `The QEMU process this module launched for the container's utility VM (recorded in vm.json at launch: PID ${record.pid}, started ${new Date(record.startTimeMs).toISOString()}); QEMU was started with -name guest=${record.containerId},process=${record.processName}.`,
       };
     },

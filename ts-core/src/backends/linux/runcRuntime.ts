@@ -11,7 +11,9 @@ import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
-import { readProcessStat, waitForExit } from '../../processes/procfs/index.js';
+import { readContainerProcfs, readProcessStat, waitForExit } from '../../processes/procfs/index.js';
+import type { HostProcess } from '../../processes/types.js';
+import type { ProcessView } from '../types.js';
 import { requireRunc, runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
 import { runcRoot } from './state.js';
 import { boundedSpawn } from '../../util/boundedSpawn.js';
@@ -72,6 +74,97 @@ async function runBundle(metadata: Metadata, dir: string, context: { verbose(mes
   const hostPid = /^[1-9]\d*$/.test(pidText) ? Number(pidText) : null;
   const startTimeMs = hostPid === null ? null : readProcessStat(hostPid)?.startTimeMs ?? null;
   return { hostPid, hostPidStartTimeMs: startTimeMs, startedAt: new Date().toISOString() };
+}
+
+/** A host process as a container process, as the host sees it (the fallback when the container has no view of its own). */
+function fromHost(proc: HostProcess): ContainerProcess {
+  return {
+    containerPid: proc.nsPids.at(-1) ?? proc.pid,
+    name: proc.name,
+    commandLine: proc.commandLine,
+    claimedHostPid: proc.pid,
+    startTimeMs: proc.startTimeMs,
+    workingSetBytes: proc.workingSetBytes,
+    privateBytes: proc.privateBytes,
+    pagedBytes: proc.pagedBytes,
+    nonPagedBytes: proc.nonPagedBytes,
+    cpuSeconds: proc.cpuSeconds,
+    sessionId: proc.sessionId,
+  };
+}
+
+/**
+ * The container's processes as the CONTAINER sees them (its own procfs, read
+ * through /proc/<init>/root/proc), each paired with the host process the
+ * host says it is: the member of the container's cgroup whose innermost
+ * NSpid is that PID. The pairing is only a claim; the verdict checks it
+ * against the host snapshot (name, start time, NSpid). Where the container
+ * has no procfs, the host's own list of the cgroup is used and the verdict
+ * says so; where what is at its /proc is not its procfs, that is a gap.
+ */
+export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath = cgroupsPathFor(metadata.name)): Promise<ProcessView> {
+  // The cgroup's members: the very list `runc ps` reads, without starting a runc process per container.
+  const hostSide = takeLinuxSnapshot({ pids: cgroupPids(cgroupsPath) }).processes;
+  const sorted = (list: ContainerProcess[]) => list.sort((a, b) => a.containerPid - b.containerPid);
+  const fallback = (note: string) => ({ source: 'host-cgroup' as const, independent: false, note });
+  if (metadata.hostPid === null) {
+    return { processes: sorted(hostSide.map(fromHost)), view: fallback("no main process was recorded for the container, so its processes were read from the host (its cgroup's members): that list is not independent of the host snapshot"), gaps: [] };
+  }
+  const reading = readContainerProcfs({ pid: metadata.hostPid, startTimeMs: metadata.hostPidStartTimeMs });
+  switch (reading.kind) {
+    case 'gone':
+      return { processes: [], view: { source: 'container-procfs', independent: true, note: reading.reason }, gaps: [] };
+    case 'absent':
+      return {
+        processes: sorted(hostSide.map(fromHost)),
+        view: fallback(`${reading.reason}, so its processes were read from the host (its cgroup's members, with their namespace PIDs): that list is not independent of the host snapshot`),
+        gaps: [],
+      };
+    case 'untrusted':
+      return {
+        processes: sorted(hostSide.map(fromHost)),
+        view: fallback(`${reading.reason}; the processes shown are the host's list of its cgroup`),
+        gaps: [`The container's own view of its processes cannot be used: ${reading.reason}.`],
+      };
+    case 'read': {
+      // A process's PID in the container's namespace is its NSpid entry at the container's level
+      // (a process in a PID namespace nested inside the container's has deeper entries too).
+      const atLevel = (proc: HostProcess): number | undefined => (proc.nsPids.length > reading.level ? proc.nsPids[reading.level] : undefined);
+      const byNsPid = new Map<number, HostProcess>();
+      for (const proc of hostSide) {
+        const own = atLevel(proc);
+        if (own !== undefined) byNsPid.set(own, proc);
+      }
+      const seen = new Set(reading.processes.map((p) => p.pid));
+      const processes = reading.processes.map((v): ContainerProcess => {
+        const host = byNsPid.get(v.pid) ?? null;
+        return {
+          containerPid: v.pid,
+          name: v.comm,
+          commandLine: v.commandLine,
+          claimedHostPid: host?.pid ?? null,
+          startTimeMs: v.startTimeMs,
+          // Sizes and CPU are the host's numbers for the paired process (display only; the verdict does not use them).
+          workingSetBytes: host?.workingSetBytes ?? null,
+          privateBytes: host?.privateBytes ?? null,
+          pagedBytes: host?.pagedBytes ?? null,
+          nonPagedBytes: host?.nonPagedBytes ?? null,
+          cpuSeconds: host?.cpuSeconds ?? null,
+          sessionId: host?.sessionId ?? null,
+        };
+      });
+      // The other direction: a process the host sees in the container's cgroup that started before the
+      // container's view was read must be in that view; if it is not, the two observations disagree.
+      const hidden = hostSide.filter((h) => {
+        const own = atLevel(h);
+        return own !== undefined && !seen.has(own) && h.startTimeMs < reading.readStartedAtMs - 10;
+      });
+      const gaps = hidden.length === 0 ? [] : [
+        `The host sees ${hidden.length} process(es) in the container's cgroup that the container's own /proc does not list (host PID ${hidden.slice(0, 10).map((h) => h.pid).join(', ')}): the container's view is incomplete or forged.`,
+      ];
+      return { processes: sorted(processes), view: { source: 'container-procfs', independent: true, note: null }, gaps };
+    }
+  }
 }
 
 /** Process isolation: an OCI bundle in the container directory, run by runc. */
@@ -189,26 +282,11 @@ export function createRuncRuntime(): LinuxRuntime {
     },
 
     async processes(metadata) {
-      // The container's processes are the members of its cgroup: the very list
-      // `runc ps` reads, without starting a runc process per container.
-      const pids = cgroupPids(cgroupsPathFor(metadata.name));
-      // Read the same way as the host snapshot, so the verdict compares like with like.
-      const { processes: found } = takeLinuxSnapshot({ pids });
-      const processes: ContainerProcess[] = found.map((proc) => ({
-        containerPid: proc.nsPids.at(-1) ?? proc.pid,
-        name: proc.name,
-        commandLine: proc.commandLine,
-        claimedHostPid: proc.pid,
-        startTimeMs: proc.startTimeMs,
-        workingSetBytes: proc.workingSetBytes,
-        privateBytes: proc.privateBytes,
-        pagedBytes: proc.pagedBytes,
-        nonPagedBytes: proc.nonPagedBytes,
-        cpuSeconds: proc.cpuSeconds,
-        sessionId: proc.sessionId,
-      }));
-      // Processes that exited since runc listed them are simply not in the snapshot.
-      return processes.sort((a, b) => a.containerPid - b.containerPid);
+      return (await runcProcessView(metadata)).processes;
+    },
+
+    async processView(metadata) {
+      return runcProcessView(metadata);
     },
 
     async worker() {

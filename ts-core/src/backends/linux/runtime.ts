@@ -1,5 +1,6 @@
 import type { CommandContext } from '../../protocol/dispatcher.js';
 import type { HostProcess } from '../../processes/types.js';
+import type { ProcessView } from '../types.js';
 import type { ContainerProcess, ContainerState, ExecRequest, ExecResult, WorkerClaim } from '../types.js';
 import type { ImageRecord } from './images.js';
 import type { ContainerMetadata } from './state.js';
@@ -43,6 +44,8 @@ export interface LinuxRuntime {
   /** Status of several containers in one go (list). */
   statusAll(metadata: readonly ContainerMetadata[]): Promise<Map<string, RuntimeStatus>>;
   processes(metadata: ContainerMetadata): Promise<ContainerProcess[]>;
+  /** The processes with where they came from; without it the backend says the runtime listed them. */
+  processView?(metadata: ContainerMetadata): Promise<ProcessView>;
   worker(metadata: ContainerMetadata, snapshot: readonly HostProcess[]): Promise<WorkerClaim | null>;
   /** Stops gracefully, then by force after the timeout; returns the metadata to store. */
   stop(metadata: ContainerMetadata, timeoutSeconds: number, context: CommandContext): Promise<ContainerMetadata>;

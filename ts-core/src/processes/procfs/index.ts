@@ -7,3 +7,5 @@
 export * from './parse.js';
 export * from './read.js';
 export * from './identity.js';
+export * from './containerView.js';
+export * from './sockets.js';

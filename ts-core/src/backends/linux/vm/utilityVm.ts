@@ -86,7 +86,7 @@ export function workerProcessName(containerId: string): string {
  * The agent socket of a VM, checked first when an older record put it outside
  * the container directory (the shared-temp fallback of earlier versions).
  */
-function agentSocketOf(record: VmRecord): string {
+export function agentSocketOf(record: VmRecord): string {
   if (record.socketDir !== record.dir) assertPrivateDirectory(record.socketDir, `the agent socket of container '${record.containerId}'`);
   return record.files.agentSocket;
 }
