@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CoreError } from '../../../protocol/errors.js';
 import { readJsonDocument } from '../../../util/jsonDocument.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
-import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
+import { AgentClient, USER_HZ, withAgent, type AgentExecRequest, type AgentExecResult, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
 import { chooseKernel, locateQemu, type KernelChoice } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
@@ -299,6 +299,17 @@ export async function vmProcesses(record: VmRecord, timeoutMs = defaultAgentTime
 export async function vmExitStatus(record: VmRecord, timeoutMs = defaultAgentTimeoutMs): Promise<AgentExitStatus> {
   if (!(await isVmAlive(record))) throw notRunning(record);
   return withAgent(agentSocketOf(record), timeoutMs, (client) => client.exitStatus(timeoutMs));
+}
+
+/**
+ * Runs a command through the agent. The host waits the command's timeout, plus
+ * 15 s, plus time for the output to cross the serial line (assumed no slower
+ * than 32 KiB/s of base64): the agent answers itself once the timeout kills the command.
+ */
+export async function vmExec(record: VmRecord, request: AgentExecRequest): Promise<AgentExecResult> {
+  if (!(await isVmAlive(record))) throw notRunning(record);
+  const extraMs = 15_000 + Math.ceil((2 * request.maxOutputBytes * 4) / 3 / 32);
+  return withAgent(agentSocketOf(record), defaultAgentTimeoutMs, (client) => client.exec(request, extraMs));
 }
 
 /** Host-clock start time of a guest process: the guest booted `uptime` seconds before the list was taken. */
