@@ -40,6 +40,7 @@ AfterAll {
 Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
     BeforeAll {
         $script:name = "life-proc-$PID"
+        $script:created = [datetime]::UtcNow
         # Writes a line per start, one to stderr, then waits: its log shows every run.
         $null = New-IsolatedContainer -Name $name -Image busybox -Isolation Process -Command sh, -c, 'echo "run $(cat /count 2>/dev/null)"; echo $(( $(cat /count 2>/dev/null || echo 0) + 1 )) > /count; echo oops >&2; exec sleep 3600'
     }
@@ -77,8 +78,20 @@ Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
         @(Get-ContainerLog -Name $name -Tail 1).Text | Should -Be 'oops'
     }
 
-    It 'Should refuse -Since on the linux backend, which keeps no time per line' {
-        { Get-ContainerLog -Name $name -Since (Get-Date).AddMinutes(-1) -ErrorAction Stop } | Should -Throw -ErrorId 'BackendOperationNotSupported,Get-ContainerLog'
+    It 'Should keep a time per line and give only the lines since a time with -Since' {
+        $lines = @(Get-ContainerLog -Name $name)
+        $lines.Count | Should -BeGreaterOrEqual 2
+        foreach ($line in $lines) {
+            $line.Timestamp | Should -BeOfType [datetime]
+            $line.Timestamp.ToUniversalTime() | Should -BeGreaterOrEqual $created.AddSeconds(-2)
+            $line.Timestamp.ToUniversalTime() | Should -BeLessOrEqual ([datetime]::UtcNow.AddSeconds(2))
+        }
+        $lines[0].Text | Should -Be 'run ' -Because 'the time prefix is stripped, not shown'
+        $since = @(Get-ContainerLog -Name $name -Since $lines[-1].Timestamp)
+        $since.Count | Should -BeGreaterOrEqual 1
+        $since.Count | Should -BeLessOrEqual $lines.Count
+        $since[-1].Text | Should -Be $lines[-1].Text
+        @(Get-ContainerLog -Name $name -Since ([datetime]::UtcNow.AddMinutes(5))) | Should -BeNullOrEmpty
     }
 
     It 'Should start it again after it was stopped, with the same command and its writable layer' {
@@ -149,6 +162,8 @@ Describe 'Lifecycle of a Hyper-V-isolated container (QEMU utility VM)' -Tag E2E 
         do { $lines = @(Get-ContainerLog -Name $vmName); Start-Sleep -Milliseconds 300 } until ($lines.Text -contains 'vm-run-marker' -or [datetime]::UtcNow -gt $deadline)
         $lines.Text | Should -Contain 'vm-run-marker'
         $lines[0].Stream | Should -Be 'console'
+        ($lines | Where-Object Text -EQ 'vm-run-marker').Timestamp | Should -BeOfType [datetime]
+        @(Get-ContainerLog -Name $vmName -Since ([datetime]::UtcNow.AddMinutes(5))) | Should -BeNullOrEmpty
     }
 
     It 'Should run a command through the guest agent with its arguments taken literally, its output and exit code' {

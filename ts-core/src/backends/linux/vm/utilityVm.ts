@@ -21,6 +21,7 @@ import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuP
 import { isRunning, runningProcess, signalIfSame } from '../../../processes/procfs/index.js';
 import { assertPrivateDirectory, withConnectablePath } from './socketPath.js';
 import { startLogWriter } from '../containerLog.js';
+import { splitLogTime } from '../logReader.js';
 
 export const defaultMemoryMB = 256;
 export const defaultCpuCount = 1;
@@ -94,7 +95,7 @@ function agentSocketOf(record: VmRecord): string {
 function tail(text: string, lines: number): string[] {
   // The console carries terminal escapes (the BIOS clears the screen); drop them.
   const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1bc/g, '').replace(/\r/g, '');
-  return clean.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-lines);
+  return clean.split('\n').map((l) => splitLogTime(l).text.trimEnd()).filter((l) => l.length > 0).slice(-lines);
 }
 
 async function readTail(file: string, lines = 15): Promise<string[]> {
