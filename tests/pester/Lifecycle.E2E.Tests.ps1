@@ -185,6 +185,9 @@ Describe 'Lifecycle of a Hyper-V-isolated container (QEMU utility VM)' -Tag E2E 
         (Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'echo "$WC_T|$PWD"' -Environment @{ WC_T = 'a b $(x)' } -WorkingDirectory /etc).Output | Should -Be "a b `$(x)|/etc`n"
         { Invoke-ContainerCommand -Name $vmName -Command true -User 'nobody' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Invoke-ContainerCommand'
         (Invoke-ContainerCommand -Name $vmName -Command no-such-program).ExitCode | Should -Be 127
+        # A long argument crosses the serial line whole (one request line of ~27 KB).
+        (Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'printf %s "$1" | wc -c', '--', ('x' * 20000)).Output.Trim() | Should -Be '20000'
+        { Invoke-ContainerCommand -Name $vmName -Command echo, ('x' * 60000) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Invoke-ContainerCommand'
     }
 
     It 'Should cut the output at the bound and say so' {
