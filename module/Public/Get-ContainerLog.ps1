@@ -24,8 +24,9 @@ function Get-ContainerLog {
     Only the last this many lines.
 
     .PARAMETER Since
-    Only lines written after this time (docker backend: the linux backend
-    keeps no time per line and says so).
+    Only lines written at or after this time. The linux backend's log writer
+    stamps each line with the time it arrived (lines written by an older
+    version carry no time: -Since leaves them out and warns).
 
     .PARAMETER Follow
     Keeps reading new lines until the container exits or Ctrl+C.

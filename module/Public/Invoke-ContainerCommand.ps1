@@ -13,9 +13,11 @@ function Invoke-ContainerCommand {
     runs as the container's user, under the container's seccomp profile,
     unless -User says otherwise. On the linux backend a process-isolated
     container runs it with runc exec; on the docker backend the Engine API's
-    exec runs it. A Hyper-V-isolated container of the linux backend cannot
-    run commands yet (BackendOperationNotSupported). A container that is not
-    running is refused with the error ContainerNotRunning.
+    exec runs it; in a Hyper-V-isolated container of the linux backend the
+    guest agent of its utility VM runs it (arguments passed as encoded data,
+    never as shell text; the agent answers nothing else while the command
+    runs). A container that is not running is refused with the error
+    ContainerNotRunning.
 
     .PARAMETER Name
     The container's name.
@@ -34,6 +36,7 @@ function Invoke-ContainerCommand {
 
     .PARAMETER User
     uid[:gid] or name[:group] to run the command as, instead of the container's user.
+    In a linux utility VM (HyperV) only uid[:gid] is accepted.
 
     .PARAMETER TimeoutSeconds
     How long the command may run before it is killed. Default 60.

@@ -40,6 +40,7 @@ AfterAll {
 Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
     BeforeAll {
         $script:name = "life-proc-$PID"
+        $script:created = [datetime]::UtcNow
         # Writes a line per start, one to stderr, then waits: its log shows every run.
         $null = New-IsolatedContainer -Name $name -Image busybox -Isolation Process -Command sh, -c, 'echo "run $(cat /count 2>/dev/null)"; echo $(( $(cat /count 2>/dev/null || echo 0) + 1 )) > /count; echo oops >&2; exec sleep 3600'
     }
@@ -77,8 +78,20 @@ Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
         @(Get-ContainerLog -Name $name -Tail 1).Text | Should -Be 'oops'
     }
 
-    It 'Should refuse -Since on the linux backend, which keeps no time per line' {
-        { Get-ContainerLog -Name $name -Since (Get-Date).AddMinutes(-1) -ErrorAction Stop } | Should -Throw -ErrorId 'BackendOperationNotSupported,Get-ContainerLog'
+    It 'Should keep a time per line and give only the lines since a time with -Since' {
+        $lines = @(Get-ContainerLog -Name $name)
+        $lines.Count | Should -BeGreaterOrEqual 2
+        foreach ($line in $lines) {
+            $line.Timestamp | Should -BeOfType [datetime]
+            $line.Timestamp.ToUniversalTime() | Should -BeGreaterOrEqual $created.AddSeconds(-2)
+            $line.Timestamp.ToUniversalTime() | Should -BeLessOrEqual ([datetime]::UtcNow.AddSeconds(2))
+        }
+        $lines[0].Text | Should -Be 'run ' -Because 'the time prefix is stripped, not shown'
+        $since = @(Get-ContainerLog -Name $name -Since $lines[-1].Timestamp)
+        $since.Count | Should -BeGreaterOrEqual 1
+        $since.Count | Should -BeLessOrEqual $lines.Count
+        $since[-1].Text | Should -Be $lines[-1].Text
+        @(Get-ContainerLog -Name $name -Since ([datetime]::UtcNow.AddMinutes(5))) | Should -BeNullOrEmpty
     }
 
     It 'Should start it again after it was stopped, with the same command and its writable layer' {
@@ -149,10 +162,49 @@ Describe 'Lifecycle of a Hyper-V-isolated container (QEMU utility VM)' -Tag E2E 
         do { $lines = @(Get-ContainerLog -Name $vmName); Start-Sleep -Milliseconds 300 } until ($lines.Text -contains 'vm-run-marker' -or [datetime]::UtcNow -gt $deadline)
         $lines.Text | Should -Contain 'vm-run-marker'
         $lines[0].Stream | Should -Be 'console'
+        ($lines | Where-Object Text -EQ 'vm-run-marker').Timestamp | Should -BeOfType [datetime]
+        @(Get-ContainerLog -Name $vmName -Since ([datetime]::UtcNow.AddMinutes(5))) | Should -BeNullOrEmpty
     }
 
-    It 'Should refuse Invoke-ContainerCommand with a clear error (no exec in the guest agent yet)' {
-        { Invoke-ContainerCommand -Name $vmName -Command true -ErrorAction Stop } | Should -Throw -ErrorId 'BackendOperationNotSupported,Invoke-ContainerCommand'
+    It 'Should run a command through the guest agent with its arguments taken literally, its output and exit code' {
+        $result = Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'echo "$1"; echo "[$2]"; echo err >&2; exit 7', '--', '$(reboot) `whoami`; a''b "c"', ' *  x '
+        $result.PSTypeNames[0] | Should -Be 'WindowsContainers.CommandResult'
+        $result.ExitCode | Should -Be 7
+        $result.Output | Should -Be "`$(reboot) ``whoami``; a'b `"c`"`n[ *  x ]`n"
+        $result.ErrorOutput | Should -Be "err`n"
+        $result.Truncated | Should -BeFalse
+        # Trailing newlines and non-ASCII come back byte for byte; the command runs in the guest (its own kernel).
+        (Invoke-ContainerCommand -Name $vmName -Command printf, '%s\n\n', 'ü').Output | Should -Be "ü`n`n"
+        # The guest's own init runs the agent: PID 1 there is not the host's.
+        (Invoke-ContainerCommand -Name $vmName -Command cat, /proc/1/cmdline).Output | Should -Match '/init'
+    }
+
+    It 'Should run it as the given user, with the environment and working directory asked for' {
+        (Invoke-ContainerCommand -Name $vmName -Command id, -u).Output | Should -Be "0`n"
+        (Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'echo $(id -u):$(id -g)' -User '1234:55').Output | Should -Be "1234:55`n"
+        (Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'echo "$WC_T|$PWD"' -Environment @{ WC_T = 'a b $(x)' } -WorkingDirectory /etc).Output | Should -Be "a b `$(x)|/etc`n"
+        { Invoke-ContainerCommand -Name $vmName -Command true -User 'nobody' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Invoke-ContainerCommand'
+        (Invoke-ContainerCommand -Name $vmName -Command no-such-program).ExitCode | Should -Be 127
+        # A long argument crosses the serial line whole (one request line of ~27 KB).
+        (Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'printf %s "$1" | wc -c', '--', ('x' * 20000)).Output.Trim() | Should -Be '20000'
+        { Invoke-ContainerCommand -Name $vmName -Command echo, ('x' * 60000) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Invoke-ContainerCommand'
+    }
+
+    It 'Should cut the output at the bound and say so' {
+        $result = Invoke-ContainerCommand -Name $vmName -Command sh, -c, 'head -c 3000000 /dev/zero | tr "\0" x; echo done >&2' -WarningVariable cut -WarningAction SilentlyContinue
+        $result.Output.Length | Should -Be (1024 * 1024)
+        $result.Truncated | Should -BeTrue
+        $result.ErrorOutput | Should -Be "done`n"
+        $result.ExitCode | Should -Be 0 -Because 'the rest of the output is read and dropped, not cut off with SIGPIPE'
+        "$cut" | Should -Match 'cut at'
+    }
+
+    It 'Should kill a command past -TimeoutSeconds and keep the agent answering' {
+        { Invoke-ContainerCommand -Name $vmName -Command sleep, 1234 -TimeoutSeconds 1 -ErrorAction Stop } | Should -Throw -ErrorId 'OperationTimeout,Invoke-ContainerCommand'
+        $processes = @(Get-ContainerProcess -Name $vmName)
+        $processes.CommandLine | Should -Not -Contain 'sleep 1234'
+        $processes.CommandLine | Should -Contain 'sleep 3600'
+        (Invoke-ContainerCommand -Name $vmName -Command echo, ok).Output | Should -Be "ok`n"
     }
 
     It 'Should boot again after a stop, from the kept initramfs, as a new QEMU' {

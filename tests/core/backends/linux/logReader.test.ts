@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCappedLog } from '../../../../ts-core/src/backends/linux/logReader.js';
+import { readCappedLog, splitLogTime } from '../../../../ts-core/src/backends/linux/logReader.js';
+import { startLogWriter } from '../../../../ts-core/src/backends/linux/containerLog.js';
 
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-logreader-')); });
@@ -61,5 +62,72 @@ describe('readCappedLog', () => {
     fs.writeFileSync(path.join(dir, 'secret'), 'secret\n');
     fs.symlinkSync(path.join(dir, 'secret'), path.join(dir, 'container.log'));
     expect(read().lines).toEqual([]);
+  });
+
+  describe('time per line (-Since)', () => {
+    it('strips the writer\'s time prefix into the timestamp and filters on it; lines without a time are left out and counted', () => {
+      fs.writeFileSync(path.join(dir, 'container.log.1'), 'old line without time\n2026-12-02T07:00:00.000Z early\n');
+      fs.writeFileSync(path.join(dir, 'container.log'), '2026-12-02T07:10:00.500Z late one\n2026-12-02T07:20:00.000Z  two spaces\n');
+      const all = read();
+      expect(all.lines.map((l) => [l.text, l.timestamp])).toEqual([
+        ['old line without time', null], ['early', '2026-12-02T07:00:00.000Z'], ['late one', '2026-12-02T07:10:00.500Z'], [' two spaces', '2026-12-02T07:20:00.000Z']]);
+      expect(all.untimed).toBe(0);
+      const since = read({ since: '2026-12-02T07:10:00.500Z' });
+      expect(texts(since)).toEqual(['late one', ' two spaces']);
+      expect(since.untimed).toBe(1);
+      expect(texts(read({ since: '2026-12-02T07:05:00Z', tail: 1 }))).toEqual([' two spaces']);
+      expect(() => read({ since: 'yesterday' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    });
+
+    it('does not take text that only looks like a time for one', () => {
+      expect(splitLogTime('2026-13-45T99:99:99.999Z x')).toEqual({ text: '2026-13-45T99:99:99.999Z x', timestamp: null });
+      expect(splitLogTime('2026-12-02T07:00:00Z x').timestamp).toBeNull();
+    });
+
+    it('has the writer stamp each line, also across reads and partial lines, and rotate between lines', async () => {
+      process.env.WINDOWSCONTAINERS_LOG_MAX_BYTES = '4096';
+      let pipe;
+      try {
+        pipe = await startLogWriter(dir, 'container.log');
+      } finally {
+        delete process.env.WINDOWSCONTAINERS_LOG_MAX_BYTES;
+      }
+      expect(pipe).not.toBeNull();
+      const before = Date.now();
+      // Each write waits until the writer has taken the one before, so they are separate reads.
+      const taken = async (text: string) => {
+        const until = Date.now() + 10_000;
+        const both = () => ['container.log.1', 'container.log'].map((f) => { try { return fs.readFileSync(path.join(dir, f), 'latin1'); } catch { return ''; } }).join('');
+        while (!both().includes(text) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      };
+      fs.writeSync(pipe!.writeFd, 'first\nsec');
+      await taken('sec');
+      fs.writeSync(pipe!.writeFd, 'ond\n');
+      await taken('ond');
+      // Enough lines to rotate at 4096 bytes (a line is 25 + 5 bytes), in batches.
+      for (let batch = 0; batch < 4; batch++) {
+        fs.writeSync(pipe!.writeFd, Array.from({ length: 50 }, (_, i) => `l${String(batch * 50 + i).padStart(3, '0')}\n`).join(''));
+        await taken(`l${String(batch * 50 + 49).padStart(3, '0')}`);
+      }
+      pipe!.close();
+      const deadline = Date.now() + 10_000;
+      while (pipe!.writerPid !== null && Date.now() < deadline) {
+        try { process.kill(pipe!.writerPid, 0); } catch { break; }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const chunk = read();
+      expect(fs.existsSync(path.join(dir, 'container.log.1'))).toBe(true);
+      expect(fs.statSync(path.join(dir, 'container.log')).size).toBeLessThanOrEqual(4096 + 65536);
+      for (const line of chunk.lines) {
+        expect(line.timestamp).not.toBeNull();
+        expect(Date.parse(line.timestamp!)).toBeGreaterThanOrEqual(before - 5);
+        expect(Date.parse(line.timestamp!)).toBeLessThanOrEqual(Date.now());
+      }
+      // Every kept line is whole (the rotation fell between lines) and in order.
+      const kept = texts(chunk).filter((t) => t.startsWith('l'));
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `l${String(200 - kept.length + i).padStart(3, '0')}`));
+      expect(fs.readFileSync(path.join(dir, 'container.log.1'), 'latin1')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
+    });
   });
 });

@@ -8,6 +8,12 @@
  * anew. At most 2 × (cap + 64 KiB) of log on disk per container. The writer
  * exits when the last process of the container closes its output.
  *
+ * Each line starts with the time its first byte reached the writer, in
+ * RFC 3339 UTC with milliseconds and a space (`2026-12-02T07:36:00.123Z `,
+ * LOG_TIME_PREFIX_BYTES); logReader.ts strips it into LogLine.timestamp, which
+ * is what -Since filters on. The writer still writes at most 64 KiB at once,
+ * so the bound above holds with the prefixes counted.
+ *
  * The cap is WINDOWSCONTAINERS_LOG_MAX_BYTES (default 16 MiB per file).
  */
 import { spawn } from 'node:child_process';
@@ -42,20 +48,52 @@ const open = () => fs.openSync(file, flags, 0o600);
 let fd = open();
 let size = fs.fstatSync(fd).size;
 const buffer = Buffer.allocUnsafe(65536);
-for (;;) {
-  let n;
-  try { n = fs.readSync(0, buffer, 0, buffer.length, null); }
-  catch (error) { if (error.code === 'EINTR' || error.code === 'EAGAIN') continue; break; }
-  if (n === 0) break;
-  if (size > 0 && size + n > cap) {
+const out = Buffer.allocUnsafe(65536);
+let used = 0;
+let lineStart = true;
+const flush = () => {
+  if (used === 0) return;
+  if (size > 0 && size + used > cap) {
     fs.closeSync(fd);
     fs.renameSync(file, file + '.1');
     fd = open();
     size = 0;
   }
-  try { fs.writeSync(fd, buffer, 0, n); size += n; } catch { /* disk full: drop the output, keep draining */ }
+  try { fs.writeSync(fd, out, 0, used); size += used; } catch { /* disk full: drop the output, keep draining */ }
+  used = 0;
+};
+const put = (bytes) => {
+  let at = 0;
+  while (at < bytes.length) {
+    if (used === out.length) flush();
+    const n = bytes.copy(out, used, at);
+    used += n;
+    at += n;
+  }
+};
+for (;;) {
+  let n;
+  try { n = fs.readSync(0, buffer, 0, buffer.length, null); }
+  catch (error) { if (error.code === 'EINTR' || error.code === 'EAGAIN') continue; break; }
+  if (n === 0) break;
+  const stamp = Buffer.from(new Date().toISOString() + ' ', 'latin1');
+  let at = 0;
+  while (at < n) {
+    const newline = buffer.indexOf(10, at);
+    const end = newline < 0 || newline >= n ? n : newline + 1;
+    // A rotation falls between lines (unless one line alone is longer than the buffer).
+    if (used > 0 && used + (lineStart ? stamp.length : 0) + end - at > out.length) flush();
+    if (lineStart) { put(stamp); lineStart = false; }
+    put(buffer.subarray(at, end));
+    if (end === newline + 1) lineStart = true;
+    at = end;
+  }
+  flush();
 }
 `;
+
+/** Bytes of the time prefix the writer puts before each line. */
+export const LOG_TIME_PREFIX_BYTES = 25;
 
 export interface LogPipe {
   /** Give this to the runtime as the container's stdout and stderr, then call close(). */

@@ -56,6 +56,15 @@ export function cleanConsoleText(text: string): string {
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1bc/g, '').replace(/\r/g, '');
 }
 
+/** The writer's time prefix (containerLog.ts); a line without one (an older log, no writer) has no time. */
+const timePrefix = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) /;
+
+export function splitLogTime(line: string): { text: string; timestamp: string | null } {
+  const match = timePrefix.exec(line);
+  if (!match || Number.isNaN(Date.parse(match[1]!))) return { text: line, timestamp: null };
+  return { text: line.slice(match[0].length), timestamp: match[1]! };
+}
+
 export interface LogReadOptions {
   dir: string;
   file: string;
@@ -65,9 +74,11 @@ export interface LogReadOptions {
   maxBytes: number;
   /** Whether the writer may still add to the file: an unfinished last line is then held back. */
   live: boolean;
+  /** Only lines written at or after this time (ISO 8601); lines without a time are then left out and counted. */
+  since?: string | null;
 }
 
-export function readCappedLog(options: LogReadOptions): Omit<LogChunk, 'running'> {
+export function readCappedLog(options: LogReadOptions): Omit<LogChunk, 'running'> & { untimed: number } {
   const current = statOf(path.join(options.dir, options.file));
   const rotated = statOf(path.join(options.dir, `${options.file}.1`));
   // The parts to read, oldest first, each from an offset.
@@ -115,9 +126,18 @@ export function readCappedLog(options: LogReadOptions): Omit<LogChunk, 'running'
   let lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (truncated && options.cursor === null && lines.length > 0) lines.shift(); // the first line was cut
-  if (options.tail !== null) lines = options.tail === 0 ? [] : lines.slice(-options.tail);
+  let timed = lines.map(splitLogTime);
+  let untimed = 0;
+  if (options.since !== undefined && options.since !== null) {
+    const since = Date.parse(options.since);
+    if (Number.isNaN(since)) throw new CoreError('InvalidArgument', `-Since '${options.since}' is not a time.`);
+    untimed = timed.filter((l) => l.timestamp === null).length;
+    timed = timed.filter((l) => l.timestamp !== null && Date.parse(l.timestamp) >= since);
+  }
+  if (options.tail !== null) timed = options.tail === 0 ? [] : timed.slice(-options.tail);
   return {
-    lines: lines.map((line) => ({ stream: options.stream, text: line, timestamp: null })),
+    untimed,
+    lines: timed.map((line) => ({ stream: options.stream, text: line.text, timestamp: line.timestamp })),
     cursor: `${current?.ino ?? 0}:${endOffset}`,
     truncated,
   };

@@ -19,11 +19,31 @@ import { waitForQemuExit } from './vm/qemuProcess.js';
 import { holdsListeningSocket, listPids, readArguments, readProcessStat, signalIfSame, type ProcessIdentity } from '../../processes/procfs/index.js';
 import {
   bootUtilityVm, defaultCpuCount, defaultMemoryMB, destroyUtilityVm, guestStartTimeMs, isVmAlive, readVmRecord,
-  agentSocketOf, stopUtilityVm, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
+  agentSocketOf, stopUtilityVm, vmExec, vmExitStatus, vmProcesses, workerProcessName, type VmRecord,
 } from './vm/utilityVm.js';
+import { defaultGuestPath, execScript } from './vm/guestAgent.js';
 
 /** Status calls ask the agent too; a wedged VM must not stall Get-IsolatedContainer for long. */
 const STATUS_AGENT_TIMEOUT_MS = 3000;
+
+/**
+ * Who an exec runs as in the guest: -User as uid or uid:gid (the guest's
+ * users are the image's, which the host does not read again here), else the
+ * container's own user, else root.
+ */
+export function execUser(metadata: ContainerMetadata, user: string | null): { uid: number; gid: number; additionalGids: number[] } {
+  if (user === null || user === '') {
+    const own = metadata.user;
+    return own ? { uid: own.uid, gid: own.gid, additionalGids: own.additionalGids } : { uid: 0, gid: 0, additionalGids: [] };
+  }
+  const match = /^(\d{1,10})(?::(\d{1,10}))?$/.exec(user);
+  const uid = match ? Number(match[1]) : NaN;
+  const gid = match?.[2] !== undefined ? Number(match[2]) : 0;
+  if (!match || uid > 4_294_967_294 || gid > 4_294_967_294) {
+    throw new CoreError('InvalidArgument', `-User '${user}' is not a uid or uid:gid. In a HyperV container a command's user is given by number (e.g. 1000 or 1000:1000).`, { details: { user } });
+  }
+  return { uid, gid, additionalGids: [] };
+}
 
 /** The token that ties the QEMU process to this container: QEMU's -name value, delimited. */
 export function workerTieToken(containerId: string): string {
@@ -111,13 +131,38 @@ export function createQemuRuntime(): LinuxRuntime {
       return boot(metadata, image, context, true);
     },
 
-    async exec(metadata) {
+    async exec(metadata, request) {
       const record = await recordOf(metadata);
       const status = record && (await isVmAlive(record)) ? await vmExitStatus(record, STATUS_AGENT_TIMEOUT_MS) : null;
-      if (!status || status.state !== 'running') {
+      if (!record || !status || status.state !== 'running') {
         throw new CoreError('ContainerNotRunning', `Container '${metadata.name}' is not running, so no command can run in it. Start it with Start-IsolatedContainer -Name ${metadata.name} first.`, { details: { name: metadata.name } });
       }
-      throw new CoreError('BackendOperationNotSupported', `Running a command in the utility VM of '${metadata.name}' (HyperV isolation) is not supported by this version: the guest agent has no exec request yet. Use a process-isolated container, or the docker backend.`, { details: { name: metadata.name } });
+      const user = execUser(metadata, request.user);
+      // The guest starts from nothing (env -i): the container's environment, then the request's, as the workload gets it.
+      const env: Record<string, string> = { PATH: defaultGuestPath, HOSTNAME: metadata.hostname, ...metadata.env, ...request.env };
+      const entries = Object.entries(env).map(([key, value]) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new CoreError('InvalidArgument', `The environment variable name '${key}' is not valid: use letters, digits and '_', not starting with a digit.`, { details: { name: key } });
+        return `${key}=${value}`;
+      });
+      const first = request.command[0]!;
+      let result: Awaited<ReturnType<typeof vmExec>>;
+      try {
+        result = await vmExec(record, {
+          argv: [...entries, '/.wc/busybox', 'sh', '-c', execScript, first, ...request.command],
+          workingDir: request.workingDir ?? (metadata.workingDir || '/'),
+          uid: user.uid, gid: user.gid, additionalGids: user.additionalGids,
+          timeoutSeconds: request.timeoutSeconds, maxOutputBytes: request.maxOutputBytes,
+        });
+      } catch (error) {
+        if (error instanceof CoreError && error.code === 'AgentProtocolError' && error.details?.refusal === 'unknown-verb') {
+          throw new CoreError('BackendOperationNotSupported', `The guest agent of '${metadata.name}' predates running commands (its initramfs was built by an older version). Remove and create the container again to use Invoke-ContainerCommand in it.`, { details: { name: metadata.name } });
+        }
+        throw error;
+      }
+      if (result.timedOut) {
+        throw new CoreError('OperationTimeout', `The command in '${metadata.name}' did not finish within ${request.timeoutSeconds} s; it was killed. Give a longer -TimeoutSeconds.`, { details: { name: metadata.name } });
+      }
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, truncated: result.truncated };
     },
 
     async statusAll(list) {

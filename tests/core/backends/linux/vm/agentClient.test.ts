@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentClient, decodeToken } from '../../../../../ts-core/src/backends/linux/vm/agentClient.js';
+import { AgentClient, decodeToken, execRequestArgs, MAX_EXEC_REQUEST_BYTES, type AgentExecRequest } from '../../../../../ts-core/src/backends/linux/vm/agentClient.js';
 
 /** A stand-in for the guest: answers each request line with whatever the test scripts. */
 let dir: string;
@@ -11,12 +11,14 @@ let socketPath: string;
 let server: net.Server;
 let script: (seq: string, verb: string, socket: net.Socket) => void;
 let greeting: string | null;
+let requests: string[];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'wc-agentc-'));
   socketPath = path.join(dir, 'agent.sock');
   greeting = 'WCAGENT READY 1 c1\n';
   script = () => undefined;
+  requests = [];
   server = net.createServer((socket) => {
     if (greeting) socket.write(greeting);
     let buffer = '';
@@ -27,6 +29,7 @@ beforeEach(async () => {
         const line = buffer.slice(0, i);
         buffer = buffer.slice(i + 1);
         if (!line) continue; // like the real agent: empty lines only end partial input
+        requests.push(line);
         const [seq, verb] = line.split(' ') as [string, string];
         script(seq, verb, socket);
       }
@@ -151,5 +154,72 @@ describe('agent client', () => {
     expect(decodeToken('a%20b%25', 'l')).toBe('a b%');
     expect(decodeToken('-', 'l')).toBe('');
     expect(decodeToken('%C3%BC', 'l')).toBe('ü');
+  });
+
+  describe('exec', () => {
+    const request: AgentExecRequest = {
+      argv: ['PATH=/bin', 'sh', '-c', 'echo "$1"', '--', '$(reboot) `id`; \'q\' "d"\n', ''],
+      workingDir: '/tmp', uid: 1000, gid: 100, additionalGids: [5, 6], timeoutSeconds: 3, maxOutputBytes: 1024,
+    };
+    const b64 = (text: string | Buffer): string[] => (Buffer.isBuffer(text) ? text : Buffer.from(text)).toString('base64').match(/.{1,76}/g) ?? [];
+    const answer = (seq: string, status: string, out: string[], err: string[] = [], count?: number): string =>
+      [`${seq} BEGIN exec`, `${seq} ${status}`, ...out.map((l) => `${seq} O ${l}`), ...err.map((l) => `${seq} E ${l}`),
+        `${seq} END ${count ?? 1 + out.length + err.length}`].join('\n') + '\n';
+
+    async function run(reply: (seq: string) => string, req: AgentExecRequest = request) {
+      script = (seq, verb, s) => { if (verb === 'exec') s.write(reply(seq)); };
+      const client = await AgentClient.connect(socketPath, 2000);
+      try {
+        await client.waitReady('c1', 2000);
+        return await client.exec(req, 2000);
+      } finally {
+        client.close();
+      }
+    }
+
+    it('should send every value base64-encoded as one word and read back output, exit code and stderr', async () => {
+      const out = Buffer.concat([Buffer.from('$(reboot) ü\n'), Buffer.alloc(200, 0x78)]);
+      const result = await run((seq) => answer(seq, 'X 7 0', b64(out), b64('err\n')));
+      expect(result).toEqual({ exitCode: 7, timedOut: false, stdout: out.toString('utf8'), stderr: 'err\n', truncated: false });
+      const words = requests.at(-1)!.split(' ');
+      expect(words.slice(1, 8)).toEqual(['exec', '3', '1024', '1000', '100', '5,6', Buffer.from('/tmp').toString('base64')]);
+      expect(Number(words[8])).toBe(request.argv.length);
+      // Nothing of the values is in the line as text: each decodes back to the exact argument ("-" is empty).
+      expect(words.slice(9).map((w) => (w === '-' ? '' : Buffer.from(w, 'base64').toString('utf8')))).toEqual(request.argv);
+      expect(requests.at(-1)).not.toMatch(/reboot|"/);
+    });
+
+    it('should report more than the cap as truncated, cut at the cap', async () => {
+      const result = await run((seq) => answer(seq, 'X 0 0', b64(Buffer.alloc(1025, 0x61))));
+      expect(result.truncated).toBe(true);
+      expect(result.stdout).toBe('a'.repeat(1024));
+    });
+
+    it('should pass on that the agent killed the command at its timeout', async () => {
+      expect(await run((seq) => answer(seq, 'X 137 1', []))).toMatchObject({ exitCode: 137, timedOut: true, stdout: '', stderr: '' });
+    });
+
+    it.each([
+      ['more output than the cap allows', (seq: string) => answer(seq, 'X 0 0', b64(Buffer.alloc(4000, 0x61))), /stdout is longer than the 1024 bytes/],
+      ['an exit code above 255', (seq: string) => answer(seq, 'X 300 0', []), /must start with "X <exit-code> <timed-out>"/],
+      ['a missing status record', (seq: string) => answer(seq, 'O YQ==', [], [], 1), /must start with "X/],
+      ['output that is not base64 text', (seq: string) => answer(seq, 'X 0 0', ['$(reboot)']), /not an output record/],
+      ['an output line longer than base64 wraps', (seq: string) => answer(seq, 'X 0 0', ['QUFB'.repeat(20)]), /not an output record/],
+      ['base64 with broken padding', (seq: string) => answer(seq, 'X 0 0', ['YQ=', 'YQ==']), /stdout is not base64/],
+      ['an unknown record', (seq: string) => `${seq} BEGIN exec\n${seq} X 0 0\n${seq} Z abc\n${seq} END 2\n`, /not an output record/],
+    ])('should reject %s', async (_what, reply, message) => {
+      await expect(run(reply)).rejects.toMatchObject({ code: 'AgentProtocolError', message: expect.stringMatching(message) });
+    });
+
+    it('should say an old agent refused exec, so the caller can tell the user why', async () => {
+      await expect(run((seq) => `${seq} ERR unknown-verb\n`)).rejects.toMatchObject({ code: 'AgentProtocolError', details: { refusal: 'unknown-verb' } });
+    });
+
+    it('should refuse before sending what cannot be sent: NUL, a too long request, bad ids', () => {
+      expect(() => execRequestArgs({ ...request, argv: ['a\0b'] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/NUL/) }));
+      expect(() => execRequestArgs({ ...request, argv: ['x'.repeat(MAX_EXEC_REQUEST_BYTES)] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/at most 49152 fit/) }));
+      expect(() => execRequestArgs({ ...request, uid: -1 })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+      expect(execRequestArgs({ ...request, workingDir: '', additionalGids: [] }).slice(4, 6)).toEqual(['-', '-']);
+    });
   });
 });

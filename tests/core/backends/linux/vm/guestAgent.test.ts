@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProcessRecords } from '../../../../../ts-core/src/backends/linux/vm/agentClient.js';
-import { initScript, psAwk, shQuote, specScript } from '../../../../../ts-core/src/backends/linux/vm/guestAgent.js';
+import { execRunner, initScript, psAwk, shQuote, specScript } from '../../../../../ts-core/src/backends/linux/vm/guestAgent.js';
 
 let root: string;
 
@@ -131,7 +132,26 @@ describe('spec script', () => {
 
   it('should be valid sh syntax in /init', () => {
     execFileSync('busybox', ['sh', '-n', '-c', initScript]);
+    execFileSync('busybox', ['sh', '-n', '-c', execRunner]);
     expect(initScript).toMatch(/^#!\/\.wc\/busybox sh\n/);
     expect(initScript).toContain("printf 'WCAGENT READY %s %s\\n' 1 \"$WC_ID\"");
+  });
+
+  it('should run the exec runner with every decoded value as one argument, in the asked directory', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wc-execrun-'));
+    try {
+      const bb = execFileSync('sh', ['-c', 'command -v busybox']).toString().trim();
+      const argv = ['A=1 $(x)', bb, 'sh', '-c', 'printf "[%s]" "$@" "$A" "$(pwd)"', 'zero', '$(reboot)', 'two\n\n', ''];
+      writeFileSync(path.join(dir, 'n'), `${argv.length}\n`);
+      writeFileSync(path.join(dir, 'a.0'), Buffer.from('/tmp').toString('base64'));
+      argv.forEach((a, i) => writeFileSync(path.join(dir, `a.${i + 1}`), Buffer.from(a).toString('base64')));
+      // The guest's fixed paths, pointed at the host's busybox.
+      const runner = execRunner.replaceAll('/.wc/bin/env', `${bb} env`).replaceAll('/.wc/busybox', bb);
+      expect(execFileSync(bb, ['sh', '-c', runner, 'exec.sh', dir]).toString()).toBe('[$(reboot)][two\n\n][][1 $(x)][/tmp]');
+      writeFileSync(path.join(dir, 'a.0'), Buffer.from('/no/such/dir').toString('base64'));
+      expect(() => execFileSync(bb, ['sh', '-c', runner, 'exec.sh', dir], { stdio: 'pipe' })).toThrow(expect.objectContaining({ status: 126 }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

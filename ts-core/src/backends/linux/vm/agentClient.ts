@@ -11,7 +11,7 @@ import { withConnectablePath } from './socketPath.js';
 import { CoreError } from '../../../protocol/errors.js';
 import { AGENT_PROTOCOL } from './guestAgent.js';
 
-export type AgentVerb = 'hello' | 'ps' | 'exit-status' | 'shutdown';
+export type AgentVerb = 'hello' | 'ps' | 'exit-status' | 'shutdown' | 'exec';
 
 /** A line longer than this is not something the agent sends. */
 const MAX_LINE_BYTES = 64 * 1024;
@@ -110,6 +110,84 @@ export function parseExitStatus(records: string[], lines: string[]): AgentExitSt
   const exited = /^S exited (\d+) (\d{1,3})$/.exec(records[0]!);
   if (exited && Number(exited[2]) <= 255) return { state: 'exited', pid: pidSchema.parse(exited[1]), code: Number(exited[2]) };
   throw protocolError('not an exit-status record', line);
+}
+
+/** What the host asks the agent to run (guestAgent.ts, exec). */
+export interface AgentExecRequest {
+  /** The whole argv of `env -i` in the guest: NAME=value entries, then the program and its arguments. */
+  argv: string[];
+  workingDir: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  timeoutSeconds: number;
+  /** Per stream: the agent keeps one byte more, so a cut is visible. */
+  maxOutputBytes: number;
+}
+
+export interface AgentExecResult {
+  exitCode: number;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+}
+
+/** The request line may not exceed this (the agent reads it with sh's read, all at once). */
+export const MAX_EXEC_REQUEST_BYTES = 48 * 1024;
+
+function token(value: string): string {
+  return value === '' ? '-' : Buffer.from(value, 'utf8').toString('base64');
+}
+
+/** The arguments of an exec request line, checked; InvalidArgument when it cannot be sent. */
+export function execRequestArgs(request: AgentExecRequest): string[] {
+  const id = z.number().int().min(0).max(4_294_967_294);
+  const checked = z.object({
+    argv: z.array(z.string().refine((v) => !v.includes('\0'), 'an argument contains a NUL character')).min(1).max(4096),
+    workingDir: z.string().refine((v) => !v.includes('\0'), 'the working directory contains a NUL character'),
+    uid: id, gid: id, additionalGids: z.array(id).max(64),
+    timeoutSeconds: z.number().int().min(1).max(86_400),
+    maxOutputBytes: z.number().int().min(1).max(16 * 1024 * 1024),
+  }).safeParse(request);
+  if (!checked.success) throw new CoreError('InvalidArgument', `The command cannot be sent to the guest agent: ${z.prettifyError(checked.error).replace(/\n/g, ' ')}.`);
+  const r = checked.data;
+  const args = [String(r.timeoutSeconds), String(r.maxOutputBytes), String(r.uid), String(r.gid),
+    r.additionalGids.length ? r.additionalGids.join(',') : '-', token(r.workingDir), String(r.argv.length), ...r.argv.map(token)];
+  const bytes = args.reduce((n, a) => n + a.length + 1, 0);
+  if (bytes > MAX_EXEC_REQUEST_BYTES) {
+    throw new CoreError('InvalidArgument', `The command and its environment take ${bytes} bytes once encoded for the guest agent; at most ${MAX_EXEC_REQUEST_BYTES} fit in one request. Pass less (e.g. put long input in a file in the image).`, { details: { bytes, max: MAX_EXEC_REQUEST_BYTES } });
+  }
+  return args;
+}
+
+const base64Line = z.string().regex(/^[A-Za-z0-9+/=]{1,76}$/);
+const base64Text = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+
+/** Parses an exec answer: the status record, then stdout (O) and stderr (E) in base64, never more than the cap allows. */
+export function parseExecRecords(records: string[], lines: string[], maxOutputBytes: number): AgentExecResult {
+  const status = /^X (\d{1,3}) ([01])$/.exec(records[0] ?? '');
+  if (!status || Number(status[1]) > 255) throw protocolError('an exec answer must start with "X <exit-code> <timed-out>"', lines[1] ?? records[0] ?? '');
+  // The agent keeps max + 1 bytes per stream; its base64 is at most this long.
+  const maxEncoded = Math.ceil((maxOutputBytes + 1) / 3) * 4;
+  const encoded = { O: '', E: '' };
+  records.slice(1).forEach((record, index) => {
+    const line = lines[index + 2] ?? record;
+    const tag = record[0];
+    if ((tag !== 'O' && tag !== 'E') || record[1] !== ' ' || !base64Line.safeParse(record.slice(2)).success) throw protocolError('not an output record', line);
+    encoded[tag] += record.slice(2);
+    if (encoded[tag].length > maxEncoded) throw protocolError(`the command's ${tag === 'O' ? 'stdout' : 'stderr'} is longer than the ${maxOutputBytes} bytes asked for`, line);
+  });
+  let truncated = false;
+  const decode = (text: string, name: string): string => {
+    if (!base64Text.safeParse(text).success) throw protocolError(`the command's ${name} is not base64`, null);
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length > maxOutputBytes) truncated = true;
+    return bytes.subarray(0, maxOutputBytes).toString('utf8');
+  };
+  const stdout = decode(encoded.O, 'stdout');
+  const stderr = decode(encoded.E, 'stderr');
+  return { exitCode: Number(status[1]), timedOut: status[2] === '1', stdout, stderr, truncated };
 }
 
 interface Waiter {
@@ -215,14 +293,15 @@ export class AgentClient {
   }
 
   /** Sends one request and returns its records (without the sequence number), checked for framing. */
-  async request(verb: AgentVerb, timeoutMs: number): Promise<{ records: string[]; lines: string[] }> {
+  async request(verb: AgentVerb, timeoutMs: number, args: readonly string[] = []): Promise<{ records: string[]; lines: string[] }> {
     if (this.#failure) throw this.#failure;
+    if (args.some((a) => !/^[\x21-\x7e]+$/.test(a))) throw new CoreError('InvalidArgument', `An argument of the agent request '${verb}' is not a printable word.`);
     const seq = this.#seq++;
     const what = `'${verb}' within ${timeoutMs} ms`;
     const deadline = Date.now() + timeoutMs;
     // The leading newline ends any partial line a client that gave up left in
     // the guest's input; the agent ignores empty lines.
-    this.#socket.write(`\n${seq} ${verb}\n`);
+    this.#socket.write(`\n${[String(seq), verb, ...args].join(' ')}\n`);
     const prefix = `${seq} `;
     const lines: string[] = [];
     const records: string[] = [];
@@ -232,13 +311,13 @@ export class AgentClient {
       if (!line.startsWith(prefix)) {
         // A well-formed answer to an earlier request (another client's, cut
         // off when it disconnected) is stale, not wrong; anything else is.
-        if (/^\d{1,10} (?:BEGIN [a-z-]+|END \d+|ERR [a-z-]+|[HUPS] .*)$/.test(line) && lines.length === 0) continue;
+        if (/^\d{1,10} (?:BEGIN [a-z-]+|END \d+|ERR [a-z-]+|[HUPSXOE] .*)$/.test(line) && lines.length === 0) continue;
         throw protocolError(`expected an answer to request ${seq} (${verb})`, line);
       }
       const rest = line.slice(prefix.length);
       lines.push(line);
       if (lines.length === 1) {
-        if (rest.startsWith('ERR ')) throw protocolError(`the agent refused '${verb}' (${rest.slice(4)})`, line);
+        if (rest.startsWith('ERR ')) throw protocolError(`the agent refused '${verb}' (${rest.slice(4)})`, line, { refusal: rest.slice(4) });
         if (rest !== `BEGIN ${verb}`) throw protocolError(`expected "${seq} BEGIN ${verb}"`, line);
         continue;
       }
@@ -260,6 +339,13 @@ export class AgentClient {
   async exitStatus(timeoutMs: number): Promise<AgentExitStatus> {
     const { records, lines } = await this.request('exit-status', timeoutMs);
     return parseExitStatus(records, lines);
+  }
+
+  /** Runs a command in the guest; waits the command's timeout plus time for the answer to cross the serial line. */
+  async exec(request: AgentExecRequest, extraMs: number): Promise<AgentExecResult> {
+    const args = execRequestArgs(request);
+    const { records, lines } = await this.request('exec', request.timeoutSeconds * 1000 + extraMs, args);
+    return parseExecRecords(records, lines, request.maxOutputBytes);
   }
 
   async hello(containerId: string, timeoutMs: number): Promise<void> {

@@ -28,13 +28,29 @@
  * "-" when empty; ticks are USER_HZ = 100 on x86); `S running <pid>` or
  * `S exited <pid> <code>` (exit-status). shutdown answers BEGIN/END, then
  * stops the workload (TERM, KILL after 3 s), syncs and resets the VM (QEMU's -no-reboot makes that an exit).
+ *
+ * exec (the one verb with arguments):
+ *   <seq> exec <timeout-s> <max-bytes> <uid> <gid> <gids|-> <cwd> <count> <arg>...
+ * cwd and every arg are base64 ("-" for the empty string); the agent only
+ * checks their alphabet and stores them in files under /run/wc/x<seq>, and
+ * /.wc/exec.sh (execRunner) decodes them one at a time into its positional
+ * parameters and runs `env -i "$@"`: no value is ever part of shell text.
+ * The args are the whole argv of env -i (the environment, then the command).
+ * The command runs in a session of its own (so ps lists it and shutdown stops
+ * it), as uid:gid through busybox su when not root, with stdout and stderr
+ * each kept to max-bytes + 1 (the rest is read and dropped so the command is
+ * not killed by a full pipe). The agent answers nothing else while it waits:
+ * after timeout-s seconds it kills the command's process group and answers
+ * anyway, so the loop is blocked for at most timeout-s + about 5 s.
+ * Records: `X <exit-code> <timed-out 0|1>`, then `O <base64>` lines (stdout)
+ * and `E <base64>` lines (stderr), each at most 76 characters.
  */
 export const AGENT_PROTOCOL = 1;
 
 /** Busybox applets the agent calls; each gets a symlink in /.wc/bin. */
 export const agentApplets = [
   'sh', 'mount', 'mkdir', 'ip', 'stty', 'setsid', 'env', 'awk', 'ps', 'cat', 'mv', 'rm', 'kill',
-  'sleep', 'sync', 'reboot', 'hostname', 'printf', 'echo', 'cut', 'readlink',
+  'sleep', 'sync', 'reboot', 'hostname', 'printf', 'echo', 'cut', 'readlink', 'base64', 'head', 'grep', 'mkfifo',
 ] as const;
 
 const initTemplate = String.raw`#!/.wc/busybox sh
@@ -92,6 +108,75 @@ wc_container_pids() {
   awk -v seq=0 -v pidsonly=1 -f /.wc/ps.awk "$@"
 }
 
+wc_exec() {
+  s=$1
+  shift 2
+  if [ $# -lt 7 ]; then printf '%s ERR bad-request\n' "$s"; return; fi
+  t=$1; max=$2; uid=$3; gid=$4; gids=$5; cwd=$6; n=$7
+  shift 7
+  case "$t.$max.$uid.$gid.$n" in *[!0-9.]*|*..*|.*|*.) printf '%s ERR bad-request\n' "$s"; return;; esac
+  case $gids in -|[0-9]*) ;; *) printf '%s ERR bad-request\n' "$s"; return;; esac
+  case $gids in *[!0-9,-]*) printf '%s ERR bad-request\n' "$s"; return;; esac
+  if [ $# -ne "$n" ]; then printf '%s ERR bad-request\n' "$s"; return; fi
+  d=/run/wc/x$s
+  rm -rf $d
+  mkdir -m 0755 $d
+  i=0
+  for a in "$cwd" "$@"; do
+    case $a in
+      -) : >$d/a.$i;;
+      *[!A-Za-z0-9+/=]*) rm -rf $d; printf '%s ERR bad-request\n' "$s"; return;;
+      *) printf '%s' "$a" >$d/a.$i;;
+    esac
+    i=$((i + 1))
+  done
+  echo "$n" >$d/n
+  (
+    mkfifo $d/o $d/e
+    { head -c $((max + 1)) >$d/out; : >$d/out.done; cat >/dev/null; } <$d/o &
+    { head -c $((max + 1)) >$d/err; : >$d/err.done; cat >/dev/null; } <$d/e &
+    if [ "$uid" = 0 ] && [ "$gid" = 0 ]; then
+      setsid /.wc/busybox sh /.wc/exec.sh $d </dev/null >$d/o 2>$d/e &
+    else
+      un=wc-u$uid-$gid
+      if ! grep -q "^$un:" /etc/passwd; then
+        mkdir -p /etc
+        echo "$un:x:$uid:$gid::/:/.wc/bin/sh" >>/etc/passwd
+        if [ "$gids" != - ]; then
+          IFS=,
+          for g in $gids; do echo "wc-x$g-$uid:x:$g:$un" >>/etc/group; done
+          unset IFS
+        fi
+      fi
+      setsid /.wc/busybox su -s /.wc/bin/sh $un -c "exec /.wc/busybox sh /.wc/exec.sh $d" </dev/null >$d/o 2>$d/e &
+    fi
+    echo $! >$d/pid
+    wait $!
+    echo $? >$d/rc.tmp && mv $d/rc.tmp $d/rc
+  ) &
+  k=0
+  lim=$((t * 10))
+  while [ ! -f $d/rc ] && [ $k -lt $lim ]; do sleep 0.1; k=$((k + 1)); done
+  to=0
+  if [ ! -f $d/rc ]; then
+    to=1
+    if [ -f $d/pid ]; then read -r p <$d/pid; kill -KILL -$p 2>/dev/null; kill -KILL $p 2>/dev/null; fi
+    k=0
+    while [ ! -f $d/rc ] && [ $k -lt 30 ]; do sleep 0.1; k=$((k + 1)); done
+  fi
+  # The readers end when the command's side closes; a daemon the command left holding them is not waited for.
+  k=0
+  while { [ ! -f $d/out.done ] || [ ! -f $d/err.done ]; } && [ $k -lt 20 ]; do sleep 0.1; k=$((k + 1)); done
+  rc=137
+  [ -f $d/rc ] && read -r rc <$d/rc
+  printf '%s BEGIN exec\n%s X %s %s\n' "$s" "$s" "$rc" "$to"
+  : >>$d/out; : >>$d/err
+  base64 $d/out >$d/out.b
+  base64 $d/err >$d/err.b
+  awk -v s="$s" 'FNR == 1 { tag = (FILENAME ~ /out[.]b$/) ? "O" : "E" } length($0) > 0 { print s, tag, $0; n++ } END { print s, "END", n + 1 }' $d/out.b $d/err.b
+  rm -rf $d
+}
+
 while IFS= read -r line <&3; do
   [ -z "$line" ] && continue
   # set -f is on: splitting the line cannot glob.
@@ -99,8 +184,10 @@ while IFS= read -r line <&3; do
   seq=$1
   verb=$2
   case $seq in ''|*[!0-9]*) printf '0 ERR bad-request\n' >&3; continue;; esac
-  [ $# -eq 2 ] || verb=
+  [ $# -eq 2 ] || [ "$verb" = exec ] || verb=
   case $verb in
+    exec)
+      wc_exec "$@" >&3;;
     hello)
       printf '%s BEGIN hello\n%s H %s %s\n%s END 1\n' "$seq" "$seq" @PROTOCOL@ "$WC_ID" "$seq" >&3;;
     ps)
@@ -196,6 +283,29 @@ BEGIN {
   exit 0
 }
 `;
+
+/**
+ * /.wc/exec.sh <dir>: the exec request's runner. It decodes the base64 files
+ * the agent stored (a.0 the working directory, a.1.. the argv of env -i), one
+ * at a time, into its positional parameters: a value is data, never shell
+ * text. The trailing 'x' keeps trailing newlines that $(...) would strip.
+ */
+export const execRunner = [
+  'set -f',
+  'd=$1',
+  'read -r n <"$d/n"',
+  'cwd=$(/.wc/busybox base64 -d "$d/a.0" && echo x) || { echo "exec: the working directory is not base64" >&2; exit 126; }',
+  'cwd=${cwd%x}',
+  'if [ -n "$cwd" ]; then cd "$cwd" || { echo "exec: cannot change to the working directory $cwd" >&2; exit 126; }; fi',
+  'set --',
+  'i=1',
+  'while [ "$i" -le "$n" ]; do',
+  '  v=$(/.wc/busybox base64 -d "$d/a.$i" && echo x) || { echo "exec: argument $i is not base64" >&2; exit 126; }',
+  '  set -- "$@" "${v%x}"',
+  '  i=$((i + 1))',
+  'done',
+  'exec /.wc/bin/env -i "$@"',
+].join('\n');
 
 /** Quotes a string for POSIX sh: single quotes, with ' written as '\''. */
 export function shQuote(value: string): string {

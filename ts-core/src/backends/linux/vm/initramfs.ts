@@ -5,7 +5,7 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { CoreError } from '../../../protocol/errors.js';
 import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, treeEntries, writeArchive, type CpioEntry } from './cpio.js';
-import { agentApplets, initScript, psAwk, specScript, type GuestSpec } from './guestAgent.js';
+import { agentApplets, execRunner, initScript, psAwk, specScript, type GuestSpec } from './guestAgent.js';
 
 /** Where the static busybox comes from: Debian's busybox-static puts it here. */
 export const defaultBusyboxCandidates = ['/bin/busybox', '/usr/bin/busybox'];
@@ -59,6 +59,7 @@ export async function agentEntries(spec: GuestSpec, busyboxPath: string): Promis
     ...agentApplets.map((applet) => entry(`.wc/bin/${applet}`, S_IFLNK | 0o777, '../busybox')),
     entry('.wc/spec.sh', S_IFREG | 0o644, specScript(spec)),
     entry('.wc/ps.awk', S_IFREG | 0o644, psAwk),
+    entry('.wc/exec.sh', S_IFREG | 0o644, execRunner),
     entry('init', S_IFREG | 0o755, initScript),
   ];
 }

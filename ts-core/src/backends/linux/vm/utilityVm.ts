@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CoreError } from '../../../protocol/errors.js';
 import { readJsonDocument } from '../../../util/jsonDocument.js';
 import type { CommandContext } from '../../../protocol/dispatcher.js';
-import { AgentClient, USER_HZ, withAgent, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
+import { AgentClient, USER_HZ, withAgent, type AgentExecRequest, type AgentExecResult, type AgentExitStatus, type AgentProcessList } from './agentClient.js';
 import type { GuestSpec } from './guestAgent.js';
 import { chooseKernel, locateQemu, type KernelChoice } from './hostTools.js';
 import { buildInitramfs, locateStaticBusybox } from './initramfs.js';
@@ -21,6 +21,7 @@ import { launchQemu, qemuArgs, waitForQemuExit, type Accelerator } from './qemuP
 import { isRunning, runningProcess, signalIfSame } from '../../../processes/procfs/index.js';
 import { assertPrivateDirectory, withConnectablePath } from './socketPath.js';
 import { startLogWriter } from '../containerLog.js';
+import { splitLogTime } from '../logReader.js';
 
 export const defaultMemoryMB = 256;
 export const defaultCpuCount = 1;
@@ -94,7 +95,7 @@ export function agentSocketOf(record: VmRecord): string {
 function tail(text: string, lines: number): string[] {
   // The console carries terminal escapes (the BIOS clears the screen); drop them.
   const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1bc/g, '').replace(/\r/g, '');
-  return clean.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-lines);
+  return clean.split('\n').map((l) => splitLogTime(l).text.trimEnd()).filter((l) => l.length > 0).slice(-lines);
 }
 
 async function readTail(file: string, lines = 15): Promise<string[]> {
@@ -299,6 +300,17 @@ export async function vmProcesses(record: VmRecord, timeoutMs = defaultAgentTime
 export async function vmExitStatus(record: VmRecord, timeoutMs = defaultAgentTimeoutMs): Promise<AgentExitStatus> {
   if (!(await isVmAlive(record))) throw notRunning(record);
   return withAgent(agentSocketOf(record), timeoutMs, (client) => client.exitStatus(timeoutMs));
+}
+
+/**
+ * Runs a command through the agent. The host waits the command's timeout, plus
+ * 15 s, plus time for the output to cross the serial line (assumed no slower
+ * than 32 KiB/s of base64): the agent answers itself once the timeout kills the command.
+ */
+export async function vmExec(record: VmRecord, request: AgentExecRequest): Promise<AgentExecResult> {
+  if (!(await isVmAlive(record))) throw notRunning(record);
+  const extraMs = 15_000 + Math.ceil((2 * request.maxOutputBytes * 4) / 3 / 32);
+  return withAgent(agentSocketOf(record), defaultAgentTimeoutMs, (client) => client.exec(request, extraMs));
 }
 
 /** Host-clock start time of a guest process: the guest booted `uptime` seconds before the list was taken. */
