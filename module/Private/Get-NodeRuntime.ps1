@@ -92,6 +92,7 @@ function Get-NodeRuntime {
         Version = $version
         Stamp   = $stamp
     }
-    Set-Variable -Name NodeRuntimeCache -Scope Script -Value $runtime
+    # -WhatIf/-Confirm of the calling command must not reach this cache write.
+    Set-Variable -Name NodeRuntimeCache -Scope Script -Value $runtime -WhatIf:$false -Confirm:$false
     return $runtime
 }

@@ -60,6 +60,12 @@ Describe 'Lifecycle of a process-isolated container (runc)' -Tag E2E {
         (Invoke-ContainerCommand -Name $name -Command id, -u -User 1234).Output.Trim() | Should -Be '1234'
     }
 
+    It 'Should take -User by name, resolved in the container''s own /etc/passwd, and refuse a name it does not hold' {
+        (Invoke-ContainerCommand -Name $name -Command id, -u -User nobody).Output.Trim() | Should -Be '65534'
+        (Invoke-ContainerCommand -Name $name -Command id, -u -User 'nobody:root').Output.Trim() | Should -Be '65534'
+        { Invoke-ContainerCommand -Name $name -Command true -User 'no-such-user' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidUser,Invoke-ContainerCommand'
+    }
+
     It 'Should kill a command that runs past -TimeoutSeconds and leave no process of it' {
         $marker = "$(100 + $PID % 800)"
         { Invoke-ContainerCommand -Name $name -Command sleep, "$marker.5" -TimeoutSeconds 1 -ErrorAction Stop } | Should -Throw -ErrorId 'OperationTimeout,Invoke-ContainerCommand'

@@ -31,6 +31,14 @@ Describe 'Get-NodeRuntime' -Tag 'Linux' {
         InModuleScope WindowsContainers { Stop-CoreServer; Remove-Variable -Name NodeRuntimeCache -Scope Script -ErrorAction Ignore }
     }
 
+    It 'Should keep its answer under the caller''s -WhatIf (the cache write is the module''s own, not the command''s action)' {
+        InModuleScope WindowsContainers {
+            $WhatIfPreference = $true
+            $null = Get-NodeRuntime
+            (Get-Variable -Name NodeRuntimeCache -Scope Script -ValueOnly -ErrorAction Ignore) | Should -Not -BeNullOrEmpty
+        }
+    }
+
     Context 'When WINDOWSCONTAINERS_NODE names a node' {
         It 'Should use it, with its version' {
             $env:WINDOWSCONTAINERS_NODE = $realNode

@@ -20,6 +20,7 @@ import { boundedSpawn } from '../../util/boundedSpawn.js';
 import type { ContainerMetadata as Metadata } from './state.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
 import { cgroupsPathFor, LOG_FILE, type ContainerMetadata } from './state.js';
+import { resolveUser } from './imageUser.js';
 
 const POLL_MS = 100;
 const FAST_POLL_MS = 10;
@@ -249,7 +250,13 @@ export function createRuncRuntime(): LinuxRuntime {
       const args = ['--root', runcRoot(), 'exec'];
       for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
       if (request.workingDir) args.push('--cwd', request.workingDir);
-      if (request.user) args.push('--user', request.user);
+      if (request.user) {
+        // runc takes only numbers: a name resolves in the container's own /etc/passwd and /etc/group,
+        // as the workload's User did at create (InvalidUser, naming it, when it is not there).
+        const user = resolveUser(path.join(containerDir(metadata.name), 'rootfs'), request.user);
+        args.push('--user', `${user.uid}:${user.gid}`);
+        for (const gid of user.additionalGids) args.push('--additional-gids', String(gid));
+      }
       // The exec'd process's host PID, so a command past its deadline is killed too, not only runc.
       const pidFile = path.join(containerDir(metadata.name), `exec-${randomUUID()}.pid`);
       args.push('--pid-file', pidFile, metadata.runtimeId, ...request.command);
