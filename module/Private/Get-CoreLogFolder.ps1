@@ -46,6 +46,35 @@ function Get-CoreLogFolder {
 
     $private = [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute'
     $parent = Split-Path -Parent $folder
+    # Before anything is created: the state folder must not be another user's link, and no folder
+    # above it may belong to another user or be open to others' writes without the sticky bit
+    # (either lets that user swap what this one writes into). A refusal leaves nothing behind.
+    $why = $null
+    $stateItem = Get-Item -LiteralPath $parent -Force -ErrorAction Ignore
+    if ($null -ne $stateItem -and $stateItem.LinkType -and $null -ne $stateItem.UnixStat -and
+        $stateItem.UnixStat.UserId -ne $uid -and $stateItem.UnixStat.UserId -ne 0) {
+        $why = "its parent '$parent' is a link that uid $($stateItem.UnixStat.UserId) made"
+    }
+    $ancestor = Split-Path -Parent $parent
+    while (-not $why -and $ancestor) {
+        $above = Get-Item -LiteralPath $ancestor -Force -ErrorAction Ignore
+        if ($null -ne $above -and $null -ne $above.UnixStat) {
+            if ($above.UnixStat.UserId -ne $uid -and $above.UnixStat.UserId -ne 0) {
+                $why = "the folder '$ancestor' above it belongs to uid $($above.UnixStat.UserId), not to this user (uid $uid) or root"
+            }
+            elseif (($above.UnixStat.Mode -band 0x12) -ne 0 -and -not $above.UnixStat.IsSticky) {
+                $why = "the folder '$ancestor' above it is writable by group or others (mode $([Convert]::ToString($above.UnixStat.Mode -band 0xFFF, 8)))"
+            }
+        }
+        $next = Split-Path -Parent $ancestor
+        if ($next -eq $ancestor) { break }
+        $ancestor = $next
+    }
+    if ($why) {
+        throw (New-CoreErrorRecord -ErrorId 'CoreLogFolderUnsafe' -Category SecurityError -TargetObject $folder `
+                -Message "The core's log folder '$folder' is not safe to use: $why. Nothing was created or written." `
+                -RecommendedAction "Set `$env:WINDOWSCONTAINERS_STATE_DIR to a folder only you (or root) own, under folders only you (or root) can change.")
+    }
     if (-not [System.IO.Directory]::Exists($parent)) {
         # A missing state dir is made private too; its own parents are the system's (e.g. /var/lib).
         $null = [System.IO.Directory]::CreateDirectory($parent, $private)

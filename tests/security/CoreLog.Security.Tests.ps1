@@ -96,6 +96,35 @@ Describe 'The core log folder' -Skip:(-not $runsAsRoot) {
         }
     }
 
+    Context 'When the state folder is another user''s link, or a folder above it is another user''s' {
+        It 'Should refuse <Case> before creating anything' -ForEach @(
+            @{ Case = 'a state folder that is another user''s link to a root-only folder'; Setup = 'state-link' }
+            @{ Case = 'a state folder inside a folder another user owns'; Setup = 'owned-parent' }
+        ) {
+            switch ($Setup) {
+                'state-link' {
+                    $watch = Join-Path $base "root-target-$Setup"
+                    $null = New-Item -ItemType Directory -Path $watch
+                    & chmod 700 $watch
+                    $state = Join-Path $base "link-$Setup"
+                    Invoke-AsSecurityTestUser $user @('ln', '-s', $watch, $state)
+                }
+                'owned-parent' {
+                    $watch = Join-Path $base "evil-$Setup"
+                    Invoke-AsSecurityTestUser $user @('mkdir', '-m', '0777', $watch)
+                    $state = Join-Path $watch 'state'
+                }
+            }
+            $before = @(Get-ChildItem -LiteralPath $watch -Force -Recurse | ForEach-Object FullName) -join ','
+            $env:WINDOWSCONTAINERS_STATE_DIR = $state
+
+            { InModuleScope WindowsContainers { Invoke-CoreCommand -Command core.ping } } | Should -Throw -ErrorId 'CoreLogFolderUnsafe'
+
+            InModuleScope WindowsContainers { $script:CoreServer } | Should -BeNullOrEmpty
+            @(Get-ChildItem -LiteralPath $watch -Force -Recurse | ForEach-Object FullName) -join ',' | Should -Be $before
+        }
+    }
+
     Context 'When the module creates the log folder itself' {
         It 'Should make the folder 0700 and the log 0600, owned by the caller' {
             $env:WINDOWSCONTAINERS_STATE_DIR = Join-Path $base 'state-fresh'
