@@ -123,13 +123,6 @@ function Invoke-ContainerIsolationCheck {
     Hyper-V isolation on Windows Server 2025, and writes an NUnit report.
 
     .EXAMPLE
-    $fleet = New-PSSession -ComputerName node1, node2; $fleet += New-PSSession -HostName node3 -UserName admin; Invoke-ContainerIsolationCheck -Session $fleet -ExpectationPath ./isolation.json -OutputPath ./results/fleet-junit.xml
-
-    Checks three hosts at once, two over WinRM and one over SSH, and writes one
-    JUnit report with a test suite per host; a host that cannot be reached is a
-    failed test case that says why.
-
-    .EXAMPLE
     $result = Invoke-ContainerIsolationCheck -Name web -Output None; $result.Failed | ForEach-Object { $_.ErrorRecord.Exception.Message }
 
     Runs quietly and prints only the failure messages.
@@ -154,6 +147,14 @@ function Invoke-ContainerIsolationCheck {
           testResultsFiles: results/isolation-junit.xml
 
     .NOTES
+    A fleet (hosts node1 to node3 stand for yours; not run by the module's help
+    tests, which have no fleet: the remoting tests run it over SSH) — three hosts
+    at once, two over WinRM and one over SSH, one JUnit report with a test suite
+    per host; a host that cannot be reached is a failed test case that says why:
+
+      $fleet = New-PSSession -ComputerName node1, node2; $fleet += New-PSSession -HostName node3 -UserName admin
+      Invoke-ContainerIsolationCheck -Session $fleet -ExpectationPath ./isolation.json -OutputPath ./results/fleet-junit.xml
+
     The suite's assertions are Pester operators that the module registers
     for your own test files too (when Pester 5+ is loaded at import, or at
     the first Should/Describe/Invoke-Pester after Pester is imported):

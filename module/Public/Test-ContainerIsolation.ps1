@@ -64,15 +64,18 @@ function Test-ContainerIsolation {
     Checks every container against one host snapshot and lists those whose isolation is not what they were created with.
 
     .EXAMPLE
-    $fleet = New-PSSession -ComputerName node1, node2; Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
-
-    Checks every container on two hosts over WinRM at once; over SSH the
-    sessions come from New-PSSession -HostName node1 -UserName admin.
-
-    .EXAMPLE
     (Test-ContainerIsolation web).HostMatches | Format-Table
 
     Shows, process by process, the evidence behind the verdict.
+
+    .NOTES
+    Across a fleet, -Session checks every container on each host at once and
+    labels each result with PSComputerName (hosts node1 and node2 stand for
+    yours; not run by the module's help tests, which have no fleet: the
+    remoting tests run it over SSH):
+
+      $fleet = New-PSSession -ComputerName node1, node2      # WinRM; over SSH: New-PSSession -HostName node1 -UserName admin
+      Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
 
     .INPUTS
     WindowsContainers.Container

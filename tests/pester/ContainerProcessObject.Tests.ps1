@@ -298,7 +298,7 @@ Describe 'Type data for tooling' {
     }
 
     It 'Should declare OutputType per parameter set for <Command>' -ForEach @(
-        @{ Command = 'Test-ContainerIsolation'; Sets = @{ Name = 'WindowsContainers.IsolationTestResult'; InputObject = 'WindowsContainers.IsolationTestResult'; NameQuiet = 'System.Boolean'; InputObjectQuiet = 'System.Boolean' } }
+        @{ Command = 'Test-ContainerIsolation'; Sets = @{ Name = 'WindowsContainers.IsolationTestResult'; InputObject = 'WindowsContainers.IsolationTestResult'; Session = 'WindowsContainers.IsolationTestResult'; NameQuiet = 'System.Boolean'; InputObjectQuiet = 'System.Boolean'; SessionQuiet = 'System.Boolean' } }
         @{ Command = 'Test-IsolationCompatibility'; Sets = @{ Detailed = 'WindowsContainers.IsolationCompatibility'; Quiet = 'System.Boolean' } }
     ) {
         $attributes = (Get-Command $Command).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.OutputTypeAttribute] }

@@ -147,19 +147,13 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
         # What an example needs beyond the common world, by command and example number.
         # Invoke-ContainerIsolationCheck's examples write reports and read ./isolation.json, the
         # file a repository keeps: they run in a folder of their own that holds one ({ web: Process }).
-        $ciExample = {
+        $script:ciExample = {
             $script:exampleDirectory = Join-Path $state 'ci-example'
             $null = New-Item -ItemType Directory -Path $exampleDirectory -Force
             Set-Content -LiteralPath (Join-Path $exampleDirectory 'isolation.json') -Value '{ "web": "Process" }'
         }
         $script:setup = @{
             'New-IsolatedContainer/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop }
-            'Invoke-ContainerIsolationCheck/1' = $ciExample
-            'Invoke-ContainerIsolationCheck/2' = $ciExample
-            'Invoke-ContainerIsolationCheck/3' = $ciExample
-            'Invoke-ContainerIsolationCheck/4' = $ciExample
-            'Invoke-ContainerIsolationCheck/5' = $ciExample
-            'Invoke-ContainerIsolationCheck/6' = $ciExample
             'Remove-IsolatedContainer/1' = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
             'Start-IsolatedContainer/2'  = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
             'Remove-IsolatedContainer/2' = { $null = New-IsolatedContainer -Name test-1 -Image busybox -Command sleep, 600 -ErrorAction Stop }
@@ -183,6 +177,7 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
             Reset-Fixture
             $script:exampleDirectory = $repo
             $key = "$Command/$Index"
+            if ($Command -eq 'Invoke-ContainerIsolationCheck') { & $ciExample }
             if ($setup.ContainsKey($key)) { & $setup[$key] }
             Push-Location $exampleDirectory
             try {
