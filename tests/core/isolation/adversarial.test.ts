@@ -289,8 +289,11 @@ describe.skipIf(process.platform !== 'linux')('the worker must hold the socket t
     expect(holdsListeningSocket(decoy.pid!, socketPath)).toBe(false);
     expect(holdsListeningSocket(real.pid!, path.join(dir, 'nothing.sock'))).toBe(false);
 
-    // The guest's answer: a process nowhere on the host.
-    const guest = { containerPid: 1, name: 'sh', commandLine: 'sh', claimedHostPid: null, startTimeMs: null, workingSetBytes: null, privateBytes: null, pagedBytes: null, nonPagedBytes: null, cpuSeconds: null, sessionId: null };
+    // The guest's answer: a process nowhere on the host (a name no container of a test running beside
+    // this one can have: a host process of the same name in a container PID namespace would rightly
+    // make the verdict Inconclusive, namespace-lookalike).
+    const guestName = `wcguest${process.pid}`;
+    const guest = { containerPid: 1, name: guestName, commandLine: guestName, claimedHostPid: null, startTimeMs: null, workingSetBytes: null, privateBytes: null, pagedBytes: null, nonPagedBytes: null, cpuSeconds: null, sessionId: null };
     const claimFor = (host: typeof realHost): WorkerClaim => ({
       pid: host.pid, name: host.name, startTimeMs: host.startTimeMs, tieToken: uuid, tieField: 'commandLine', how: 'recorded',
       channel: { socketPath, heldByClaimedPid: holdsListeningSocket(host.pid, socketPath) },
