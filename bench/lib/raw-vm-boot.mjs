@@ -34,7 +34,9 @@ const args = record.qemuArgs.map((arg) => {
 let buffer = '';
 let waiter = null;
 const started = performance.now();
-const qemu = spawn(record.qemuPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+// The module gives QEMU its sockets by relative name (short enough for
+// sun_path) and starts it in the container's directory: the same here, in work.
+const qemu = spawn(record.qemuPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: work });
 const deadline = Date.now() + 180_000;
 let exited = false;
 qemu.once('exit', (code, signal) => {
@@ -59,7 +61,19 @@ function connect() {
   });
 }
 
-const socket = await connect();
+let socket;
+try {
+  socket = await connect();
+} catch (error) {
+  // Nothing is left behind when QEMU never offered its socket.
+  qemu.removeAllListeners('exit');
+  if (qemu.exitCode === null && qemu.signalCode === null) {
+    qemu.kill('SIGKILL');
+    await new Promise((r) => qemu.once('exit', r));
+  }
+  rmSync(work, { recursive: true, force: true });
+  throw error;
+}
 socket.setEncoding('latin1');
 socket.on('data', (chunk) => {
   buffer += chunk;

@@ -132,6 +132,23 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     await expect(backend.inspect('vt-ping')).rejects.toMatchObject({ code: 'ContainerNotFound' });
   });
 
+  it('force-removes a running container of several processes that ignore SIGTERM, without a trace', async () => {
+    // Killed before runc delete (which would otherwise poll in 100 ms steps): every process of the container must be gone.
+    const info = await backend.create(spec('vt-many', ['sh', '-c', 'trap "" TERM; sleep 600 & sleep 601 & (trap "" TERM; sleep 602) & wait']), context);
+    let members = await backend.processes('vt-many');
+    // The shell forks its children after runc returns: wait for all four (sh, three sleeps).
+    for (const deadline = Date.now() + 10_000; members.length < 4 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      members = await backend.processes('vt-many');
+    }
+    expect(members.length).toBeGreaterThanOrEqual(4);
+    const hostPids = members.map((p) => p.claimedHostPid!);
+    await backend.remove('vt-many', true, context);
+    expect(leftovers(['vt-many'])).toEqual(nothing);
+    expect(hostPids.filter((pid) => isRunning({ pid }))).toEqual([]);
+    expect(isRunning({ pid: info.hostPid! })).toBe(false);
+  });
+
   it('runs the container on an overlay of the image: writes stay in the container, removal unmounts it', async () => {
     const rootfs = path.join(state, 'containers', 'vt-overlay', 'rootfs');
     await backend.create(spec('vt-overlay', ['sh', '-c', 'echo changed > /etc/hosts; echo written > /etc/from-container; sleep 600']), context);

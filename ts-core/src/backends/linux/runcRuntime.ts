@@ -331,9 +331,20 @@ export function createRuncRuntime(): LinuxRuntime {
         context?.warning(`container.json of '${name}' names the cgroup ${metadata.cgroupsPath}, not ${cgroupsPath} where this module put it; that field was ignored.`);
       }
       const pids = cgroupPids(cgroupsPath);
+      // `runc delete --force` of a running container sends SIGKILL and then
+      // checks every 100 ms until the init process is gone (runc's
+      // killContainer in delete.go): at least 100 ms a container. `runc kill`
+      // (runc checks it is still the container's init), a wait on /proc that
+      // ends as soon as the processes are gone (its own PID namespace ends
+      // with init), then the delete of a stopped container, which is immediate.
+      if (pids.length > 0) {
+        await runcKill(id, 'KILL');
+        await waitForExit(pids.map((pid) => ({ pid })), 2_000);
+      }
       await runcDelete(id, true);
+      // Whatever is left in the cgroup (runc had no record of it, or it outlived init) is killed here.
       const left = await removeCgroup(cgroupsPath);
-      // runc delete --force signals; the caller is promised the processes are gone.
+      // The caller is promised the processes are gone.
       const alive = (await waitForExit(pids.map((pid) => ({ pid })), 10_000)).map((p) => p.pid);
       // The rootfs overlay (if any) is found by path, so damaged metadata does not leave it mounted.
       await unmountUnder(containerDir(name), context);

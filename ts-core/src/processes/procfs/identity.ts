@@ -82,9 +82,12 @@ export interface WaitForExitOptions {
   procRoot?: string;
 }
 
+/** The first poll comes soon (a killed process is gone within a millisecond or two), later ones back off to POLL_MS. */
+const FIRST_POLL_MS = 2;
 const POLL_MS = 25;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nextPoll = (ms: number) => Math.min(ms * 2, POLL_MS);
 
 /**
  * Waits until none of the processes runs. Returns those still running at the
@@ -95,15 +98,19 @@ export async function waitForExit<T extends ProcessIdentity>(processes: readonly
   const procRoot = options.procRoot ?? defaultProcRoot;
   const deadline = Date.now() + timeoutMs;
   let running = processes.filter((p) => isRunning(p, procRoot));
+  let poll = FIRST_POLL_MS;
   while (running.length > 0 && Date.now() < deadline) {
-    await sleep(POLL_MS);
+    await sleep(poll);
+    poll = nextPoll(poll);
     running = running.filter((p) => isRunning(p, procRoot));
   }
   if (running.length > 0 || !options.reapGraceMs) return running;
   const reapDeadline = Date.now() + options.reapGraceMs;
   let unreaped = processes.filter((p) => isSame(readProcessStat(p.pid, procRoot), p));
+  poll = FIRST_POLL_MS;
   while (unreaped.length > 0 && Date.now() < reapDeadline) {
-    await sleep(POLL_MS);
+    await sleep(poll);
+    poll = nextPoll(poll);
     unreaped = unreaped.filter((p) => isSame(readProcessStat(p.pid, procRoot), p));
   }
   return [];
