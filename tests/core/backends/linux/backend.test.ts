@@ -9,7 +9,7 @@ import { resetOverlayProbe, useMountBinary } from '../../../../ts-core/src/backe
 import { useChildProcess } from '../../../../ts-core/src/backends/linux/posixSpawn.js';
 import { cgroupsPathFor, metadataFile, runcRoot } from '../../../../ts-core/src/backends/linux/state.js';
 import { existingCgroupDirs, readCgroupLimits } from '../../../../ts-core/src/backends/linux/cgroups.js';
-import { isRunning } from '../../../../ts-core/src/processes/procfs/index.js';
+import { isRunning, waitForExit } from '../../../../ts-core/src/processes/procfs/index.js';
 import { findRunc } from '../../../../ts-core/src/backends/linux/runc.js';
 import type { CommandContext } from '../../../../ts-core/src/protocol/dispatcher.js';
 import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
@@ -147,6 +147,25 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect(leftovers(['vt-many'])).toEqual(nothing);
     expect(hostPids.filter((pid) => isRunning({ pid }))).toEqual([]);
     expect(isRunning({ pid: info.hostPid! })).toBe(false);
+  });
+
+  it('tells running from exited through /proc, without starting runc, where it recorded the main process', async () => {
+    const info = await backend.create(spec('vt-proc', ['sleep', '600']), context);
+    const savedPath = process.env.PATH;
+    // runc cannot be found: any answer now comes from /proc and the cgroup, not from a runc process.
+    process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-no-runc-'));
+    try {
+      expect(await backend.inspect('vt-proc')).toMatchObject({ state: 'running', hostPid: info.hostPid });
+      expect((await backend.list({ all: true })).containers.find((c) => c.name === 'vt-proc')).toMatchObject({ state: 'running' });
+      process.kill(info.hostPid!, 'SIGKILL');
+      await waitForExit([{ pid: info.hostPid! }], 10_000);
+      expect((await backend.inspect('vt-proc')).state).toBe('exited');
+    } finally {
+      fs.rmSync(process.env.PATH, { recursive: true, force: true });
+      process.env.PATH = savedPath;
+    }
+    await backend.remove('vt-proc', false, context);
+    expect(leftovers(['vt-proc'])).toEqual(nothing);
   });
 
   it('runs the container on an overlay of the image: writes stay in the container, removal unmounts it', async () => {

@@ -278,14 +278,31 @@ export function createRuncRuntime(): LinuxRuntime {
     },
 
     async statusAll(list) {
-      const states = await runcList();
-      return new Map(list.map((m) => {
+      // runc answers "running" when the init process it recorded still runs with the start time it
+      // recorded (libcontainer's refreshState reads /proc/<pid>/stat), "stopped" when it does not.
+      // Where the core recorded the same two facts, /proc answers the same without a runc process,
+      // so listing and inspecting stay flat as containers grow; runc is asked only about the rest.
+      const answers = new Map<string, RuntimeStatus>();
+      const ask: typeof list[number][] = [];
+      for (const m of list) {
+        const running = mainProcessRunning(m);
+        if (running === true) answers.set(m.name, { state: 'running', hostPid: m.hostPid });
+        else if (running === false && cgroupPids(cgroupsPathFor(m.name)).length === 0) answers.set(m.name, { state: 'exited', hostPid: null });
+        else ask.push(m);
+      }
+      if (ask.length === 0) return answers;
+      // One container: its own state (runc list reads every container's).
+      const states = ask.length === 1
+        ? new Map([[ask[0]!.name, await runcState(ask[0]!.runtimeId)]].filter((entry): entry is [string, RuncState] => entry[1] !== null))
+        : await runcList();
+      for (const m of ask) {
         const known = states.get(m.name);
         // runc has no record (a remove killed after runc delete, a lost runc root): nothing can run
         // unless the container's cgroup still holds processes, so that is exited, not unknown.
-        if (!known && cgroupPids(cgroupsPathFor(m.name)).length === 0) return [m.name, { state: 'exited', hostPid: null }];
-        return [m.name, stateOf(known)];
-      }));
+        if (!known && cgroupPids(cgroupsPathFor(m.name)).length === 0) answers.set(m.name, { state: 'exited', hostPid: null });
+        else answers.set(m.name, stateOf(known));
+      }
+      return answers;
     },
 
     async processes(metadata) {
