@@ -6,7 +6,7 @@ import type { CoreEvent } from '../../../ts-core/src/protocol/envelope.js';
 
 async function call(args: unknown) {
   const events: CoreEvent[] = [];
-  const response = await new Dispatcher(allCommands).execute(1, 'isolation.compatibility', args, (e) => events.push(e));
+  const response = await new Dispatcher(allCommands, { progressDelayMs: 0 }).execute(1, 'isolation.compatibility', args, (e) => events.push(e));
   return { response, events };
 }
 

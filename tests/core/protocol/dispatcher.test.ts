@@ -25,6 +25,24 @@ const fails = defineCommand({
   },
 });
 
+/** Reports two steps of progress, then (when told to) waits until the dispatcher has sent one before it answers. */
+let progressSent: (() => void) | null = null;
+const steps = defineCommand({
+  name: 'test.steps',
+  summary: 'steps',
+  args: z.strictObject({ waitForProgress: z.boolean() }),
+  response: z.object({ done: z.boolean() }),
+  async run(args, context) {
+    context.progress('Working', 'step 1', 10);
+    context.progress('Working', 'step 2', 50);
+    if (args.waitForProgress) {
+      await new Promise<void>((resolve) => { progressSent = resolve; });
+      context.progress('Working', 'step 3', 90);
+    }
+    return { done: true };
+  },
+});
+
 const dispatcher = new Dispatcher([echo, fails]);
 const noEvents = () => {};
 
@@ -32,6 +50,31 @@ describe('Dispatcher', () => {
   it('answers a valid request with its body and the same id', async () => {
     const response = await dispatcher.handleLine(JSON.stringify({ id: 7, command: 'test.echo', arguments: { text: 'ab', times: 2 } }), noEvents);
     expect(response).toEqual({ type: 'response', id: 7, success: true, body: { text: 'abab' } });
+  });
+
+  it('drops the progress of a request that answers within the delay, and keeps its verbose messages', async () => {
+    const events: CoreEvent[] = [];
+    const response = await new Dispatcher([steps, echo], { progressDelayMs: 60_000 }).execute(1, 'test.steps', { waitForProgress: false }, (e) => events.push(e));
+    expect(response.success).toBe(true);
+    expect(events).toEqual([]);
+    await new Dispatcher([steps, echo], { progressDelayMs: 60_000 }).execute(2, 'test.echo', { text: 'a' }, (e) => events.push(e));
+    expect(events.map((e) => e.event)).toEqual(['verbose']);
+  });
+
+  it('sends the latest held progress once the delay has passed, and later progress at once, all before the answer', async () => {
+    const events: CoreEvent[] = [];
+    const response = await new Dispatcher([steps], { progressDelayMs: 20 }).execute(3, 'test.steps', { waitForProgress: true }, (e) => {
+      events.push(e);
+      progressSent?.();
+    });
+    expect(response.success).toBe(true);
+    expect(events.map((e) => (e.event === 'progress' ? e.body.status : e.event))).toEqual(['step 2', 'step 3']);
+  });
+
+  it('sends progress at once where no delay is asked for', async () => {
+    const events: CoreEvent[] = [];
+    await new Dispatcher([steps], { progressDelayMs: 0 }).execute(4, 'test.steps', { waitForProgress: false }, (e) => events.push(e));
+    expect(events.map((e) => (e.event === 'progress' ? e.body.status : e.event))).toEqual(['step 1', 'step 2']);
   });
 
   it('sends events for the request before answering', async () => {

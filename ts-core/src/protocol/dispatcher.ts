@@ -35,10 +35,25 @@ export function defineCommand<S extends z.ZodType, R extends z.ZodType>(definiti
 
 export type EventSink = (event: CoreEvent) => void;
 
+export interface DispatcherOptions {
+  /**
+   * Progress a request reports during its first this many milliseconds is
+   * held back: only the latest is sent, and only if the request is still
+   * running when the time is up. A create that is done in 60 ms shows no
+   * progress bar that would only flash, and the module parses no events
+   * for it. Verbose messages and warnings are never held.
+   */
+  progressDelayMs?: number;
+}
+
+export const DEFAULT_PROGRESS_DELAY_MS = 250;
+
 export class Dispatcher {
   readonly #commands = new Map<string, CommandDefinition>();
+  readonly #progressDelayMs: number;
 
-  constructor(commands: readonly CommandDefinition[]) {
+  constructor(commands: readonly CommandDefinition[], options: DispatcherOptions = {}) {
+    this.#progressDelayMs = options.progressDelayMs ?? DEFAULT_PROGRESS_DELAY_MS;
     for (const command of commands) {
       if (this.#commands.has(command.name)) throw new Error(`command ${command.name} registered twice`);
       this.#commands.set(command.name, command);
@@ -86,11 +101,12 @@ export class Dispatcher {
         details: { issues: parsedArgs.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
       }));
     }
+    const progress = heldProgress(emit, this.#progressDelayMs);
     const context: CommandContext = {
       ...newRequestScope(),
       requestId: id,
       progress: (activity, status, percent) =>
-        emit({ type: 'event', event: 'progress', requestId: id, body: percent === undefined ? { activity, status } : { activity, status, percent } }),
+        progress.report({ type: 'event', event: 'progress', requestId: id, body: percent === undefined ? { activity, status } : { activity, status, percent } }),
       verbose: (message) => emit({ type: 'event', event: 'verbose', requestId: id, body: { message } }),
       warning: (message) => emit({ type: 'event', event: 'warning', requestId: id, body: { message } }),
     };
@@ -101,8 +117,40 @@ export class Dispatcher {
       const coreError = toCoreError(error);
       if (coreError.code === 'Internal') process.stderr.write(`[core] ${name} failed: ${(error as Error)?.stack ?? String(error)}\n`);
       return failure(id, coreError);
+    } finally {
+      // Progress still held when the request ends is dropped: the answer follows at once.
+      progress.end();
     }
   }
+}
+
+/** Progress events of one request, held back for its first delayMs (see DispatcherOptions). */
+function heldProgress(emit: EventSink, delayMs: number): { report(event: CoreEvent): void; end(): void } {
+  const started = performance.now();
+  let live = delayMs <= 0;
+  let held: CoreEvent | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  return {
+    report(event) {
+      const left = delayMs - (performance.now() - started);
+      if (live || left <= 0) {
+        live = true;
+        emit(event);
+        return;
+      }
+      held = event;
+      timer ??= setTimeout(() => {
+        live = true;
+        if (held) emit(held);
+        held = null;
+      }, left);
+    },
+    end() {
+      if (timer) clearTimeout(timer);
+      live = false;
+      held = null;
+    },
+  };
 }
 
 /**
