@@ -15,8 +15,26 @@ import { runcRoot } from './state.js';
 export const RUNC_APT_PACKAGE = 'runc';
 
 /** Finds runc on PATH (so a PATH without it really means "not installed"). */
+/** The last answer, for the PATH it was found on (every runc call asks; a PATH walk is two system calls a directory). */
+let lastFound: { searched: string; found: string } | null = null;
+
 export function findRunc(env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+  const searched = env.PATH ?? '';
+  if (lastFound?.searched === searched) {
+    try {
+      fs.accessSync(lastFound.found, fs.constants.X_OK);
+      return lastFound.found;
+    } catch {
+      lastFound = null; // removed since: search again
+    }
+  }
+  const found = searchPath(searched);
+  lastFound = found === null ? null : { searched, found };
+  return found;
+}
+
+function searchPath(searched: string): string | null {
+  for (const dir of searched.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, 'runc');
     try {
