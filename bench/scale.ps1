@@ -25,7 +25,13 @@ Samples for the warm list, the verdict and the processes (the median is printed)
 #>
 [CmdletBinding()]
 param(
+    # Bounded: each container is a process and a log writer on this host.
+    # pwsh -File passes "10,100" as one string, which becomes the number
+    # 10100: give a list through -Command "& bench/scale.ps1 -Sizes 10,100".
+    [ValidateRange(1, 500)]
     [int[]] $Sizes = @(10, 50, 100),
+
+    [ValidateRange(1, 50)]
     [int] $WarmSamples = 3
 )
 
