@@ -251,6 +251,18 @@ describe.runIf(onLinux)('which writer runs', () => {
     expect(unsafeToRunReason(copy)).toBe(`the folder ${place} is writable by group or others (mode 1777)`);
   });
 
+  it('gives a copy of its own uid back the execute bits a package lost, and runs it; never one that others can write', () => {
+    fs.chmodSync(copy, 0o644); // as Install-PSResource leaves it: NuGet keeps no Unix modes
+    expect(choose(copy)).toEqual({ kind: 'native', file: copy });
+    expect(fs.statSync(copy).mode & 0o7777).toBe(0o755);
+    fs.chmodSync(copy, 0o664);
+    expect(choose(copy)).toEqual({ kind: 'node', reason: `the native writer is not safe to run: ${copy} is writable by group or others (mode 664)` });
+    expect(fs.statSync(copy).mode & 0o7777).toBe(0o664);
+    fs.chmodSync(copy, 0o644);
+    fs.chmodSync(place, 0o777);
+    expect(choose(copy).kind).toBe('node'); // bits back or not, its folder is open to all
+  });
+
   it('accepts a sticky folder above (like /tmp) but not one anyone can rename entries in', () => {
     fs.chmodSync(dir, 0o1777);
     expect(unsafeToRunReason(copy)).toBeNull();
@@ -262,6 +274,10 @@ describe.runIf(onLinux)('which writer runs', () => {
   it.runIf(asRoot)('refuses a writer or a folder owned by another user', () => {
     fs.chownSync(copy, 4242, 4242);
     expect(unsafeToRunReason(copy)).toBe(`${copy} belongs to uid 4242, neither root nor this core's uid 0`);
+    fs.chmodSync(copy, 0o644);
+    expect(choose(copy).kind).toBe('node'); // another user's file: its bits stay as they are
+    expect(fs.statSync(copy).mode & 0o7777).toBe(0o644);
+    fs.chmodSync(copy, 0o755);
     fs.chownSync(copy, 0, 0);
     fs.chownSync(place, 4242, 0);
     expect(unsafeToRunReason(copy)).toBe(`the folder ${place} belongs to uid 4242, neither root nor this core's uid 0`);

@@ -199,13 +199,35 @@ export function unsafeToRunReason(file: string): string | null {
   }
 }
 
+/**
+ * Gives the writer back the execute bits a package lost: NuGet packages
+ * (Install-PSResource, Save-PSResource) keep no Unix modes, so the installed
+ * file arrives 0644. Only a regular file of this core's own uid that neither
+ * group nor others can write; true when it changed the mode.
+ */
+export function restoreExecuteBits(file: string): boolean {
+  try {
+    const real = fs.realpathSync(file);
+    const stat = fs.lstatSync(real);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    if (!stat.isFile() || stat.uid !== uid || (stat.mode & 0o111) !== 0 || (stat.mode & 0o022) !== 0) return false;
+    // x wherever r is: 0644 -> 0755, 0600 -> 0700.
+    fs.chmodSync(real, (stat.mode & 0o777) | ((stat.mode & 0o444) >> 2));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The writer to start: the native one, or node with the reason. */
 export function chooseLogWriter(env: NodeJS.ProcessEnv = process.env): { kind: 'native'; file: string } | { kind: 'node'; reason: string } {
   if (env[LOG_WRITER_VARIABLE] === 'node') return { kind: 'node', reason: `${LOG_WRITER_VARIABLE} asks for it` };
   const file = nativeLogWriterPath(env);
   if (file === null) return { kind: 'node', reason: 'the core cannot tell where it was installed' };
   if (!fs.existsSync(file)) return { kind: 'node', reason: `the native writer ${file} is not there (bundling builds it where a C compiler is installed: apt-get install gcc libc6-dev, then node build/bundle.mjs)` };
-  const unsafe = unsafeToRunReason(file);
+  let unsafe = unsafeToRunReason(file);
+  // Checked again in full after the bits are back: the folders count as much as the file.
+  if (unsafe !== null && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
   if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
   return { kind: 'native', file };
 }
