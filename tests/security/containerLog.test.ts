@@ -85,6 +85,8 @@ describe.skipIf(!runsAsRoot)('container log cap', () => {
     const dir = path.join(state, 'containers', 'yes-vm');
     const log = path.join(dir, 'console.log');
     await until('the first rotation of the console', () => fs.existsSync(`${log}.1`), 120_000);
+    // QEMU's stdout goes through the native writer too.
+    expect(processesMentioning(dir).map((pid) => path.basename(fs.readlinkSync(`/proc/${pid}/exe`)))).toContain('wc-log-writer');
     const bound = CAP + 64 * 1024;
     for (let sample = 0; sample < 10; sample++) {
       expect(fs.statSync(log, { throwIfNoEntry: false })?.size ?? 0).toBeLessThanOrEqual(bound);
