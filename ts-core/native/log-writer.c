@@ -34,6 +34,7 @@
  * - a failed open or rotation ends the writer with status 1, as the node
  *   script's uncaught exception does;
  * - it exits 0 when the last writer of the pipe has closed it.
+ * Unlike node, it also closes any descriptor beyond 0-2 it inherited.
  *
  * Bad arguments end it with status 2 and one line on stderr: the directory
  * must be absolute, the file name a plain name (no '/', not '.' or '..'),
@@ -54,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -224,6 +226,16 @@ int main(int argc, char **argv) {
 
     /* Hold no directory busy: the container's directory may be unmounted or removed around it. */
     if (chdir("/") != 0) { /* not fatal */ }
+    /*
+     * Keep nothing but stdin, stdout and stderr of what the core's own parent
+     * let it inherit: this process lives as long as the container, and a pipe
+     * end held here would keep someone else's reader from ever seeing EOF.
+     * close_range(2) needs Linux 5.9 (and its number in the C library's
+     * headers); elsewhere they stay open, as they would under node.
+     */
+#ifdef SYS_close_range
+    syscall(SYS_close_range, 3U, ~0U, 0U);
+#endif
 
     fd = open_log();
     if (fd < 0) fail("cannot open the log ", file);

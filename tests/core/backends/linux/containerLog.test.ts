@@ -64,7 +64,15 @@ describe.runIf(onLinux).each(writersUnderTest)('the $kind log writer', (writer) 
     console.log(`[measure] resident memory of the ${writer.kind} log writer: ${residentKb(pipe.writerPid!)} kB`);
     // Its own session (detached: a Ctrl-C to the core's group does not reach it), no environment.
     expect(fs.readFileSync(`/proc/${pipe.writerPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[3]).toBe(String(pipe.writerPid));
-    if (writer.kind === 'native') expect(fs.readFileSync(`/proc/${pipe.writerPid}/environ`, 'latin1')).toBe('');
+    if (writer.kind === 'native') {
+      expect(fs.readFileSync(`/proc/${pipe.writerPid}/environ`, 'latin1')).toBe('');
+      // stdin the pipe, stdout and stderr /dev/null, the log, and nothing else: not the pipe's write end (it
+      // would never see EOF), nor what this process inherited itself (here vitest's IPC channel, which a
+      // child of child_process gets too).
+      const fds = Object.fromEntries(fs.readdirSync(`/proc/${pipe.writerPid}/fd`).map((fd) => [fd, fs.readlinkSync(`/proc/${pipe.writerPid}/fd/${fd}`)]));
+      expect(fds).toEqual({ 0: expect.stringMatching(/^pipe:\[\d+\]$/), 1: '/dev/null', 2: '/dev/null', 3: logFile() });
+      expect(fs.readlinkSync(`/proc/${pipe.writerPid}/cwd`)).toBe('/');
+    }
     await finish(pipe);
     expect(fs.existsSync(`/proc/${pipe.writerPid}`)).toBe(false);
     expect(readLog()).toMatch(new RegExp(`^${STAMP}hello\n$`));
