@@ -11,10 +11,11 @@
  * (100 containers, some 3.9 GB of host memory), ~4 ms to start and ~8 ms of
  * CPU while node boots, which on a 2-core host slowed the `runc run` it raced
  * (create 80 ms against 66 ms with no writer; raw runc ~54 ms). This program
- * does the same job in about 1 MB, and starts in well under a millisecond.
- * Other runtimes keep a small native process per container for the same
- * reason: conmon does it for CRI-O and Podman (containers/conmon, with
- * --log-size-max), and Docker's json-file driver rotates at max-size
+ * does the same job in under 1 MB (0.7 MB resident here), and posix_spawn
+ * starts it in about 0.3 ms from the core (3-3.5 ms for node's own spawn).
+ * CRI-O and Podman do the same with conmon, a small C program per container
+ * that reads its output and caps its log (containers/conmon, --log-size-max);
+ * Docker's json-file driver caps and rotates at max-size / max-file
  * (https://docs.docker.com/engine/logging/drivers/json-file/).
  *
  * What it writes is byte for byte what the node writer (WRITER_SCRIPT in
@@ -50,7 +51,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdint.h>
 #include <stdio.h> /* rename(2) only: no stdio streams */
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +214,8 @@ int main(int argc, char **argv) {
     if (name_length + 2 > NAME_MAX) usage("the file name is too long");
     /* <dir>/<name> and <dir>/<name>.1, with their NUL, must fit PATH_MAX. */
     if (dir_length + 1 + name_length + 3 > sizeof file) usage("the path is too long");
-    size_t length = 0;
     memcpy(file, dir, dir_length);
-    length = dir_length;
+    size_t length = dir_length;
     if (dir_length > 1) file[length++] = '/';
     memcpy(file + length, name, name_length);
     length += name_length;
