@@ -73,7 +73,8 @@ export function buildNative() {
       // The core runs this binary as root only from a folder no one else can write.
       fs.chmodSync(dir, 0o755);
     }
-    const temporary = `${output}.tmp`;
+    // A name of its own: test files build in parallel, and the rename below is atomic.
+    const temporary = `${output}.${process.pid}.tmp`;
     const started = Date.now();
     let linkage = 'static';
     let result = compile(cc, source, temporary, ['-static']);
