@@ -8,13 +8,14 @@
  * last process of the container closes its output.
  *
  * The writer is a small C program (ts-core/native/log-writer.c, built beside
- * the bundle as dist/native/<os>-<cpu>/wc-log-writer): about 1 MB resident
- * and started with posix_spawn in well under a millisecond. Where it is not
- * there, or could be swapped by another user (see unsafeToRunReason), the
- * same job is done by node (the same binary as the core) running
- * WRITER_SCRIPT, a fixed script with no shell and no user input in it, at
- * ~39 MB per container and a few milliseconds to start; the create says so
- * in a -Verbose line. Both write the same bytes.
+ * the bundle as dist/native/<os>-<cpu>/wc-log-writer): 0.7 MB resident, 60 kB
+ * of it its own, started with posix_spawn in well under a millisecond. Where
+ * it is not there, or could be swapped by another user (see
+ * unsafeToRunReason), the same job is done by node (the same binary as the
+ * core) running WRITER_SCRIPT, a fixed script with no shell and no user input
+ * in it: 39 MB resident, 5 MB or more of it its own, several times the CPU,
+ * and a few milliseconds to start; the create says so in a -Verbose line.
+ * Both write the same bytes.
  *
  * Each line starts with the time its first byte reached the writer, in
  * RFC 3339 UTC with milliseconds and a space (`2026-12-02T07:36:00.123Z `,
