@@ -13,6 +13,7 @@ and Sampler lay out a build:
         WindowsContainers.psm1, Private/, Public/, *.ps1xml     from module/
         en-US/                        about help
         dist/windowscontainers-core.cjs(.map), dist/schemas/    the core bundle, its response schemas
+        dist/native/linux-x64/wc-log-writer   the capped log writer (ts-core/native/log-writer.c, built by bundling)
         node_modules/koffi/           koffi's JavaScript loader (the bundle keeps koffi external)
         node_modules/@koromix/koffi-linux-x64/   prebuilt native parts, from npm ci
         node_modules/@koromix/koffi-win32-x64/   prebuilt native parts, fetched here
@@ -101,6 +102,17 @@ if (Test-Path -LiteralPath "$bundle.map") { Copy-Item -LiteralPath "$bundle.map"
 # Each command's response body as JSON Schema, for callers of the one-shot CLI (DSC, scripts).
 $schemas = Join-Path $repo 'dist' 'schemas'
 if (Test-Path -LiteralPath $schemas -PathType Container) { Copy-Item -LiteralPath $schemas -Destination (Join-Path $target 'dist') -Recurse }
+# The native log writer, beside the bundle as in a checkout (the core looks for it at
+# dist/native/<os>-<cpu>/ next to itself). Only the binaries: their .sha256 build stamps stay.
+foreach ($helper in 'wc-log-writer') {
+    $from = Join-Path $repo 'dist' 'native' 'linux-x64' $helper
+    if (-not (Test-Path -LiteralPath $from -PathType Leaf)) {
+        throw "The native helper $from is missing. Install a C compiler with the C library (Debian: apt-get install gcc libc6-dev) and run: node build/bundle.mjs"
+    }
+    $to = Join-Path $target 'dist' 'native' 'linux-x64'
+    $null = New-Item -ItemType Directory -Path $to -Force
+    Copy-Item -LiteralPath $from -Destination $to
+}
 
 # --- koffi: the loader, and the native parts for linux-x64 and win32-x64 -------------
 $koffiVersion = $lock.packages['node_modules/koffi'].version

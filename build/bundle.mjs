@@ -9,9 +9,14 @@
 // manifest, the DSC v3 resource manifest whose embedded instance schema comes
 // from the same zod schema container.converge validates with
 // (ts-core/src/domain/desiredState.ts).
+//
+// And the native helpers under dist/native/<os>-<cpu>/ (build/native.mjs): the
+// capped log writer each container's output goes through. Without a C
+// compiler they are skipped (the core falls back to a node writer).
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import { buildNative } from './native.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -49,3 +54,6 @@ try {
 } finally {
   await rm(generator, { force: true });
 }
+
+// Quiet when nothing changed, like the rest of the bundle.
+for (const line of buildNative()) if (!line.endsWith(': up to date')) console.error(`[native] ${line}`);

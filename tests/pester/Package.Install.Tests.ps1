@@ -121,6 +121,22 @@ Describe 'The built package' {
         }
     }
 
+    It 'Should carry the native log writer beside the core bundle, in the folder and in the .nupkg' {
+        $writer = Join-Path $packageDir 'dist' 'native' 'linux-x64' 'wc-log-writer'
+        Test-Path -LiteralPath $writer -PathType Leaf | Should -BeTrue
+        $header = [System.IO.File]::ReadAllBytes($writer)[0..4]
+        [System.Text.Encoding]::ASCII.GetString($header[1..3]) | Should -Be 'ELF'
+        $header[4] | Should -Be 2 -Because 'linux-x64 is a 64-bit ELF (EI_CLASS = ELFCLASS64)'
+        # The build stamp stays in the checkout.
+        @(Get-ChildItem -LiteralPath (Split-Path $writer) -File | ForEach-Object Name) | Should -Be @('wc-log-writer')
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg)
+        try { $entry = $zip.Entries | Where-Object FullName -EQ 'dist/native/linux-x64/wc-log-writer' }
+        finally { $zip.Dispose() }
+        $entry | Should -Not -BeNullOrEmpty
+        $entry.Length | Should -Be (Get-Item -LiteralPath $writer).Length
+    }
+
     It 'Should describe itself in the .nupkg the way a gallery reads it' {
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg)
@@ -168,7 +184,9 @@ Import-Module WindowsContainers
 `$module = Get-Module WindowsContainers
 `$null = Import-ContainerImage -Path '$busyboxTar' -Name busybox
 `$hostInfo = Get-ContainerHost
-`$null = New-IsolatedContainer -Name web -Image busybox -Isolation Process -Command ping, 127.0.0.1
+`$webVerbose = @(New-IsolatedContainer -Name web -Image busybox -Isolation Process -Command ping, 127.0.0.1 -Verbose 4>&1 |
+    Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+`$writer = Join-Path `$module.ModuleBase 'dist' 'native' 'linux-x64' 'wc-log-writer'
 `$null = New-IsolatedContainer -Name vm -Image busybox -Isolation HyperV -Command ping, 127.0.0.1
 `$webPing = Get-ContainerProcess web | Where-Object ContainerProcessName -EQ 'ping'
 `$hostSeesWeb = [bool](Get-Process -Id `$webPing.HostProcessId -ErrorAction Ignore)
@@ -187,6 +205,8 @@ Get-IsolatedContainer | Remove-IsolatedContainer -Force
     Verdicts     = `$verdicts
     Table        = `$table
     Left         = @(Get-IsolatedContainer).Count
+    WriterNotes  = @(`$webVerbose | Where-Object { `$_ -match 'log writer' })
+    WriterMode   = "`$((Get-Item -LiteralPath `$writer).UnixMode)"
 } | ConvertTo-Json -Compress -Depth 5
 "@
         $experiment.ModuleBase | Should -BeLike "$home_*WindowsContainers*$version"
@@ -201,6 +221,10 @@ Get-IsolatedContainer | Remove-IsolatedContainer -Force
         @($experiment.Verdicts | Where-Object Passed).Count | Should -Be 2
         $experiment.Table | Should -Match 'Expected\s+Observed\s+Passed'
         $experiment.Left | Should -Be 0
+        # The installed module's own native log writer kept the container's output: no -Verbose
+        # line about the node fallback. NuGet keeps no Unix modes; the core gave the bits back.
+        $experiment.WriterNotes | Should -BeNullOrEmpty
+        $experiment.WriterMode | Should -Be '-rwxr-xr-x'
     }
 
     It 'Should install the built .nupkg itself with Save-PSResource into a folder on PSModulePath' {

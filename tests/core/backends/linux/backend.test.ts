@@ -16,6 +16,8 @@ import { newRequestScope } from '../../../../ts-core/src/protocol/scope.js';
 import type { ContainerSpec } from '../../../../ts-core/src/backends/types.js';
 import { CoreError } from '../../../../ts-core/src/protocol/errors.js';
 import { writeBusyboxTar } from '../../helpers/tarWriter.js';
+import { buildNativeWriter, nativeWriterFile, residentKb, waitUntilGone } from '../../helpers/logWriters.js';
+import { LOG_WRITER_VARIABLE } from '../../../../ts-core/src/backends/linux/containerLog.js';
 
 /**
  * The linux backend against real runc, real namespaces and the real host
@@ -66,6 +68,29 @@ function leftovers(names: readonly string[]) {
 }
 
 const nothing = { runcIds: [], containerDirs: [], cgroups: [], processes: [], mounts: [] };
+
+/** The log writers of a container: the processes whose arguments name its directory (the writer's first argument). */
+function logWritersOf(name: string): { pid: number; program: string }[] {
+  const dir = path.join(state, 'containers', name);
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).flatMap((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv.includes(dir) ? [{ pid, program: path.basename(fs.readlinkSync(`/proc/${pid}/exe`)) }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function logContains(name: string, text: string): Promise<string> {
+  const file = path.join(state, 'containers', name, 'container.log');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const content = fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
+    if (content.includes(text) || Date.now() > deadline) return content;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe.skipIf(!canRun)('the linux backend on real runc', () => {
   beforeAll(async () => {
@@ -231,6 +256,45 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
       expect(leftovers(['vt-fork'])).toEqual(nothing);
     } finally {
       useChildProcess(false);
+    }
+  });
+
+  it('keeps the output in the container log through the native writer, which ends with the container', async () => {
+    buildNativeWriter();
+    context.messages.length = 0;
+    await backend.create(spec('vt-log', ['sh', '-c', 'echo hello from vt-log; exec sleep 600']), context);
+    expect(await logContains('vt-log', 'hello from vt-log')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z hello from vt-log\n$/);
+    const writers = logWritersOf('vt-log');
+    expect(writers.map((w) => w.program)).toEqual(['wc-log-writer']);
+    console.log(`[measure] resident memory of a runc container's native log writer: ${residentKb(writers[0]!.pid)} kB`);
+    expect(context.messages.filter((m) => m.includes('log writer'))).toEqual([]);
+    await backend.remove('vt-log', true, context);
+    expect(leftovers(['vt-log'])).toEqual(nothing);
+    expect(await waitUntilGone(writers[0]!.pid)).toBe(true);
+  });
+
+  it('says in one verbose line why the node writer keeps the log where the native one may not run', async () => {
+    const place = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-writer-'));
+    const copy = path.join(place, 'wc-log-writer');
+    fs.copyFileSync(nativeWriterFile, copy);
+    fs.chmodSync(copy, 0o775); // group-writable: someone else could swap it
+    process.env[LOG_WRITER_VARIABLE] = copy;
+    try {
+      context.messages.length = 0;
+      await backend.create(spec('vt-nodelog', ['sh', '-c', 'echo hello through node; exec sleep 600']), context);
+      expect(context.messages.filter((m) => m.includes('log writer'))).toEqual([
+        `The output of 'vt-nodelog' goes to container.log through the node log writer rather than the native one: the native writer is not safe to run: ${copy} is writable by group or others (mode 775).`,
+      ]);
+      expect(await logContains('vt-nodelog', 'hello through node')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z hello through node\n$/);
+      const writers = logWritersOf('vt-nodelog');
+      expect(writers.map((w) => w.program)).toEqual([path.basename(process.execPath)]);
+      console.log(`[measure] resident memory of a runc container's node log writer: ${residentKb(writers[0]!.pid)} kB`);
+      await backend.remove('vt-nodelog', true, context);
+      expect(leftovers(['vt-nodelog'])).toEqual(nothing);
+      expect(await waitUntilGone(writers[0]!.pid)).toBe(true);
+    } finally {
+      delete process.env[LOG_WRITER_VARIABLE];
+      fs.rmSync(place, { recursive: true, force: true });
     }
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCappedLog, splitLogTime } from '../../../../ts-core/src/backends/linux/logReader.js';
 import { startLogWriter } from '../../../../ts-core/src/backends/linux/containerLog.js';
+import { buildNativeWriter, writersUnderTest } from '../../helpers/logWriters.js';
 
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-logreader-')); });
@@ -84,15 +85,12 @@ describe('readCappedLog', () => {
       expect(splitLogTime('2026-12-02T07:00:00Z x').timestamp).toBeNull();
     });
 
-    it('has the writer stamp each line, also across reads and partial lines, and rotate between lines', async () => {
-      process.env.WINDOWSCONTAINERS_LOG_MAX_BYTES = '4096';
-      let pipe;
-      try {
-        pipe = await startLogWriter(dir, 'container.log');
-      } finally {
-        delete process.env.WINDOWSCONTAINERS_LOG_MAX_BYTES;
-      }
+    // The native writer and the node fallback (containerLog.ts) must write what this reader reads.
+    it.runIf(process.platform === 'linux').each(writersUnderTest)('has the $kind writer stamp each line, also across reads and partial lines, and rotate between lines', async (writer) => {
+      if (writer.kind === 'native') buildNativeWriter();
+      const pipe = await startLogWriter(dir, 'container.log', { ...writer.env, WINDOWSCONTAINERS_LOG_MAX_BYTES: '4096' });
       expect(pipe).not.toBeNull();
+      expect(pipe!.writer).toBe(writer.kind);
       const before = Date.now();
       // Each write waits until the writer has taken the one before, so they are separate reads.
       const taken = async (text: string) => {

@@ -1,12 +1,21 @@
 /**
  * The container's stdout and stderr with a cap: `yes` in a container wrote
  * container.log at ~900 MB/s until the disk was full. runc gets the write end
- * of a pipe instead of the file; a small detached writer (node, the same
- * binary as the core, running a fixed script — no shell, no user input in
- * it) reads the other end, writes container.log and, when the file would pass
- * the cap, renames it to container.log.1 (replacing the older one) and starts
- * anew. At most 2 × (cap + 64 KiB) of log on disk per container. The writer
- * exits when the last process of the container closes its output.
+ * of a pipe instead of the file; a small detached writer reads the other end,
+ * writes container.log and, when the file would pass the cap, renames it to
+ * container.log.1 (replacing the older one) and starts anew. At most
+ * 2 × (cap + 64 KiB) of log on disk per container. The writer exits when the
+ * last process of the container closes its output.
+ *
+ * The writer is a small C program (ts-core/native/log-writer.c, built beside
+ * the bundle as dist/native/<os>-<cpu>/wc-log-writer): 0.7 MB resident, 60 kB
+ * of it its own, started with posix_spawn in well under a millisecond. Where
+ * it is not there, or could be swapped by another user (see
+ * unsafeToRunReason), the same job is done by node (the same binary as the
+ * core) running WRITER_SCRIPT, a fixed script with no shell and no user input
+ * in it: 39 MB resident, 5 MB or more of it its own, several times the CPU,
+ * and a few milliseconds to start; the create says so in a -Verbose line.
+ * Both write the same bytes.
  *
  * Each line starts with the time its first byte reached the writer, in
  * RFC 3339 UTC with milliseconds and a space (`2026-12-02T07:36:00.123Z `,
@@ -21,6 +30,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../../protocol/errors.js';
 import { loadLibc } from './libc.js';
+import { loadPosixSpawn } from './posixSpawn.js';
 
 export const LOG_MAX_BYTES_VARIABLE = 'WINDOWSCONTAINERS_LOG_MAX_BYTES';
 export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
@@ -35,13 +45,23 @@ export function logMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   return value;
 }
 
-/** The writer: argv = [dir, file name, cap]. Fixed text; the values arrive as arguments. */
+/**
+ * The node writer: argv = [dir, file name, cap]. Fixed text; the values
+ * arrive as arguments, checked as the native writer checks them (exit 2).
+ */
 const WRITER_SCRIPT = `
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const usage = (why) => { process.stderr.write('log writer: ' + why + '\\n'); process.exit(2); };
+if (process.argv.length !== 4) usage('expected three arguments');
 const [dir, name, capText] = process.argv.slice(1);
+if (!/^\\d+$/.test(capText)) usage('the cap must be a whole number of bytes');
 const cap = Number(capText);
+if (!Number.isSafeInteger(cap)) usage('the cap is too large (at most 9007199254740991)');
+if (cap < 4096) usage('the cap must be at least 4096 bytes');
+if (!path.isAbsolute(dir)) usage('the directory must be an absolute path');
+if (name === '' || name.includes('/') || name === '.' || name === '..') usage("the file name must be a plain name, without '/'");
 const file = path.join(dir, name);
 const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
 const open = () => fs.openSync(file, flags, 0o600);
@@ -101,6 +121,140 @@ export interface LogPipe {
   /** Closes the core's copies of the pipe (the container and the writer keep theirs). */
   close(): void;
   writerPid: number | null;
+  /** Which writer reads the pipe. */
+  writer: 'native' | 'node';
+  /** Why the node writer runs instead of the native one (for the caller's -Verbose line); null for the native one. */
+  fallbackReason: string | null;
+}
+
+/**
+ * Names the writer program to use instead of the one beside the core (tests,
+ * benchmarks), or `node` for the node writer. The file is held to the same
+ * safety rules as the default one.
+ */
+export const LOG_WRITER_VARIABLE = 'WINDOWSCONTAINERS_LOG_WRITER';
+export const NATIVE_LOG_WRITER = 'wc-log-writer';
+
+/**
+ * Where the native writer is: dist/native/<os>-<cpu>/ beside the core bundle
+ * (node gives the CommonJS bundle its own path as __filename), in a checkout
+ * and in the installed module alike. From the TypeScript sources (the tests)
+ * the same folder of the checkout they belong to.
+ */
+export function nativeLogWriterPath(env: NodeJS.ProcessEnv = process.env): string | null {
+  const override = env[LOG_WRITER_VARIABLE];
+  if (override) return override === 'node' ? null : path.resolve(override);
+  if (typeof __filename !== 'string') return null;
+  const here = path.dirname(__filename);
+  const dist = __filename.endsWith('.ts') ? path.resolve(here, '..', '..', '..', '..', 'dist') : here;
+  return path.join(dist, 'native', `${process.platform}-${process.arch}`, NATIVE_LOG_WRITER);
+}
+
+/**
+ * Why `file` must not be run by this core (as root, usually), or null when
+ * it may: it must be a regular file (after resolving links) with an execute
+ * bit, owned by root or by this core's uid and writable by neither group nor
+ * others, and so must its folder and every folder above it: whoever can
+ * write one of them can put their own program in its place and have root run
+ * it. OpenSSH's safe_path() (misc.c) holds the files StrictModes trusts to
+ * the same rule; this one also lets a folder above (not its own) be writable
+ * by all when it is sticky, like /tmp, where only an entry's owner may
+ * rename or remove it.
+ */
+export function unsafeToRunReason(file: string): string | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch (error) {
+    return `${file} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const owner = (stat: fs.Stats, what: string) =>
+    stat.uid !== 0 && stat.uid !== uid ? `${what} belongs to uid ${stat.uid}, neither root nor this core's uid ${uid}` : null;
+  const mode = (stat: fs.Stats) => (stat.mode & 0o7777).toString(8);
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(real);
+  } catch (error) {
+    return `${real} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  if (!stat.isFile()) return `${real} is not a regular file`;
+  const fileOwner = owner(stat, real);
+  if (fileOwner) return fileOwner;
+  if ((stat.mode & 0o022) !== 0) return `${real} is writable by group or others (mode ${mode(stat)})`;
+  if ((stat.mode & 0o100) === 0) return `${real} is not executable (mode ${mode(stat)})`;
+  let dir = path.dirname(real);
+  for (let own = true; ; own = false) {
+    try {
+      stat = fs.lstatSync(dir);
+    } catch (error) {
+      return `the folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    const dirOwner = owner(stat, `the folder ${dir}`);
+    if (dirOwner) return dirOwner;
+    const sticky = (stat.mode & 0o1000) !== 0;
+    if ((stat.mode & 0o022) !== 0 && (own || !sticky)) return `the folder ${dir} is writable by group or others (mode ${mode(stat)})`;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * Gives the writer back the execute bits a package lost: NuGet packages
+ * (Install-PSResource, Save-PSResource) keep no Unix modes, so the installed
+ * file arrives 0644. Only a regular file of this core's own uid that neither
+ * group nor others can write; true when it changed the mode.
+ */
+export function restoreExecuteBits(file: string): boolean {
+  try {
+    const real = fs.realpathSync(file);
+    const stat = fs.lstatSync(real);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    if (!stat.isFile() || stat.uid !== uid || (stat.mode & 0o111) !== 0 || (stat.mode & 0o022) !== 0) return false;
+    // x wherever r is: 0644 -> 0755, 0600 -> 0700.
+    fs.chmodSync(real, (stat.mode & 0o777) | ((stat.mode & 0o444) >> 2));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The writer to start: the native one, or node with the reason. */
+export function chooseLogWriter(env: NodeJS.ProcessEnv = process.env): { kind: 'native'; file: string } | { kind: 'node'; reason: string } {
+  if (env[LOG_WRITER_VARIABLE] === 'node') return { kind: 'node', reason: `${LOG_WRITER_VARIABLE} asks for it` };
+  const file = nativeLogWriterPath(env);
+  if (file === null) return { kind: 'node', reason: 'the core cannot tell where it was installed' };
+  if (!fs.existsSync(file)) return { kind: 'node', reason: `the native writer ${file} is not there (bundling builds it where a C compiler is installed: apt-get install gcc libc6-dev, then node build/bundle.mjs)` };
+  let unsafe = unsafeToRunReason(file);
+  // Checked again in full after the bits are back: the folders count as much as the file.
+  if (unsafe !== null && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
+  if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
+  return { kind: 'native', file };
+}
+
+/** The program and arguments that run a writer with argv [dir, file name, cap] (for the tests, and startLogWriter). */
+export function logWriterCommand(writer: { kind: 'native'; file: string } | { kind: 'node' }, args: readonly string[]): [string, string[]] {
+  return writer.kind === 'native' ? [writer.file, [...args]] : [process.execPath, ['-e', WRITER_SCRIPT, ...args]];
+}
+
+/** Starts the native writer detached, stdin on the pipe; its PID, or throws. */
+async function spawnNativeWriter(file: string, args: string[], readFd: number): Promise<number> {
+  const posix = await loadPosixSpawn();
+  if (posix) return posix.spawnDetached(file, args, readFd);
+  return spawnDetachedChild(file, args, readFd);
+}
+
+/** child_process.spawn, detached, no environment; libuv reaps it. Its PID, or throws. */
+function spawnDetachedChild(file: string, args: string[], readFd: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { detached: true, stdio: [readFd, 'ignore', 'ignore'], env: {}, cwd: '/' });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve(child.pid!);
+    });
+  });
 }
 
 let pipe2: ((fds: number[], flags: number) => number) | null | undefined;
@@ -122,20 +276,36 @@ async function makePipe(): Promise<[number, number] | null> {
  * Starts the log writer for a container directory and returns the pipe's
  * write end; null when no pipe can be made here (no libc through koffi), in
  * which case the caller writes the file directly, uncapped, and says so.
+ * The native writer where it may run, else node (fallbackReason says why).
  */
-export async function startLogWriter(dir: string, fileName: string): Promise<LogPipe | null> {
-  const cap = logMaxBytes();
+export async function startLogWriter(dir: string, fileName: string, env: NodeJS.ProcessEnv = process.env): Promise<LogPipe | null> {
+  const cap = logMaxBytes(env);
   const fds = await makePipe();
   if (!fds) return null;
   const [readFd, writeFd] = fds;
+  const args = [path.resolve(dir), fileName, String(cap)];
   let writerPid: number | null = null;
+  let writer: LogPipe['writer'] = 'node';
+  const choice = chooseLogWriter(env);
+  let fallbackReason = choice.kind === 'node' ? choice.reason : null;
   try {
-    const child = spawn(process.execPath, ['-e', WRITER_SCRIPT, path.resolve(dir), fileName, String(cap)], {
-      detached: true, stdio: [readFd, 'ignore', 'ignore'], env: {},
-    });
-    child.on('error', () => undefined);
-    writerPid = child.pid ?? null;
-    child.unref();
+    if (choice.kind === 'native') {
+      try {
+        writerPid = await spawnNativeWriter(choice.file, args, readFd);
+        writer = 'native';
+      } catch (error) {
+        fallbackReason = `the native writer ${choice.file} could not be started (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      }
+    }
+    if (writerPid === null) {
+      const [node, nodeArgs] = logWriterCommand({ kind: 'node' }, args);
+      const child = spawn(node, nodeArgs, {
+        detached: true, stdio: [readFd, 'ignore', 'ignore'], env: {},
+      });
+      child.on('error', () => undefined);
+      writerPid = child.pid ?? null;
+      child.unref();
+    }
   } finally {
     fs.closeSync(readFd);
   }
@@ -147,6 +317,8 @@ export async function startLogWriter(dir: string, fileName: string): Promise<Log
   return {
     writeFd,
     writerPid,
+    writer,
+    fallbackReason: writer === 'native' ? null : fallbackReason,
     close: () => {
       if (!closed) fs.closeSync(writeFd);
       closed = true;

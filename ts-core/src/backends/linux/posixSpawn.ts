@@ -47,6 +47,24 @@ export interface SpawnOptions {
 export interface PosixSpawner {
   /** Starts `file` with `args` (argv[0] is `file`) and resolves when it has exited. Rejects when it could not be started. */
   run(file: string, args: readonly string[], options: SpawnOptions): Promise<SpawnedExit>;
+  /**
+   * Starts `file` in a session of its own (setsid, as child_process's
+   * `detached`), stdin on `stdinFd`, stdout and stderr on /dev/null, and an
+   * EMPTY environment, and returns its PID at once. The core does not wait
+   * for it, but reaps it when it exits (on SIGCHLD), so it never lingers as
+   * the core's zombie; a core that exits first leaves it to init. Throws
+   * when it could not be started.
+   */
+  spawnDetached(file: string, args: readonly string[], stdinFd: number): number;
+}
+
+/** What start() gives the child: stdin, stdout and stderr (null: /dev/null), the environment, a new session or not. */
+interface StartPlan {
+  stdinFd: number | null;
+  stdoutFd: number | null;
+  stderrFd: number | null;
+  environment: readonly string[];
+  setsid: boolean;
 }
 
 // glibc's values (bits/spawn.h, fcntl.h); the structures are opaque, so they
@@ -54,7 +72,9 @@ export interface PosixSpawner {
 // 336 and sigset_t 128 on x86-64 and arm64.
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
+const POSIX_SPAWN_SETSID = 0x80;
 const O_RDONLY = 0;
+const O_WRONLY = 1;
 // sys/wait.h
 const P_PID = 1;
 const WEXITED = 4;
@@ -89,7 +109,7 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
         if (rc !== 0) throw new Error(`${what} failed: ${errnoName(rc)}`);
       };
 
-      const start = (file: string, args: readonly string[], options: SpawnOptions): number => {
+      const start = (file: string, args: readonly string[], plan: StartPlan): number => {
         const actions = Buffer.alloc(STRUCT_BYTES);
         const attributes = Buffer.alloc(STRUCT_BYTES);
         const allSignals = Buffer.alloc(STRUCT_BYTES);
@@ -98,9 +118,11 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
         try {
           check('posix_spawnattr_init', attrInit(attributes) as number);
           try {
-            check('posix_spawn_file_actions_addopen', addOpen(actions, 0, '/dev/null', O_RDONLY, 0) as number);
-            check('posix_spawn_file_actions_adddup2', addDup2(actions, options.stdoutFd, 1) as number);
-            check('posix_spawn_file_actions_adddup2', addDup2(actions, options.stderrFd, 2) as number);
+            const stdio: [number | null, number][] = [[plan.stdinFd, O_RDONLY], [plan.stdoutFd, O_WRONLY], [plan.stderrFd, O_WRONLY]];
+            stdio.forEach(([fd, mode], target) => {
+              if (fd === null) check('posix_spawn_file_actions_addopen', addOpen(actions, target, '/dev/null', mode, 0) as number);
+              else check('posix_spawn_file_actions_adddup2', addDup2(actions, fd, target) as number);
+            });
             check('sigfillset', sigFillSet(allSignals) as number);
             // sigfillset leaves out glibc's two internal signals (32 and 33), and
             // posix_spawn then starts the child with them ignored, which exec
@@ -110,10 +132,9 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
             check('sigemptyset', sigEmptySet(noSignals) as number);
             check('posix_spawnattr_setsigdefault', setSigDefault(attributes, allSignals) as number);
             check('posix_spawnattr_setsigmask', setSigMask(attributes, noSignals) as number);
-            check('posix_spawnattr_setflags', setFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) as number);
-            const environment = Object.entries(process.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+            check('posix_spawnattr_setflags', setFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (plan.setsid ? POSIX_SPAWN_SETSID : 0)) as number);
             const pid = [0];
-            const rc = posixSpawn(pid, file, actions, attributes, [file, ...args, null], [...environment, null]) as number;
+            const rc = posixSpawn(pid, file, actions, attributes, [file, ...args, null], [...plan.environment, null]) as number;
             if (rc !== 0) throw Object.assign(new Error(`posix_spawn of ${file} failed: ${errnoName(rc)}`), { code: errnoName(rc) });
             return pid[0]!;
           } finally {
@@ -154,7 +175,8 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
 
       return {
         run(file, args, options) {
-          const pid = start(file, args, options);
+          const environment = Object.entries(process.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+          const pid = start(file, args, { stdinFd: null, stdoutFd: options.stdoutFd, stderrFd: options.stderrFd, environment, setsid: false });
           return new Promise<SpawnedExit>((resolve, reject) => {
             // The timer and the reap both run on the main thread, and the reap
             // clears the timer first: the kill can only reach our child or its
@@ -187,6 +209,24 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
             );
           });
         },
+        spawnDetached(file, args, stdinFd) {
+          // Reap on every SIGCHLD (signals coalesce, so each one sweeps all of
+          // them). waitpid on our own child's PID is safe: the PID cannot be
+          // given to another process until it is reaped. The listener does not
+          // keep the core alive.
+          if (!reaperInstalled) {
+            process.on('SIGCHLD', () => {
+              for (const pid of detachedChildren) {
+                const reaped = waitpid(pid, [0], WNOHANG) as number;
+                if (reaped !== 0) detachedChildren.delete(pid); // reaped, or not ours any more (ECHILD)
+              }
+            });
+            reaperInstalled = true;
+          }
+          const pid = start(file, args, { stdinFd, stdoutFd: null, stderrFd: null, environment: [], setsid: true });
+          detachedChildren.add(pid);
+          return pid;
+        },
       };
     } catch {
       return null;
@@ -194,6 +234,10 @@ export function loadPosixSpawn(): Promise<PosixSpawner | null> {
   })();
   return spawner;
 }
+
+/** Detached children (spawnDetached) not reaped yet. */
+const detachedChildren = new Set<number>();
+let reaperInstalled = false;
 
 function errnoName(errno: number): string {
   return Object.entries(os.constants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`;

@@ -64,6 +64,7 @@ async function waitUntilStopped(metadata: ContainerMetadata, timeoutMs: number):
 async function runBundle(metadata: Metadata, dir: string, context: { verbose(message: string): void }): Promise<Pick<Metadata, 'hostPid' | 'hostPidStartTimeMs' | 'startedAt'>> {
   const logPipe = await startLogWriter(dir, LOG_FILE);
   if (!logPipe) context.verbose(`The output of '${metadata.name}' goes straight to ${LOG_FILE}, without a size cap: no pipe could be made here (libc through koffi is unavailable).`);
+  else if (logPipe.fallbackReason) context.verbose(`The output of '${metadata.name}' goes to ${LOG_FILE} through the node log writer rather than the native one: ${logPipe.fallbackReason}.`);
   try {
     await runcRunDetached(metadata.runtimeId, dir, path.join(dir, LOG_FILE), path.join(dir, 'runc.log'), undefined, logPipe?.writeFd);
   } finally {

@@ -188,6 +188,7 @@ export async function bootUtilityVm(options: BootOptions, context: CommandContex
 
     const consolePipe = await startLogWriter(options.dir, path.basename(files.console));
     if (!consolePipe) context.verbose(`The console of '${options.containerId}' goes straight to ${path.basename(files.console)}, without a size cap: no pipe could be made here.`);
+    else if (consolePipe.fallbackReason) context.verbose(`The console of '${options.containerId}' goes to ${path.basename(files.console)} through the node log writer rather than the native one: ${consolePipe.fallbackReason}.`);
     const vmId = randomUUID();
     const processName = workerProcessName(options.containerId);
     const args = qemuArgs({
