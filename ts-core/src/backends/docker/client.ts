@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { z } from 'zod';
 import { CoreError, type ErrorCode } from '../../protocol/errors.js';
@@ -138,6 +139,13 @@ export class DockerClient {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const endpoint = this.endpoint;
     const what = `${method} ${url}`;
+    // No socket file, no daemon: said at once, without a connection attempt
+    // (every create asks whether Docker holds the name; on a host without
+    // Docker that attempt cost about a millisecond each time).
+    if (endpoint.kind === 'unix' && !fs.existsSync(endpoint.socketPath)) {
+      const missing = Object.assign(new Error(`connect ENOENT ${endpoint.socketPath}`), { code: 'ENOENT' }) as NodeJS.ErrnoException;
+      return Promise.reject(this.#transportError(what, missing, false, false));
+    }
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
       let connected = false;
