@@ -83,6 +83,8 @@ BeforeAll {
         WorkerProcess          = { @($_.WorkerName, $_.Reason) }
         ContainerProcess       = { @($_.ContainerName, $_.ProcessName, $_.CommandLine) }
         Container              = { @($_.Name, $_.Image, ($_.Command -join ' ')) }
+        LogLine                = { @($_.ContainerName, $_.Stream, $_.Text) }
+        CommandResult          = { @($_.ContainerName, "$($_.ExitCode)", ($_.Command -join ' '), $_.Output.Trim(), $_.ErrorOutput.Trim()) }
     }
 
     function script:ConvertTo-Deserialized([object[]] $InputObject) {
@@ -146,7 +148,7 @@ Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width =
 
 Describe 'List views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
     It 'Should show <Type> whole in its list view (<Shape>)' -ForEach @(
-        foreach ($type in 'ContainerHost', 'BackendStatus', 'IsolationCompatibility', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'ContainerProcess', 'Container') {
+        foreach ($type in 'ContainerHost', 'BackendStatus', 'IsolationCompatibility', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'ContainerProcess', 'Container', 'LogLine', 'CommandResult') {
             @{ Type = $type; Shape = 'live' }
             @{ Type = $type; Shape = 'deserialized' }
         }
@@ -166,5 +168,71 @@ Describe 'List views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 
     It 'Should show the host''s usable backends on one line of the ContainerHost view' {
         $line = (($script:objects.ContainerHost | Out-String -Width $Width) -split '\r?\n') | Where-Object { $_ -match '^Backends\s*:' }
         $line | Should -Match 'hcs: Process, HyperV; docker: not usable; linux: not usable$'
+    }
+}
+
+# What a container wrote is untrusted: a terminal acts on the control sequences
+# in it. The objects keep the text exactly; the views show every control
+# character as a visible stand-in, so nothing reaches the console that a
+# terminal would act on (see the comment at the top of the Format.ps1xml).
+Describe 'Container text in the views' {
+    BeforeAll {
+        $e = [char]0x1B; $bel = [char]0x07
+        # OSC 52 (clipboard write), OSC 0 (window title), CSI 2J (clear screen), a CR that writes
+        # over the line, NUL, backspace, DEL, the one-character CSI (C1 U+009B) and a right-to-left override.
+        $script:hostile = "a${e}]52;c;SGVsbG8=${bel}b${e}]0;pwned${bel}c${e}[2Jd`rsafe`0e`bf`tg$([char]0x7F)h$([char]0x9B)31mi$([char]0x202E)j"
+        $script:shown = "a$([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)b$([char]0x241B)]0;pwned$([char]0x2407)c$([char]0x241B)[2Jd$([char]0x240D)safe$([char]0x2400)e$([char]0x2408)f`tg$([char]0x2421)h\u009B31mi\u202Ej"
+        $script:textObjects = @{
+            LogLine       = [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'web'; Backend = 'linux'; Stream = 'stdout'; Timestamp = $null; Text = "$hostile`r" }
+            CommandResult = [pscustomobject]@{ PSTypeName = 'WindowsContainers.CommandResult'; ContainerName = 'web'; Backend = 'linux'; Command = @('sh', '-c', 'x'); ExitCode = 0; Output = "$hostile`r`nsecond`r`n"; ErrorOutput = "err${e}[1;1H`n"; Truncated = $false }
+        }
+        # Any character a terminal acts on: C0 but TAB and LF, DEL, C1.
+        $script:controls = '[\x00-\x08\x0B-\x1F\x7F-\x9F]'
+    }
+
+    It 'Should show <Type> in <Format> (<Shape>) with no control character but TAB and LF, each one visible' -ForEach @(
+        foreach ($type in 'LogLine', 'CommandResult') {
+            foreach ($format in 'Format-Table', 'Format-List') {
+                @{ Type = $type; Format = $format; Shape = 'live' }
+                @{ Type = $type; Format = $format; Shape = 'deserialized' }
+            }
+        }
+    ) {
+        $item = $script:textObjects[$Type]
+        if ($Shape -eq 'deserialized') { $item = ConvertTo-Deserialized $item }
+        $text = $item | & $Format | Out-String -Width 200
+        $text | Should -Not -Match $controls
+        $text | Should -Not -Match ([regex]::Escape([string][char]0x202E))
+        $text | Should -Match ([regex]::Escape($shown)) -Because 'each control character is shown where it was, TAB kept'
+        # A CR that ends a line (CRLF, or at the end) is a line end, not a visible CR.
+        $text | Should -Not -Match "j$([char]0x240D)"
+    }
+
+    It 'Should keep the lines of a command''s output apart in its list view, and join them with '' | '' in its table' {
+        $list = $script:textObjects.CommandResult | Format-List | Out-String -Width 200
+        $list | Should -Match "(?m)^Output\s+: $([regex]::Escape($shown))\n\s+second\n"
+        $list | Should -Match "(?m)^ErrorOutput\s+: err$([char]0x241B)\[1;1H$"
+        $table = $script:textObjects.CommandResult | Format-Table | Out-String -Width 200
+        $table | Should -Match "$([regex]::Escape($shown)) \| second"
+    }
+
+    It 'Should leave the text in the object exactly as the container wrote it' {
+        $script:textObjects.LogLine.Text | Should -BeExactly "$hostile`r"
+        $script:textObjects.LogLine.Text.Contains([char]0x1B) | Should -BeTrue
+        (ConvertTo-Deserialized $script:textObjects.CommandResult).Output | Should -BeExactly "$hostile`r`nsecond`r`n"
+    }
+
+    It 'Should show nothing of the control sequences when PowerShell''s own PlainText rendering would have left them' {
+        # The reason for the views: PlainText removes colours and links only.
+        $saved = $PSStyle.OutputRendering
+        try {
+            $PSStyle.OutputRendering = 'PlainText'
+            $plain = [pscustomobject]@{ Text = $script:hostile } | Format-Table | Out-String -Width 200
+            $plain | Should -Match ([regex]::Escape("$([char]0x1B)[2J")) -Because 'PowerShell leaves CSI 2J to the terminal'
+            ($script:textObjects.LogLine | Format-Table | Out-String -Width 200) | Should -Not -Match $controls
+        }
+        finally {
+            $PSStyle.OutputRendering = $saved
+        }
     }
 }
