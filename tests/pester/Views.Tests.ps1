@@ -222,6 +222,13 @@ Describe 'Container text in the views' {
         (ConvertTo-Deserialized $script:textObjects.CommandResult).Output | Should -BeExactly "$hostile`r`nsecond`r`n"
     }
 
+    It 'Should show the text as the module''s own ConvertTo-VisibleControlText does (core messages go through that)' {
+        $fromView = (($script:textObjects.LogLine | Format-List | Out-String -Width 400) -split '\r?\n' | Where-Object { $_ -match '^Text\s+: ' }) -replace '^Text\s+: '
+        $fromHelper = InModuleScope WindowsContainers -Parameters @{ Text = $script:textObjects.LogLine.Text } { param($Text) ConvertTo-VisibleControlText $Text }
+        $fromHelper | Should -BeExactly $shown
+        $fromView.TrimEnd() | Should -BeExactly $fromHelper
+    }
+
     It 'Should show nothing of the control sequences when PowerShell''s own PlainText rendering would have left them' {
         # The reason for the views: PlainText removes colours and links only.
         $saved = $PSStyle.OutputRendering
