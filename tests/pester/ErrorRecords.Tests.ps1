@@ -72,10 +72,11 @@ Describe 'New-CoreErrorRecord' {
         InModuleScope WindowsContainers {
             $e = [char]0x1B
             $record = New-CoreErrorRecord -CoreError ([pscustomobject]@{ code = 'RuntimeFailed'; message = "runc said: ${e}]52;c;SGVsbG8=$([char]7)${e}[2J`rdone`r`nnext line"; details = [pscustomobject]@{ suggestion = "Try ${e}[1;1H again." } })
-            $record.Exception.Message | Should -BeExactly "runc said: $([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)$([char]0x241B)[2J$([char]0x240D)done`nnext line"
-            $record.ErrorDetails.Message | Should -BeExactly $record.Exception.Message
-            $record.ErrorDetails.RecommendedAction | Should -BeExactly "Try $([char]0x241B)[1;1H again."
-            ($record | Out-String -Width 200) | Should -Not -Match '[\x00-\x08\x0B-\x1F\x7F-\x9F]'
+            # Compared as JSON: a failure message with a raw control character would break Pester's NUnit report.
+            ConvertTo-Json -Compress $record.Exception.Message | Should -BeExactly (ConvertTo-Json -Compress "runc said: $([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)$([char]0x241B)[2J$([char]0x240D)done`nnext line")
+            ConvertTo-Json -Compress $record.ErrorDetails.Message | Should -BeExactly (ConvertTo-Json -Compress $record.Exception.Message)
+            ConvertTo-Json -Compress $record.ErrorDetails.RecommendedAction | Should -BeExactly (ConvertTo-Json -Compress "Try $([char]0x241B)[1;1H again.")
+            @([regex]::Matches(($record | Out-String -Width 200), '[\x00-\x08\x0B-\x1F\x7F-\x9F]')).Count | Should -Be 0
         }
     }
 }
