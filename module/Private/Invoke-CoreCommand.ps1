@@ -113,14 +113,15 @@ function Invoke-CoreCommand {
             if ($message.type -eq 'event') {
                 if ($message.PSObject.Properties['requestId'] -and $message.requestId -ne $id) { continue }
                 switch ($message.event) {
+                    # What the core says reaches the console: no control character in it acts on the terminal.
                     'progress' {
-                        $progress = @{ Id = 1; Activity = $message.body.activity; Status = $message.body.status }
+                        $progress = @{ Id = 1; Activity = ConvertTo-VisibleControlText $message.body.activity; Status = ConvertTo-VisibleControlText $message.body.status }
                         if ($message.body.PSObject.Properties['percent']) { $progress.PercentComplete = [int]$message.body.percent }
                         Write-Progress @progress
                         $progressShown = $true
                     }
-                    'verbose' { Write-Verbose $message.body.message }
-                    'warning' { Write-Warning $message.body.message }
+                    'verbose' { Write-Verbose (ConvertTo-VisibleControlText $message.body.message) }
+                    'warning' { Write-Warning (ConvertTo-VisibleControlText $message.body.message) }
                 }
                 continue
             }

@@ -53,12 +53,16 @@ function New-CoreErrorRecord {
         if ($null -eq $Details -and $CoreError.PSObject.Properties['details']) { $Details = $CoreError.details }
     }
 
+    # The message reaches the console and can quote what a container or guest wrote: no control character in it may act on the terminal.
+    $Message = ConvertTo-VisibleControlText $Message
+
     $kind = Get-CoreErrorKind -ErrorId $ErrorId
     if (-not $PSBoundParameters.ContainsKey('Category')) { $Category = $kind.Category }
     if (-not $RecommendedAction -and $null -ne $Details -and $Details.PSObject.Properties['suggestion'] -and $Details.suggestion) {
         $RecommendedAction = [string]$Details.suggestion
     }
     if (-not $RecommendedAction) { $RecommendedAction = $kind.RecommendedAction }
+    $RecommendedAction = ConvertTo-VisibleControlText $RecommendedAction
 
     $exception = switch ($Category) {
         'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }

@@ -43,8 +43,11 @@ function Test-BeIsolatedAssertion {
     $because = if ($Because) { " because $($Because.Trim() -replace '^because\s+'),"} else { '' }
     $not = if ($Negate) { 'not ' } else { '' }
 
+    # The message quotes process names and reasons a container can set: its control
+    # characters are shown visibly (the console, and a JUnit/NUnit report, which
+    # cannot hold them).
     function New-Outcome([bool] $Succeeded, [string] $Message) {
-        [pscustomobject]@{ Succeeded = $Succeeded; FailureMessage = $Message }
+        [pscustomobject]@{ Succeeded = $Succeeded; FailureMessage = ConvertTo-VisibleControlText $Message }
     }
 
     $typeNames = if ($null -ne $ActualValue) { @($ActualValue.PSObject.TypeNames) } else { @() }

@@ -40,14 +40,46 @@ function Get-ContainerLog {
     The last 20 lines container web wrote.
 
     .EXAMPLE
-    Get-IsolatedContainer web* | Get-ContainerLog -Tail 5 | Format-Table ContainerName, Text
+    Get-IsolatedContainer web* | Get-ContainerLog -Tail 5
 
-    The last 5 lines of every container whose name starts with web.
+    The last 5 lines of every container whose name starts with web, each with
+    the container it came from (the default view: control characters shown
+    visibly, see the notes).
+
+    .EXAMPLE
+    $file = New-TemporaryFile; Get-ContainerLog -Name web | Select-Object -ExpandProperty Text | Set-Content -LiteralPath $file
+
+    Saves web's output to a file exactly as web wrote it, escape sequences and
+    all (Text is the raw line; the file never goes through a view).
 
     .EXAMPLE
     Get-ContainerLog -Name web -Follow -FollowTimeoutSeconds 5
 
     Shows web's output as it comes, for 5 seconds or until web exits or Ctrl+C.
+
+    .NOTES
+    A container's output is untrusted, and a terminal acts on the control
+    sequences in it: OSC 52 writes the clipboard, OSC 0 sets the window
+    title, CSI sequences clear the screen or move the cursor, a carriage
+    return writes over what came before. Docker, kubectl and podman print
+    those bytes as they are. This command does not: each LogLine keeps its
+    Text exactly as the container wrote it (for the pipeline, Set-Content,
+    Select-Object -ExpandProperty Text), and its views, the default table
+    and Format-List, show every control character visibly instead: ESC as
+    U+241B, the other C0 controls as their control pictures (NUL U+2400,
+    BEL U+2407, BS U+2408, CR U+240D), DEL as U+2421, C1 controls and
+    bidirectional overrides as \uXXXX; TAB stays, and a CR that ends a line
+    is a line end. PowerShell's $PSStyle.OutputRendering = 'PlainText' is no
+    such filter: it removes colours and links only.
+
+    Writing Text to the console yourself ((Get-ContainerLog web).Text,
+    ForEach-Object Text, Format-Table ContainerName, Text, or Select-Object
+    Text, which makes objects of another type) passes the raw text to the
+    terminal, which then acts on it: do that only with output you trust.
+
+    The linux backend's serial console of a utility VM is a terminal's
+    output: the core drops its CSI sequences and carriage returns before the
+    lines reach Text; everything else is kept.
 
     .INPUTS
     WindowsContainers.Container

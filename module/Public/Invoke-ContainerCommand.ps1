@@ -26,7 +26,9 @@ function Invoke-ContainerCommand {
     A container from Get-IsolatedContainer.
 
     .PARAMETER Command
-    The program to run and its arguments, e.g. ls, -l, /etc.
+    The program to run and its arguments, e.g. ls, -l, /etc. Each element is
+    one argument, passed as is; an argument may be empty (printf, '%s|', a,
+    '', b passes three), the program (the first element) may not.
 
     .PARAMETER Environment
     Environment variables for the command, added to the container's.
@@ -50,6 +52,27 @@ function Invoke-ContainerCommand {
     Get-IsolatedContainer web | Invoke-ContainerCommand -Command sh, -c, 'ls / | wc -l' | Select-Object ExitCode, Output
 
     Runs a small shell pipeline inside web (the shell is the container's own, asked for explicitly).
+
+    .EXAMPLE
+    Invoke-ContainerCommand -Name web -Command printf, '[%s]', a, '', b
+
+    Passes an empty argument like any other (the output is [a][][b]); only
+    the program name, the first element, may not be empty.
+
+    .NOTES
+    Output and ErrorOutput keep exactly what the command wrote, control
+    characters included (for the pipeline and for files:
+    (Invoke-ContainerCommand web cat, /etc/motd).Output | Set-Content ./motd).
+    The command runs in an untrusted container, so the result's views, the
+    default table and Format-List, show every control character visibly
+    instead of passing it to the terminal (which would act on it: OSC 52
+    writes the clipboard, OSC 0 sets the window title, CSI sequences clear
+    the screen, a carriage return writes over a line): ESC as U+241B, the
+    other C0 controls as their control pictures (NUL U+2400, BEL U+2407,
+    CR U+240D), DEL as U+2421, C1 controls and bidirectional overrides as
+    \uXXXX; TAB and line ends stay. Writing Output to the console yourself
+    ((...).Output, Format-Table Output, Select-Object Output) passes the raw
+    text to the terminal: do that only with output you trust.
 
     .INPUTS
     WindowsContainers.Container
@@ -80,8 +103,10 @@ function Invoke-ContainerCommand {
         [PSTypeName('WindowsContainers.Container')]
         [psobject[]] $InputObject,
 
+        # An argument may be empty (printf '%s|' a '' b); the program name may not (checked in begin).
         [Parameter(Mandatory, Position = 1)]
         [ValidateCount(1, 1000)]
+        [AllowEmptyString()]
         [string[]] $Command,
 
         [hashtable] $Environment = @{},
@@ -96,10 +121,19 @@ function Invoke-ContainerCommand {
         [int] $TimeoutSeconds = 60
     )
 
+    begin {
+        if ([string]::IsNullOrEmpty($Command[0])) {
+            $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId InvalidArgument -Category InvalidArgument -TargetObject $Command `
+                    -Message "The program to run (the first element of -Command) is empty. Give the program first, then its arguments, e.g. -Command printf, '%s|', a, '', b; only the arguments after it may be empty."))
+        }
+        # For -WhatIf and -Confirm: an empty argument, or one with a space or quote, is shown quoted as PowerShell would write it.
+        $shownCommand = @($Command | ForEach-Object { if ($_ -eq '' -or $_ -match '[\s''"]') { "'$($_ -replace "'", "''")'" } else { $_ } }) -join ' '
+    }
+
     process {
         $targets = if ($PSCmdlet.ParameterSetName -eq 'InputObject') { @($InputObject.Name) } else { $Name }
         foreach ($target in $targets) {
-            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action "Run command '$($Command -join ' ')'" -NotDone "nothing was run in container '$target'")) { continue }
+            if (-not (Confirm-ContainerAction -Cmdlet $PSCmdlet -Target $target -Action "Run command: $shownCommand" -NotDone "nothing was run in container '$target'")) { continue }
             $environmentArgument = @{}
             foreach ($key in $Environment.Keys) { $environmentArgument[[string]$key] = [string]$Environment[$key] }
             $arguments = @{ name = $target; command = @($Command); env = $environmentArgument; timeoutSeconds = $TimeoutSeconds }

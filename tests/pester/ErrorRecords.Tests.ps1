@@ -67,6 +67,18 @@ Describe 'New-CoreErrorRecord' {
             $record.Exception.Data['CoreDetails'].suggestion | Should -Be 'Use -Isolation HyperV.'
         }
     }
+
+    It 'Should show the control characters of a message and suggestion visibly (they can quote what a container wrote)' {
+        InModuleScope WindowsContainers {
+            $e = [char]0x1B
+            $record = New-CoreErrorRecord -CoreError ([pscustomobject]@{ code = 'RuntimeFailed'; message = "runc said: ${e}]52;c;SGVsbG8=$([char]7)${e}[2J`rdone`r`nnext line"; details = [pscustomobject]@{ suggestion = "Try ${e}[1;1H again." } })
+            # Compared as JSON: a failure message with a raw control character would break Pester's NUnit report.
+            ConvertTo-Json -Compress $record.Exception.Message | Should -BeExactly (ConvertTo-Json -Compress "runc said: $([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)$([char]0x241B)[2J$([char]0x240D)done`nnext line")
+            ConvertTo-Json -Compress $record.ErrorDetails.Message | Should -BeExactly (ConvertTo-Json -Compress $record.Exception.Message)
+            ConvertTo-Json -Compress $record.ErrorDetails.RecommendedAction | Should -BeExactly (ConvertTo-Json -Compress "Try $([char]0x241B)[1;1H again.")
+            @([regex]::Matches(($record | Out-String -Width 200), '[\x00-\x08\x0B-\x1F\x7F-\x9F]')).Count | Should -Be 0
+        }
+    }
 }
 
 Describe 'The error category table' {

@@ -68,6 +68,12 @@ Describe 'Should -BeIsolated' -Tag AllPesterMajors {
             $message | Should -Not -Match "`n" -Because 'it becomes one JUnit failure message'
         }
 
+        It 'Should show the control characters of a reason a container set (a process name) visibly' {
+            $message = Get-ShouldFailure { New-Verdict -Observed Process -Reason "The container's process 'x$([char]0x1B)]0;t$([char]0x07)' is the host's." | Should -BeIsolated -As HyperV }
+            @([regex]::Matches($message, '[\x00-\x1F\x7F-\x9F]')).Count | Should -Be 0 -Because 'the console and the JUnit report get no control character'
+            $message.Contains("'x$([char]0x241B)]0;t$([char]0x2407)'") | Should -BeTrue
+        }
+
         It 'Should name the worker process when the container was judged HyperV' {
             $message = Get-ShouldFailure { New-Verdict -Observed HyperV -Configured HyperV -Reason 'No container process is on the host and its worker is alive: Hyper-V isolation.' -Worker | Should -BeIsolated -As Process }
             $message | Should -Match 'observed HyperV'

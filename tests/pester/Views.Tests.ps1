@@ -83,6 +83,8 @@ BeforeAll {
         WorkerProcess          = { @($_.WorkerName, $_.Reason) }
         ContainerProcess       = { @($_.ContainerName, $_.ProcessName, $_.CommandLine) }
         Container              = { @($_.Name, $_.Image, ($_.Command -join ' ')) }
+        LogLine                = { @($_.ContainerName, $_.Stream, $_.Text) }
+        CommandResult          = { @($_.ContainerName, "$($_.ExitCode)", ($_.Command -join ' '), $_.Output.Trim(), $_.ErrorOutput.Trim()) }
     }
 
     function script:ConvertTo-Deserialized([object[]] $InputObject) {
@@ -98,6 +100,12 @@ BeforeAll {
             if ($inRows) { $line }
         }
     }
+
+    # For assertions on hostile text: a failure message must carry no control character
+    # either (Pester's NUnit report cannot hold one), so compare and show escaped forms.
+    function script:ConvertTo-Escaped([string] $Text) { ConvertTo-Json -InputObject $Text -Compress }
+    # The control characters a terminal acts on (C0 but TAB and LF, DEL, C1) in a text, as hex codes.
+    function script:Get-ControlCode([string] $Text) { @([regex]::Matches($Text, '[\x00-\x08\x0B-\x1F\x7F-\x9F]') | ForEach-Object { '{0:X2}' -f [int]$_.Value[0] }) }
 
     # Text without whitespace: a list view wraps a long value onto indented lines, anywhere.
     function script:Get-Squeezed([string] $Text) { $Text -replace '\s', '' }
@@ -146,7 +154,7 @@ Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width =
 
 Describe 'List views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
     It 'Should show <Type> whole in its list view (<Shape>)' -ForEach @(
-        foreach ($type in 'ContainerHost', 'BackendStatus', 'IsolationCompatibility', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'ContainerProcess', 'Container') {
+        foreach ($type in 'ContainerHost', 'BackendStatus', 'IsolationCompatibility', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'ContainerProcess', 'Container', 'LogLine', 'CommandResult') {
             @{ Type = $type; Shape = 'live' }
             @{ Type = $type; Shape = 'deserialized' }
         }
@@ -166,5 +174,129 @@ Describe 'List views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 
     It 'Should show the host''s usable backends on one line of the ContainerHost view' {
         $line = (($script:objects.ContainerHost | Out-String -Width $Width) -split '\r?\n') | Where-Object { $_ -match '^Backends\s*:' }
         $line | Should -Match 'hcs: Process, HyperV; docker: not usable; linux: not usable$'
+    }
+}
+
+# What a container wrote is untrusted: a terminal acts on the control sequences
+# in it. The objects keep the text exactly; the views show every control
+# character as a visible stand-in, so nothing reaches the console that a
+# terminal would act on (see the comment at the top of the Format.ps1xml).
+Describe 'Container text in the views' {
+    BeforeAll {
+        $e = [char]0x1B; $bel = [char]0x07
+        # OSC 52 (clipboard write), OSC 0 (window title), CSI 2J (clear screen), a CR that writes
+        # over the line, NUL, backspace, DEL, the one-character CSI (C1 U+009B) and a right-to-left override.
+        $script:hostile = "a${e}]52;c;SGVsbG8=${bel}b${e}]0;pwned${bel}c${e}[2Jd`rsafe`0e`bf`tg$([char]0x7F)h$([char]0x9B)31mi$([char]0x202E)j"
+        $script:shown = "a$([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)b$([char]0x241B)]0;pwned$([char]0x2407)c$([char]0x241B)[2Jd$([char]0x240D)safe$([char]0x2400)e$([char]0x2408)f`tg$([char]0x2421)h\u009B31mi\u202Ej"
+        $script:textObjects = @{
+            LogLine       = [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'web'; Backend = 'linux'; Stream = 'stdout'; Timestamp = $null; Text = "$hostile`r" }
+            CommandResult = [pscustomobject]@{ PSTypeName = 'WindowsContainers.CommandResult'; ContainerName = 'web'; Backend = 'linux'; Command = @('sh', '-c', 'x'); ExitCode = 0; Output = "$hostile`r`nsecond`r`n"; ErrorOutput = "err${e}[1;1H`n"; Truncated = $false }
+        }
+    }
+
+    It 'Should show <Type> in <Format> (<Shape>) with no control character but TAB and LF, each one visible' -ForEach @(
+        foreach ($type in 'LogLine', 'CommandResult') {
+            foreach ($format in 'Format-Table', 'Format-List') {
+                @{ Type = $type; Format = $format; Shape = 'live' }
+                @{ Type = $type; Format = $format; Shape = 'deserialized' }
+            }
+        }
+    ) {
+        $item = $script:textObjects[$Type]
+        if ($Shape -eq 'deserialized') { $item = ConvertTo-Deserialized $item }
+        $text = $item | & $Format | Out-String -Width 200
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains([char]0x202E) | Should -BeFalse -Because 'a right-to-left override is shown as \u202E'
+        $text.Contains($shown) | Should -BeTrue -Because "each control character is shown where it was, TAB kept: $shown"
+        # A CR that ends a line (CRLF, or at the end) is a line end, not a visible CR.
+        $text | Should -Not -Match "j$([char]0x240D)"
+    }
+
+    It 'Should keep the lines of a command''s output apart in its list view, and join them with '' | '' in its table' {
+        $list = $script:textObjects.CommandResult | Format-List | Out-String -Width 200
+        Get-ControlCode $list | Should -BeNullOrEmpty
+        ($list -match "(?m)^Output\s+: $([regex]::Escape($shown))\n\s+second\n") | Should -BeTrue -Because 'the second line of Output is on a line of its own'
+        ($list -match "(?m)^ErrorOutput\s+: err$([char]0x241B)\[1;1H$") | Should -BeTrue -Because 'ErrorOutput is shown too'
+        $table = $script:textObjects.CommandResult | Format-Table | Out-String -Width 200
+        Get-ControlCode $table | Should -BeNullOrEmpty
+        $table.Contains("$shown | second") | Should -BeTrue -Because 'the table joins the lines with | '
+    }
+
+    It 'Should leave the text in the object exactly as the container wrote it' {
+        ConvertTo-Escaped $script:textObjects.LogLine.Text | Should -BeExactly (ConvertTo-Escaped "$hostile`r")
+        $script:textObjects.LogLine.Text.Contains([char]0x1B) | Should -BeTrue
+        ConvertTo-Escaped (ConvertTo-Deserialized $script:textObjects.CommandResult).Output | Should -BeExactly (ConvertTo-Escaped "$hostile`r`nsecond`r`n")
+    }
+
+    It 'Should show the text as the module''s own ConvertTo-VisibleControlText does (core messages go through that)' {
+        $fromView = (($script:textObjects.LogLine | Format-List | Out-String -Width 400) -split '\r?\n' | Where-Object { $_ -match '^Text\s+: ' }) -replace '^Text\s+: '
+        $fromHelper = InModuleScope WindowsContainers -Parameters @{ Text = $script:textObjects.LogLine.Text } { param($Text) ConvertTo-VisibleControlText $Text }
+        ConvertTo-Escaped $fromHelper | Should -BeExactly (ConvertTo-Escaped $shown)
+        ConvertTo-Escaped $fromView.TrimEnd() | Should -BeExactly (ConvertTo-Escaped $fromHelper)
+    }
+
+    It 'Should show nothing of the control sequences when PowerShell''s own PlainText rendering would have left them' {
+        # The reason for the views: PlainText removes colours and links only.
+        $saved = $PSStyle.OutputRendering
+        try {
+            $PSStyle.OutputRendering = 'PlainText'
+            $plain = [pscustomobject]@{ Text = $script:hostile } | Format-Table | Out-String -Width 200
+            $plain.Contains("$([char]0x1B)[2J") | Should -BeTrue -Because 'PowerShell leaves CSI 2J to the terminal'
+            Get-ControlCode ($script:textObjects.LogLine | Format-Table | Out-String -Width 200) | Should -BeNullOrEmpty
+        }
+        finally {
+            $PSStyle.OutputRendering = $saved
+        }
+    }
+}
+
+# A container names its own processes (comm, argv): Get-ContainerProcess and
+# the verdict's evidence show those names, and reasons quote them.
+Describe 'Process names and command lines from a container in the views' {
+    BeforeAll {
+        $e = [char]0x1B; $bel = [char]0x07
+        $name = "x${e}]0;t${bel}"
+        $commandLine = "sleep ${e}]52;c;SGVsbG8=${bel} ${e}[2J`rok"
+        $script:commandLine = $commandLine
+        $script:shownName = "x$([char]0x241B)]0;t$([char]0x2407)"
+        $script:shownCommandLine = "sleep $([char]0x241B)]52;c;SGVsbG8=$([char]0x2407) $([char]0x241B)[2J$([char]0x240D)ok"
+        $script:processObjects = InModuleScope WindowsContainers -Parameters @{ Name = $name; CommandLine = $commandLine } {
+            param($Name, $CommandLine)
+            $record = [pscustomobject]@{ containerName = 'web'; containerPid = 7; name = $Name; commandLine = $CommandLine; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTime = '2026-01-02T03:04:05.000Z'; workingSetBytes = 1MB; privateBytes = 1MB; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1; sessionId = 1 }
+            $reason = "The container's process '$Name' (PID 7) is not on the host."
+            $test = New-IsolationTestResultObject -Record ([pscustomobject]@{
+                    name = 'web'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
+                    reason = $reason; reasons = @($reason); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @($record)
+                    hostMatches = @([pscustomobject]@{ containerPid = 7; name = $Name; hostPid = $null; matched = $false; outcome = 'NotOnHost'; reason = $reason })
+                    worker = [pscustomobject]@{ alive = $true; tied = $false; reason = "Worker '$Name' is running, but it is a look-alike."; hostProcess = [pscustomobject]@{ processName = $Name; workingSet = 1; pagedMemorySize = 0; nonpagedSystemMemorySize = 0; cpuSeconds = 1; sessionId = 1; startTime = '2026-01-02T03:04:05.000Z'; commandLine = $CommandLine }; claim = [pscustomobject]@{ pid = 4242; name = $Name; tieToken = 't' } }
+                })
+            @{
+                ContainerProcess    = $record | New-ContainerProcessObject
+                IsolationTestResult = $test
+                HostMatch           = @($test.HostMatches)[0]
+                WorkerProcess       = $test.WorkerProcess
+            }
+        }
+    }
+
+    It 'Should show <Type> in <Format> (<Shape>) with no control character, the process name visible' -ForEach @(
+        foreach ($type in 'ContainerProcess', 'IsolationTestResult', 'HostMatch', 'WorkerProcess') {
+            foreach ($format in 'Format-Table', 'Format-List') {
+                @{ Type = $type; Format = $format; Shape = 'live' }
+                @{ Type = $type; Format = $format; Shape = 'deserialized' }
+            }
+        }
+    ) {
+        $item = $script:processObjects[$Type]
+        if ($Shape -eq 'deserialized') { $item = ConvertTo-Deserialized $item }
+        $text = $item | & $Format | Out-String -Width 250
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains($shownName) | Should -BeTrue -Because "the name is shown as $shownName"
+    }
+
+    It 'Should show a process''s command line whole and visible in the list views of <Type>' -ForEach @(@{ Type = 'ContainerProcess' }, @{ Type = 'WorkerProcess' }) {
+        $text = $script:processObjects[$Type] | Format-List | Out-String -Width 250
+        ($text -match "CommandLine\s+: $([regex]::Escape($shownCommandLine))") | Should -BeTrue -Because "the command line is shown as $shownCommandLine"
+        ConvertTo-Escaped $script:processObjects[$Type].CommandLine | Should -BeExactly (ConvertTo-Escaped $commandLine) -Because 'the object keeps it exactly'
     }
 }

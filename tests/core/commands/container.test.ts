@@ -46,3 +46,36 @@ describe('selectListed (what Get-IsolatedContainer shows)', async () => {
     expect(selectListed(listed, ['web2'], false).map((c) => c.name)).toEqual(['web2']);
   });
 });
+
+describe('container.exec arguments', () => {
+  async function exec(command: string[]) {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { Dispatcher } = await import('../../../ts-core/src/protocol/dispatcher.js');
+    const { containerCommands } = await import('../../../ts-core/src/commands/container.js');
+    const state = await mkdtemp(path.join(os.tmpdir(), 'wc-execargs-'));
+    const previous = process.env.WINDOWSCONTAINERS_STATE_DIR;
+    process.env.WINDOWSCONTAINERS_STATE_DIR = state;
+    try {
+      return await new Dispatcher(containerCommands).execute(1, 'container.exec', { name: 'no-such-exec', command }, () => {});
+    } finally {
+      if (previous === undefined) delete process.env.WINDOWSCONTAINERS_STATE_DIR;
+      else process.env.WINDOWSCONTAINERS_STATE_DIR = previous;
+      await rm(state, { recursive: true, force: true });
+    }
+  }
+
+  it('takes an empty argument after the program (an argv element like any other) and goes on to find the container', async () => {
+    for (const command of [['printf', '%s|', 'a', '', 'b'], ['echo', ''], ['echo', '-']]) {
+      const response = await exec(command);
+      expect(response).toMatchObject({ success: false, error: { code: 'ContainerNotFound' } });
+    }
+  });
+
+  it('refuses an empty program name, saying which element and what may be empty', async () => {
+    const response = await exec(['', 'a']);
+    expect(response).toMatchObject({ success: false, error: { code: 'InvalidArgument' } });
+    if (!response.success) expect(response.error.message).toMatch(/first element of command\) must not be empty; only its arguments may be/);
+  });
+});

@@ -264,7 +264,9 @@ export const containerExec = containerCommand({
   summary: 'Runs a command (an argument array, never through a shell) in a running container; its output (bounded) and exit code.',
   args: z.strictObject({
     name: containerNameSchema,
-    command: z.array(z.string().max(65_536).refine((a) => !a.includes('\0'), 'an argument must not contain NUL')).min(1, 'give the command to run, e.g. ["ls", "/"]').max(1000),
+    // An argument may be empty (printf '%s|' a '' b is three arguments); the program name may not.
+    command: z.array(z.string().max(65_536).refine((a) => !a.includes('\0'), 'an argument must not contain NUL')).min(1, 'give the command to run, e.g. ["ls", "/"]').max(1000)
+      .refine((c) => c.length === 0 || c[0] !== '', 'the program to run (the first element of command) must not be empty; only its arguments may be'),
     env: z.record(z.string().regex(/^[^=\0]+$/, 'an environment variable name must not contain = or NUL'), z.string().refine((v) => !v.includes('\0'))).default({}),
     workingDir: z.string().max(4096).regex(/^\//, 'workingDir must be an absolute path such as /tmp').optional(),
     user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),

@@ -215,6 +215,13 @@ describe('agent client', () => {
       await expect(run((seq) => `${seq} ERR unknown-verb\n`)).rejects.toMatchObject({ code: 'AgentProtocolError', details: { refusal: 'unknown-verb' } });
     });
 
+    it('should tell an empty argument from a literal "-": only the empty string is "-", a "-" is base64 like any value', () => {
+      const words = execRequestArgs({ ...request, argv: ['printf', '%s|', '', '-', 'a', ''] }).slice(7);
+      expect(words).toEqual([Buffer.from('printf').toString('base64'), Buffer.from('%s|').toString('base64'), '-', 'LQ==', 'YQ==', '-']);
+      // base64 never writes "-" (its alphabet is A-Z a-z 0-9 + / =), so the marker cannot be a value.
+      expect(words.map((w) => (w === '-' ? '' : Buffer.from(w, 'base64').toString('utf8')))).toEqual(['printf', '%s|', '', '-', 'a', '']);
+    });
+
     it('should refuse before sending what cannot be sent: NUL, a too long request, bad ids', () => {
       expect(() => execRequestArgs({ ...request, argv: ['a\0b'] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/NUL/) }));
       expect(() => execRequestArgs({ ...request, argv: ['x'.repeat(MAX_EXEC_REQUEST_BYTES)] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/at most 49152 fit/) }));
