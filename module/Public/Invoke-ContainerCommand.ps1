@@ -51,7 +51,15 @@ function Invoke-ContainerCommand {
 
     Runs a small shell pipeline inside web (the shell is the container's own, asked for explicitly).
 
+    .EXAMPLE
+    'web' | Invoke-ContainerCommand -Command hostname
+
+    Runs hostname in each container named in the pipeline (plain strings,
+    such as the lines of a file).
+
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Invoke-ContainerCommand), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -69,10 +77,10 @@ function Invoke-ContainerCommand {
     .LINK
     Get-ContainerLog
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Exec')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Exec')]
     [OutputType('WindowsContainers.CommandResult')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

@@ -68,6 +68,12 @@ function Test-ContainerIsolation {
 
     Shows, process by process, the evidence behind the verdict.
 
+    .EXAMPLE
+    'web' | Test-ContainerIsolation -Quiet
+
+    Checks the containers named in the pipeline (plain strings or wildcard
+    patterns) against one host snapshot: $true or $false for each.
+
     .NOTES
     Across a fleet, -Session checks every container on each host at once and
     labels each result with PSComputerName (hosts node1 and node2 stand for
@@ -78,6 +84,8 @@ function Test-ContainerIsolation {
       Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
 
     .INPUTS
+    System.String
+    Container names or wildcard patterns, by value ('web', 'db' | Test-ContainerIsolation), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -101,15 +109,15 @@ function Test-ContainerIsolation {
     .LINK
     Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     # -Quiet has parameter sets of its own so that each set declares the one
     # type it returns: tab completion after `(Test-ContainerIsolation x).`
     # offers the result's properties, and [bool]'s only with -Quiet.
     [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject', 'Session'))]
     [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet', 'SessionQuiet'))]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Parameter(Position = 0, ParameterSetName = 'Session')]
         [Parameter(Position = 0, ParameterSetName = 'SessionQuiet')]
         [SupportsWildcards()]
