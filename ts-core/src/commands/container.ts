@@ -111,7 +111,7 @@ export async function preflightCreate(
 
 export const containerList = defineCommand({
   name: 'container.list',
-  summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards).',
+  summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards), sorted by name.',
   args: z.strictObject({
     names: z.array(containerNamePatternSchema).max(1000).default(['*']),
     /** Also containers this module did not make (other Docker containers, HCS systems). */
@@ -141,7 +141,8 @@ export const containerList = defineCommand({
         errors.push({ name: '*', ...toItemError(coreError), message: `The ${backend.name} backend could not list containers: ${coreError.message}`, backend: backend.name });
       }
     }
-    const matching = selectListed(containers, patterns, args.all);
+    // One order for every backend together (each lists its own), as Get-Process and Get-Service answer by name.
+    const matching = sortListed(selectListed(containers, patterns, args.all));
     for (const pattern of patterns) {
       if (hasWildcard(pattern)) continue;
       const literal = wildcardToRegExp(pattern);
@@ -162,6 +163,19 @@ export const containerList = defineCommand({
 export function selectListed(containers: readonly ContainerInfo[], patterns: readonly string[], all: boolean): ContainerInfo[] {
   const matchers = patterns.map((pattern) => ({ regexp: wildcardToRegExp(pattern), literal: !hasWildcard(pattern) }));
   return containers.filter((c) => matchers.some((m) => m.regexp.test(c.name) && (all || c.managed || m.literal)));
+}
+
+/**
+ * The order container.list answers in: by name, case-insensitively (names
+ * are), ordinal so that it is the same under every locale; a name two
+ * backends both use (containers this module did not make, with `all`) in
+ * backend order, then by id. Stable: the same containers always come back in
+ * the same order.
+ */
+export function sortListed(containers: readonly ContainerInfo[]): ContainerInfo[] {
+  const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...containers].sort((a, b) =>
+    ordinal(a.name.toLowerCase(), b.name.toLowerCase()) || ordinal(a.name, b.name) || ordinal(a.backend, b.backend) || ordinal(a.id, b.id));
 }
 
 /** A command on one existing container: `act` gets the backend that holds it. */
