@@ -167,7 +167,7 @@ function New-IsolatedContainer {
         [ValidateRange(0.01, 1024)]
         [double] $CpuCount,
 
-        [ValidatePattern('^[^:\s]+(:[^:\s]+)?$')]
+        # uid[:gid] or name[:group]: the core's rule, whose message names the value and the forms it takes.
         [string] $User,
 
         [switch] $UserNamespace

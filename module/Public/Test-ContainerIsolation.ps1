@@ -20,7 +20,9 @@ function Test-ContainerIsolation {
     The expectation defaults to the container's configured isolation; -Isolation
     states another. Passed is true only when the observed isolation equals the
     expectation. Pipeline input is collected and checked in one call, so a
-    pipeline of twenty containers reads the host's process table once.
+    pipeline of twenty containers reads the host's process table once (a
+    pipeline of more than 1000 containers is checked 1000 at a time, one
+    snapshot per thousand).
 
     .PARAMETER Name
     The containers' names, in any case. Wildcards are allowed (web*): a
@@ -182,16 +184,27 @@ function Test-ContainerIsolation {
             return
         }
         if ($targets.Count -eq 0) { return }
-        $expected = @{}
-        if ($PSBoundParameters.ContainsKey('Isolation')) {
-            foreach ($n in $targets) { $expected[$n] = $Isolation }
-        }
-        $failure = $null
-        $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count) -Failure ([ref]$failure)
-        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+        # Each container once (names are case-insensitive), in the order first given.
+        $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+        $unique = [System.Collections.Generic.List[string]]::new()
+        foreach ($n in $targets) { if ($seen.Add($n)) { $unique.Add($n) } }
         # Names are case-insensitive: a PowerShell hashtable finds 'ux-web' under 'UX-Web'.
         $byName = @{}
-        foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
+        # The core tests at most 1000 containers per request: a longer pipeline
+        # is tested 1000 at a time, each batch against one host snapshot of its own.
+        $batchSize = 1000
+        for ($offset = 0; $offset -lt $unique.Count; $offset += $batchSize) {
+            $batch = $unique.GetRange($offset, [math]::Min($batchSize, $unique.Count - $offset)).ToArray()
+            $expected = @{}
+            if ($PSBoundParameters.ContainsKey('Isolation')) {
+                foreach ($n in $batch) { $expected[$n] = $Isolation }
+            }
+            $failure = $null
+            # 10 s a container, within the bridge's one-hour bound (over 354 containers it was refused).
+            $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($batch); expected = $expected } -TimeoutSeconds ([math]::Min(3600, 60 + 10 * $batch.Count)) -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+            foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
+        }
         # One answer per input, in input order (a name given twice is answered twice).
         foreach ($n in $targets) {
             $result = $byName[$n]
