@@ -248,6 +248,21 @@ Describe 'Get-IsolatedContainer and New-IsolatedContainer from the pipeline' {
     }
 }
 
+Describe 'Remove-ContainerImage from the pipeline' {
+    BeforeAll {
+        Mock -ModuleName WindowsContainers Invoke-CoreCommand -ParameterFilter { $Command -eq 'image.remove' } { [pscustomobject]@{ name = $Arguments.name; removed = $true } }
+    }
+
+    It 'Should take image names as plain strings, and images by property name, as Get-ContainerImage does' {
+        'busybox', 'alpine' | Remove-ContainerImage
+        [pscustomobject]@{ PSTypeName = 'WindowsContainers.ContainerImage'; Name = 'debian' } | Remove-ContainerImage
+        Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -ParameterFilter { $Command -eq 'image.remove' } -Times 3 -Exactly
+        foreach ($image in 'busybox', 'alpine', 'debian') {
+            Should -Invoke -ModuleName WindowsContainers Invoke-CoreCommand -ParameterFilter { $Command -eq 'image.remove' -and $Arguments.name -eq $image } -Times 1 -Exactly
+        }
+    }
+}
+
 Describe 'Invoke-ContainerIsolationCheck from the pipeline' {
     BeforeAll {
         # The selection is what this test is about: stop before the Pester run, at the evidence.
