@@ -32,7 +32,7 @@ import {
 /** 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit. */
 const cpuCountField = z.number().superRefine((cpus, ctx) => {
   if (!Number.isFinite(cpus) || cpus < 0.01 || cpus > 1024) {
-    refuse(ctx, `The CPU limit ${cpus} is not usable: give 0.01 to 1024 CPUs (1.5 = one and a half; 0.01 is 1 ms of CPU per 100 ms, the smallest quota the runtime enforces).`, 'cpuCount');
+    refuse(ctx, `The CPU limit (cpuCount) ${cpus} is not usable: give 0.01 to 1024 CPUs (1.5 = one and a half; 0.01 is 1 ms of CPU per 100 ms, the smallest quota the runtime enforces).`, 'cpuCount');
   }
 });
 
@@ -277,7 +277,7 @@ export const containerLogs = containerCommand({
   summary: "The container's output: the last lines, lines since a time, or (follow) what came after a cursor an earlier answer gave.",
   args: z.strictObject({
     name: containerNameSchema,
-    tail: integerField({ field: 'tail', label: 'The number of lines to read (tail)', unit: 'lines', min: 0, max: 1_000_000 }).optional(),
+    tail: integerField({ field: 'tail', label: 'The number of lines to read', unit: 'lines', min: 0, max: 1_000_000 }).optional(),
     since: utcTimeField.optional(),
     cursor: z.string().min(1).max(64).optional(),
     maxBytes: z.number().int().min(1024).max(LOG_MAX_BYTES).default(LOG_MAX_BYTES),

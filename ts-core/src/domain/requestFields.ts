@@ -51,7 +51,7 @@ export function integerField(options: { field: string; label: string; unit: stri
   const { field, label, unit, min, max } = options;
   return z.number().superRefine((value, ctx) => {
     if (!Number.isInteger(value) || value < min || value > max) {
-      refuse(ctx, `${label} ${value} is not usable: give a whole number of ${unit} from ${min} to ${max}.`, field);
+      refuse(ctx, `${label} (${field}) ${value} is not usable: give a whole number of ${unit} from ${min} to ${max}.`, field);
     }
   }).meta({ type: 'integer', minimum: min, maximum: max });
 }
