@@ -57,6 +57,12 @@ function Get-ContainerLog {
 
     Shows web's output as it comes, for 5 seconds or until web exits or Ctrl+C.
 
+    .EXAMPLE
+    'web' | Get-ContainerLog -Tail 5
+
+    The last 5 lines of each container named in the pipeline (plain strings
+    or wildcard patterns).
+
     .NOTES
     A container's output is untrusted, and a terminal acts on the control
     sequences in it: OSC 52 writes the clipboard, OSC 0 sets the window
@@ -82,6 +88,8 @@ function Get-ContainerLog {
     lines reach Text; everything else is kept.
 
     .INPUTS
+    System.String
+    Container names or wildcard patterns, by value ('web', 'db' | Get-ContainerLog), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -99,10 +107,10 @@ function Get-ContainerLog {
     .LINK
     Invoke-ContainerCommand
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Container/operation/ContainerLogs')]
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Container/operation/ContainerLogs')]
     [OutputType('WindowsContainers.LogLine')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [SupportsWildcards()]
         [string[]] $Name,

@@ -49,7 +49,15 @@ function Get-ContainerProcess {
 
     Maps container PIDs to host PIDs for every container.
 
+    .EXAMPLE
+    'web' | Get-ContainerProcess
+
+    Lists the processes of the containers named in the pipeline (plain
+    strings or wildcard patterns).
+
     .INPUTS
+    System.String
+    Container names or wildcard patterns, by value ('web', 'db' | Get-ContainerProcess), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -73,14 +81,14 @@ function Get-ContainerProcess {
     .LINK
     Get-Process
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     # Both: a process the host sees is the host's own System.Diagnostics.Process
     # (whose members tab completion lists from this type), the container's
     # facts are declared for WindowsContainers.ContainerProcess.
     [OutputType('WindowsContainers.ContainerProcess')]
     [OutputType([System.Diagnostics.Process])]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,

@@ -14,6 +14,14 @@ function Get-IsolatedContainer {
     A container whose saved state is damaged is reported as an error
     (ContainerStateCorrupt) and the others are still listed.
 
+    The containers come sorted by name, as Get-Process and Get-Service sort
+    theirs: case-insensitively and the same under every culture (ordinal on
+    the lower-cased name, so web-10 comes before web-2), the containers of
+    every backend together. The core sorts the list it already holds, and
+    each container is written to the pipeline as soon as the answer is read;
+    nothing is sorted again here. The order is the same for the same
+    containers every time.
+
     .PARAMETER Name
     Names or wildcard patterns. Defaults to all containers.
 

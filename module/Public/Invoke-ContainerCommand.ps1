@@ -59,6 +59,12 @@ function Invoke-ContainerCommand {
     Passes an empty argument like any other (the output is [a][][b]); only
     the program name, the first element, may not be empty.
 
+    .EXAMPLE
+    'web' | Invoke-ContainerCommand -Command hostname
+
+    Runs hostname in each container named in the pipeline (plain strings,
+    such as the lines of a file).
+
     .NOTES
     Output and ErrorOutput keep exactly what the command wrote, control
     characters included (for the pipeline and for files:
@@ -75,6 +81,8 @@ function Invoke-ContainerCommand {
     text to the terminal: do that only with output you trust.
 
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Invoke-ContainerCommand), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -92,10 +100,10 @@ function Invoke-ContainerCommand {
     .LINK
     Get-ContainerLog
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Exec')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://docs.docker.com/reference/api/engine/version/v1.43/#tag/Exec')]
     [OutputType('WindowsContainers.CommandResult')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

@@ -146,6 +146,12 @@ function Invoke-ContainerIsolationCheck {
           testResultsFormat: JUnit
           testResultsFiles: results/isolation-junit.xml
 
+    .EXAMPLE
+    'web' | Invoke-ContainerIsolationCheck -Isolation Process -Output None
+
+    Checks the containers named in the pipeline (plain strings, such as the
+    lines of a file, or wildcard patterns).
+
     .NOTES
     A fleet (hosts node1 to node3 stand for yours; not run by the module's help
     tests, which have no fleet: the remoting tests run it over SSH) — three hosts
@@ -174,8 +180,12 @@ function Invoke-ContainerIsolationCheck {
     An Inconclusive verdict, or an image whose build is unknown, fails with and without -Not.
 
     .INPUTS
+    System.String
+    Container names or wildcard patterns, by value ('web', 'api-*' | Invoke-ContainerIsolationCheck): the selection.
     WindowsContainers.Container
-    System.String (container names, by property name)
+    Containers from Get-IsolatedContainer or New-IsolatedContainer.
+    System.Management.Automation.PSObject
+    Objects with a Name property (the container name), by property name.
 
     .OUTPUTS
     Pester.Run
@@ -192,10 +202,10 @@ function Invoke-ContainerIsolationCheck {
     .LINK
     Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('Pester.Run')]
     param(
-        [Parameter(Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,

@@ -103,7 +103,16 @@ function New-IsolatedContainer {
 
     Shows what would be created without creating anything.
 
+    .EXAMPLE
+    'worker-1', 'worker-2' | New-IsolatedContainer -Image busybox -Command sleep, 600
+
+    Creates one container per name from the pipeline, each from the same
+    image and command. A name that cannot be used is an error for that name
+    alone; the other containers are still created.
+
     .INPUTS
+    System.String
+    Names of the containers to create, by value ('web-1', 'web-2' | New-IsolatedContainer -Image busybox): one container per name.
     System.Management.Automation.PSObject
     Objects with Name and Image properties, by property name: one container per object.
 
@@ -131,7 +140,7 @@ function New-IsolatedContainer {
     [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string] $Name,
 
@@ -158,7 +167,7 @@ function New-IsolatedContainer {
         [ValidateRange(0.01, 1024)]
         [double] $CpuCount,
 
-        [ValidatePattern('^[^:\s]+(:[^:\s]+)?$')]
+        # uid[:gid] or name[:group]: the core's rule, whose message names the value and the forms it takes.
         [string] $User,
 
         [switch] $UserNamespace

@@ -25,6 +25,8 @@ function Remove-ContainerImage {
     Shows which images would be removed.
 
     .INPUTS
+    System.String
+    Image names, by value ('busybox', 'alpine' | Remove-ContainerImage), one item each.
     WindowsContainers.ContainerImage
     Images from Get-ContainerImage, or any object with a Name property, by property name.
 
@@ -46,7 +48,7 @@ function Remove-ContainerImage {
     [CmdletBinding(SupportsShouldProcess, HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name
     )

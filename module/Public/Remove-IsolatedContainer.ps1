@@ -37,7 +37,16 @@ function Remove-IsolatedContainer {
 
     Shows what would be removed, and removes nothing.
 
+    .EXAMPLE
+    'web' | Remove-IsolatedContainer -Force
+
+    Removes the containers named in the pipeline (plain strings, such as the
+    lines of a file), killing them first. A name that does not exist is an
+    error for that name alone; the others are still removed.
+
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Remove-IsolatedContainer), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -61,10 +70,10 @@ function Remove-IsolatedContainer {
     .LINK
     New-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType([void])]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

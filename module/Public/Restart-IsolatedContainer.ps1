@@ -32,7 +32,15 @@ function Restart-IsolatedContainer {
 
     Restarts every container whose name starts with web and shows them running.
 
+    .EXAMPLE
+    'web' | Restart-IsolatedContainer -TimeoutSeconds 1 -PassThru
+
+    Restarts the containers named in the pipeline (plain strings, such as
+    the lines of a file).
+
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Restart-IsolatedContainer), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -53,10 +61,10 @@ function Restart-IsolatedContainer {
     .LINK
     Stop-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

@@ -32,7 +32,15 @@ function Start-IsolatedContainer {
 
     Starts every exited container whose name starts with web and shows it running.
 
+    .EXAMPLE
+    'web' | Start-IsolatedContainer -PassThru
+
+    Starts the containers named in the pipeline (plain strings, such as the
+    lines of a file); one that is already running is answered as it is.
+
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Start-IsolatedContainer), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -53,10 +61,10 @@ function Start-IsolatedContainer {
     .LINK
     Restart-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

@@ -32,7 +32,17 @@ function Stop-IsolatedContainer {
 
     Stops every container whose name starts with web and shows their final state.
 
+    .EXAMPLE
+    'web' | Stop-IsolatedContainer -TimeoutSeconds 1 -PassThru
+
+    Names come from the pipeline as plain strings, as with 'spooler' | Stop-Service:
+    Get-Content ./containers.txt | Stop-IsolatedContainer stops every container
+    the file names, one per line. A name that does not exist is an error for
+    that name alone; the others are still stopped.
+
     .INPUTS
+    System.String
+    Container names, by value ('web', 'db' | Stop-IsolatedContainer), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -53,10 +63,10 @@ function Stop-IsolatedContainer {
     .LINK
     Remove-IsolatedContainer
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     [OutputType('WindowsContainers.Container')]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Name,
 

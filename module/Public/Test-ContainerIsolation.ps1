@@ -20,7 +20,9 @@ function Test-ContainerIsolation {
     The expectation defaults to the container's configured isolation; -Isolation
     states another. Passed is true only when the observed isolation equals the
     expectation. Pipeline input is collected and checked in one call, so a
-    pipeline of twenty containers reads the host's process table once.
+    pipeline of twenty containers reads the host's process table once (a
+    pipeline of more than 1000 containers is checked 1000 at a time, one
+    snapshot per thousand).
 
     .PARAMETER Name
     The containers' names, in any case. Wildcards are allowed (web*): a
@@ -68,6 +70,12 @@ function Test-ContainerIsolation {
 
     Shows, process by process, the evidence behind the verdict.
 
+    .EXAMPLE
+    'web' | Test-ContainerIsolation -Quiet
+
+    Checks the containers named in the pipeline (plain strings or wildcard
+    patterns) against one host snapshot: $true or $false for each.
+
     .NOTES
     Across a fleet, -Session checks every container on each host at once and
     labels each result with PSComputerName (hosts node1 and node2 stand for
@@ -78,6 +86,8 @@ function Test-ContainerIsolation {
       Test-ContainerIsolation -Session $fleet | Format-Table PSComputerName, Name, ExpectedIsolation, ObservedIsolation, Passed
 
     .INPUTS
+    System.String
+    Container names or wildcard patterns, by value ('web', 'db' | Test-ContainerIsolation), one item each.
     WindowsContainers.Container
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
     System.Management.Automation.PSObject
@@ -101,15 +111,15 @@ function Test-ContainerIsolation {
     .LINK
     Test-IsolationCompatibility
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Name', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', HelpUri = 'https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/hyperv-container')]
     # -Quiet has parameter sets of its own so that each set declares the one
     # type it returns: tab completion after `(Test-ContainerIsolation x).`
     # offers the result's properties, and [bool]'s only with -Quiet.
     [OutputType('WindowsContainers.IsolationTestResult', ParameterSetName = ('Name', 'InputObject', 'Session'))]
     [OutputType([bool], ParameterSetName = ('NameQuiet', 'InputObjectQuiet', 'SessionQuiet'))]
     param(
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipelineByPropertyName)]
-        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Name', ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'NameQuiet', ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Parameter(Position = 0, ParameterSetName = 'Session')]
         [Parameter(Position = 0, ParameterSetName = 'SessionQuiet')]
         [SupportsWildcards()]
@@ -174,16 +184,27 @@ function Test-ContainerIsolation {
             return
         }
         if ($targets.Count -eq 0) { return }
-        $expected = @{}
-        if ($PSBoundParameters.ContainsKey('Isolation')) {
-            foreach ($n in $targets) { $expected[$n] = $Isolation }
-        }
-        $failure = $null
-        $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($targets); expected = $expected } -TimeoutSeconds (60 + 10 * $targets.Count) -Failure ([ref]$failure)
-        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+        # Each container once (names are case-insensitive), in the order first given.
+        $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+        $unique = [System.Collections.Generic.List[string]]::new()
+        foreach ($n in $targets) { if ($seen.Add($n)) { $unique.Add($n) } }
         # Names are case-insensitive: a PowerShell hashtable finds 'ux-web' under 'UX-Web'.
         $byName = @{}
-        foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
+        # The core tests at most 1000 containers per request: a longer pipeline
+        # is tested 1000 at a time, each batch against one host snapshot of its own.
+        $batchSize = 1000
+        for ($offset = 0; $offset -lt $unique.Count; $offset += $batchSize) {
+            $batch = $unique.GetRange($offset, [math]::Min($batchSize, $unique.Count - $offset)).ToArray()
+            $expected = @{}
+            if ($PSBoundParameters.ContainsKey('Isolation')) {
+                foreach ($n in $batch) { $expected[$n] = $Isolation }
+            }
+            $failure = $null
+            # 10 s a container, within the bridge's one-hour bound (over 354 containers it was refused).
+            $body = Invoke-CoreCommand -Command 'isolation.test' -Arguments @{ names = @($batch); expected = $expected } -TimeoutSeconds ([math]::Min(3600, 60 + 10 * $batch.Count)) -Failure ([ref]$failure)
+            if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+            foreach ($result in @($body.results)) { $byName[[string]$result.name] = $result }
+        }
         # One answer per input, in input order (a name given twice is answered twice).
         foreach ($n in $targets) {
             $result = $byName[$n]

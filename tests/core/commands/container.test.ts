@@ -76,6 +76,6 @@ describe('container.exec arguments', () => {
   it('refuses an empty program name, saying which element and what may be empty', async () => {
     const response = await exec(['', 'a']);
     expect(response).toMatchObject({ success: false, error: { code: 'InvalidArgument' } });
-    if (!response.success) expect(response.error.message).toMatch(/first element of command\) must not be empty; only its arguments may be/);
+    if (!response.success) expect(response.error.message).toMatch(/program to run \(the first element of the command\) is empty; only its arguments may be/);
   });
 });

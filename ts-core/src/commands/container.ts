@@ -7,7 +7,7 @@ import { gatherEvidence, judgeEvidence } from '../isolation/evidence.js';
 import { evaluateCompatibility, hostFromOs } from './policy.js';
 import { autoBackend, getBackend, probeAll } from '../backends/registry.js';
 import { locateBackend, requireBackendFor } from '../backends/locate.js';
-import { containerNamePatternSchema, containerNameSchema } from '../domain/names.js';
+import { containerNameSchema } from '../domain/names.js';
 import { backendNameSchema, requestedIsolationSchema } from '../domain/isolation.js';
 import { toItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
@@ -15,24 +15,43 @@ import type { ContainerInfo } from '../domain/container.js';
 import type { Backend } from '../backends/types.js';
 import type { BackendName, Isolation } from '../domain/isolation.js';
 import { hasWildcard, wildcardToRegExp } from '../util/wildcard.js';
+import {
+  commandField,
+  environmentField,
+  hostnameField,
+  imageField,
+  integerField,
+  listField,
+  namePatternField,
+  refuse,
+  userField,
+  utcTimeField,
+  workingDirectoryField,
+} from '../domain/requestFields.js';
+
+/** 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit. */
+const cpuCountField = z.number().superRefine((cpus, ctx) => {
+  if (!Number.isFinite(cpus) || cpus < 0.01 || cpus > 1024) {
+    refuse(ctx, `The CPU limit (cpuCount) ${cpus} is not usable: give 0.01 to 1024 CPUs (1.5 = one and a half; 0.01 is 1 ms of CPU per 100 ms, the smallest quota the runtime enforces).`, 'cpuCount');
+  }
+});
 
 export const containerCreate = defineCommand({
   name: 'container.create',
   summary: 'Creates and starts a container with the requested isolation.',
   args: z.strictObject({
     name: containerNameSchema,
-    image: z.string().min(1).max(300),
+    image: imageField,
     isolation: requestedIsolationSchema.default('Default'),
-    command: z.array(z.string().max(65_536)).max(1000).default([]),
-    env: z.record(z.string().regex(/^[^=\0]+$/, 'an environment variable name must not contain = or NUL'), z.string()).default({}),
-    workingDir: z.string().max(4096).optional(),
-    hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/).optional(),
+    command: commandField({ required: false }).default([]),
+    env: environmentField.default({}),
+    workingDir: workingDirectoryField({ windows: true }).optional(),
+    hostname: hostnameField.optional(),
     backend: backendNameSchema.optional(),
-    memoryMB: z.number().int().min(6).max(1_048_576).optional(),
-    // 0.01 CPU is the smallest CFS quota runc can set (1 ms per 100 ms period); less would round to 0, i.e. no limit.
-    user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),
+    memoryMB: integerField({ field: 'memoryMB', label: 'The memory limit', unit: 'MiB', min: 6, max: 1_048_576 }).optional(),
+    user: userField.optional(),
     userNamespace: z.boolean().default(false),
-    cpuCount: z.number().min(0.01, 'cpuCount must be at least 0.01 (1 ms of CPU per 100 ms period, the smallest quota the runtime enforces)').max(1024).optional(),
+    cpuCount: cpuCountField.optional(),
   }),
   response: responses['container.create'],
   async run(args, context) {
@@ -70,12 +89,9 @@ export const containerCreate = defineCommand({
  * an unreachable desired state changes nothing.
  */
 export async function preflightCreate(
-  args: Pick<z.output<typeof containerCreate.args>, 'image' | 'isolation' | 'backend' | 'workingDir'>,
+  args: Pick<z.output<typeof containerCreate.args>, 'image' | 'isolation' | 'backend'>,
   context: CommandContext,
 ): Promise<{ backend: Backend; isolation: Isolation; engineDecides: boolean; defaulted: boolean }> {
-  if (args.workingDir !== undefined && !args.workingDir.startsWith('/') && !/^[a-zA-Z]:\\/.test(args.workingDir)) {
-    throw new CoreError('InvalidArgument', `The working directory ${JSON.stringify(args.workingDir)} is not an absolute path. Give one such as /tmp.`);
-  }
   const backend = args.backend ? getBackend(args.backend) : await autoBackend(context);
   const hostOs = await readHostOs();
   const policyHost = hostFromOs(hostOs);
@@ -111,9 +127,9 @@ export async function preflightCreate(
 
 export const containerList = defineCommand({
   name: 'container.list',
-  summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards).',
+  summary: 'Containers on every usable backend, filtered by name patterns (PowerShell wildcards), sorted by name.',
   args: z.strictObject({
-    names: z.array(containerNamePatternSchema).max(1000).default(['*']),
+    names: listField(namePatternField({ field: 'names', what: 'container', max: 200 }), { field: 'names', label: 'The list of container names', noun: 'name', max: 1000, fix: 'Ask for them in batches of 1000, or with a wildcard pattern such as web*.' }).default(['*']),
     /** Also containers this module did not make (other Docker containers, HCS systems). */
     all: z.boolean().default(false),
   }),
@@ -141,7 +157,8 @@ export const containerList = defineCommand({
         errors.push({ name: '*', ...toItemError(coreError), message: `The ${backend.name} backend could not list containers: ${coreError.message}`, backend: backend.name });
       }
     }
-    const matching = selectListed(containers, patterns, args.all);
+    // One order for every backend together (each lists its own), as Get-Process and Get-Service answer by name.
+    const matching = sortListed(selectListed(containers, patterns, args.all));
     for (const pattern of patterns) {
       if (hasWildcard(pattern)) continue;
       const literal = wildcardToRegExp(pattern);
@@ -162,6 +179,19 @@ export const containerList = defineCommand({
 export function selectListed(containers: readonly ContainerInfo[], patterns: readonly string[], all: boolean): ContainerInfo[] {
   const matchers = patterns.map((pattern) => ({ regexp: wildcardToRegExp(pattern), literal: !hasWildcard(pattern) }));
   return containers.filter((c) => matchers.some((m) => m.regexp.test(c.name) && (all || c.managed || m.literal)));
+}
+
+/**
+ * The order container.list answers in: by name, case-insensitively (names
+ * are), ordinal so that it is the same under every locale; a name two
+ * backends both use (containers this module did not make, with `all`) in
+ * backend order, then by id. Stable: the same containers always come back in
+ * the same order.
+ */
+export function sortListed(containers: readonly ContainerInfo[]): ContainerInfo[] {
+  const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...containers].sort((a, b) =>
+    ordinal(a.name.toLowerCase(), b.name.toLowerCase()) || ordinal(a.name, b.name) || ordinal(a.backend, b.backend) || ordinal(a.id, b.id));
 }
 
 /** A command on one existing container: `act` gets the backend that holds it. */
@@ -205,7 +235,10 @@ export const containerProcesses = containerCommand({
 export const containerStop = containerCommand({
   name: 'container.stop',
   summary: 'Stops a container: SIGTERM (or the backend equivalent), then kill after the timeout.',
-  args: z.strictObject({ name: containerNameSchema, timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
+  args: z.strictObject({
+    name: containerNameSchema,
+    timeoutSeconds: integerField({ field: 'timeoutSeconds', label: 'The stop timeout', unit: 'seconds', min: 0, max: 3600 }).default(10),
+  }),
   response: responses['container.stop'],
   act: (backend, args, context) => backend.stop(args.name, args.timeoutSeconds, context),
 });
@@ -244,8 +277,8 @@ export const containerLogs = containerCommand({
   summary: "The container's output: the last lines, lines since a time, or (follow) what came after a cursor an earlier answer gave.",
   args: z.strictObject({
     name: containerNameSchema,
-    tail: z.number().int().min(0).max(1_000_000).optional(),
-    since: z.string().datetime({ offset: false, message: 'since must be an ISO 8601 UTC time such as 2026-01-31T12:00:00Z' }).optional(),
+    tail: integerField({ field: 'tail', label: 'The number of lines to read', unit: 'lines', min: 0, max: 1_000_000 }).optional(),
+    since: utcTimeField.optional(),
     cursor: z.string().min(1).max(64).optional(),
     maxBytes: z.number().int().min(1024).max(LOG_MAX_BYTES).default(LOG_MAX_BYTES),
   }),
@@ -264,13 +297,11 @@ export const containerExec = containerCommand({
   summary: 'Runs a command (an argument array, never through a shell) in a running container; its output (bounded) and exit code.',
   args: z.strictObject({
     name: containerNameSchema,
-    // An argument may be empty (printf '%s|' a '' b is three arguments); the program name may not.
-    command: z.array(z.string().max(65_536).refine((a) => !a.includes('\0'), 'an argument must not contain NUL')).min(1, 'give the command to run, e.g. ["ls", "/"]').max(1000)
-      .refine((c) => c.length === 0 || c[0] !== '', 'the program to run (the first element of command) must not be empty; only its arguments may be'),
-    env: z.record(z.string().regex(/^[^=\0]+$/, 'an environment variable name must not contain = or NUL'), z.string().refine((v) => !v.includes('\0'))).default({}),
-    workingDir: z.string().max(4096).regex(/^\//, 'workingDir must be an absolute path such as /tmp').optional(),
-    user: z.string().min(1).max(256).regex(/^[^:\0\s]+(:[^:\0\s]+)?$/, 'user must be uid[:gid] or name[:group]').optional(),
-    timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+    command: commandField({ required: true }),
+    env: environmentField.default({}),
+    workingDir: workingDirectoryField({ windows: false }).optional(),
+    user: userField.optional(),
+    timeoutSeconds: integerField({ field: 'timeoutSeconds', label: 'The command timeout', unit: 'seconds', min: 1, max: 3600 }).default(60),
     maxOutputBytes: z.number().int().min(1024).max(EXEC_MAX_OUTPUT_BYTES).default(1024 * 1024),
   }),
   response: responses['container.exec'],

@@ -12,6 +12,7 @@ import { locateBackend } from '../backends/locate.js';
 import { getImage } from '../backends/linux/images.js';
 import { containerCreate, preflightCreate } from './container.js';
 import { responses } from '../domain/responses.js';
+import { integerField } from '../domain/requestFields.js';
 import {
   containerInstanceSchema,
   convergeModeSchema,
@@ -132,7 +133,7 @@ export const containerConverge = defineCommand({
     mode: convergeModeSchema,
     desired: containerInstanceSchema,
     /** How long stop waits before killing (set). */
-    timeoutSeconds: z.number().int().min(0).max(3600).default(10),
+    timeoutSeconds: integerField({ field: 'timeoutSeconds', label: 'The stop timeout', unit: 'seconds', min: 0, max: 3600 }).default(10),
   }),
   response: responses['container.converge'],
   async run(args, context) {
@@ -149,7 +150,7 @@ export const containerConverge = defineCommand({
     // Everything that could refuse the create is asked before the old container goes.
     if (plan.includes('create') || plan.includes('recreate')) {
       const { image, isolation, backend } = createArgs();
-      await preflightCreate({ image, isolation, backend, workingDir: undefined }, context);
+      await preflightCreate({ image, isolation, backend }, context);
       await checkReachable(backend, image, context);
     }
     for (const step of plan) {

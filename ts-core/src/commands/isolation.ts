@@ -3,10 +3,11 @@ import { defineCommand } from '../protocol/dispatcher.js';
 import { toCoreError } from '../protocol/errors.js';
 import { requireBackendFor } from '../backends/locate.js';
 import { gatherEvidence, isoOrNull, judgeEvidence, type EvidenceTarget } from '../isolation/evidence.js';
-import { validateContainerName } from '../domain/names.js';
+import { CONTAINER_NAME_MAX_LENGTH, quoteValue, validateContainerName } from '../domain/names.js';
 import { isolationSchema, type Isolation } from '../domain/isolation.js';
 import { toItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
+import { listField, refuse } from '../domain/requestFields.js';
 import type { HostMatch, WorkerCheck } from '../domain/verdict.js';
 import { toHostProcessRecord } from '../processes/processRecord.js';
 
@@ -16,12 +17,22 @@ import { toHostProcessRecord } from '../processes/processRecord.js';
  * one batch, so twenty containers cost one reading of the host's process
  * table, and every verdict judges the same picture of the host.
  */
+/** Far longer than a name can be; a bad name shorter than this is that item's own error (InvalidContainerName). */
+const testedNameField = z.string().superRefine((name, ctx) => {
+  if (name.length > 1024) {
+    refuse(ctx, `The container name ${quoteValue(name)} is ${name.length} characters long; a name has at most ${CONTAINER_NAME_MAX_LENGTH}.`, 'names', 'InvalidContainerName');
+  }
+});
+
 export const isolationTest = defineCommand({
   name: 'isolation.test',
   summary: 'Observes the isolation of containers (one host snapshot for the batch) and judges it against the expectation.',
   args: z.strictObject({
     // Each name is checked on its own below: one bad name in a pipeline is that item's error, not the batch's.
-    names: z.array(z.string().max(1024)).min(1).max(1000),
+    names: listField(testedNameField, {
+      field: 'names', label: 'The list of containers to test', noun: 'container', min: 1, max: 1000,
+      fix: 'Give at least one and at most 1000; Test-ContainerIsolation sends a longer pipeline in batches of 1000.',
+    }),
     expected: z.record(z.string(), isolationSchema).default({}),
   }),
   response: responses['isolation.test'],

@@ -12,25 +12,42 @@ import { describeImageBuild, hostRelease, serverReleaseByKey, type HostClass } f
 import { isolations, requestedIsolationSchema } from '../domain/isolation.js';
 import { toItemError, type ItemError } from '../domain/itemError.js';
 import { responses } from '../domain/responses.js';
+import { listField, refuse } from '../domain/requestFields.js';
+import { quoteValue } from '../domain/names.js';
+
+/** Text the caller typed, at most `max` characters; `what` names it in the message. */
+function boundedText(field: string, what: string, max: number, example: string) {
+  return z.string().superRefine((text, ctx) => {
+    if (text.length > max) refuse(ctx, `${what} ${quoteValue(text)} is ${text.length} characters long; at most ${max} are taken. Give one such as ${example}.`, field);
+  });
+}
+
+/** A build as a number or as text; the text is bounded. */
+function buildField(field: string, what: string, max: number, example: string) {
+  return z.union([z.string(), z.number().int()]).superRefine((build, ctx) => {
+    if (typeof build === 'string' && build.length > max) {
+      refuse(ctx, `${what} ${quoteValue(build)} is ${build.length} characters long; at most ${max} are taken. Give one such as ${example}.`, field);
+    }
+  });
+}
 
 export const compatibilityArgs = z.strictObject({
-  images: z
-    .array(
-      z.strictObject({
-        reference: z.string().max(1024),
-        /** The image's build when the caller knows it (image config OsVersion): 20348, "10.0.20348.2527". */
-        imageBuild: z.union([z.string().max(64), z.number().int()]).nullish(),
-      }),
-    )
-    .min(1)
-    .max(5000),
+  images: listField(
+    z.strictObject({
+      // Longer than a reference can be; a malformed one shorter than this is that item's own error (InvalidImageReference).
+      reference: boundedText('reference', 'The image reference', 1024, 'mcr.microsoft.com/windows/servercore:ltsc2022'),
+      /** The image's build when the caller knows it (image config OsVersion): 20348, "10.0.20348.2527". */
+      imageBuild: buildField('imageBuild', 'The image build', 64, '20348 or 10.0.20348.2527').nullish(),
+    }),
+    { field: 'images', label: 'The list of images', noun: 'image', min: 1, max: 5000, fix: 'Give at least one image and at most 5000 per request; Test-IsolationCompatibility sends them in batches of 1000.' },
+  ),
   /** Default: both Process and HyperV. `Default` is resolved per host and backend. */
   isolations: z.array(requestedIsolationSchema).min(1).max(3).optional(),
   /** The host to answer for; omitted: this machine. */
   host: z
     .strictObject({
-      build: z.union([z.number().int(), z.string().max(200)]).optional(),
-      edition: z.string().max(200).optional(),
+      build: buildField('host.build', 'The host build', 200, '20348 or 10.0.20348.2527').optional(),
+      edition: boundedText('host.edition', 'The host edition', 200, "'Windows Server 2022'").optional(),
       class: z.enum(['Server', 'Client']).optional(),
     })
     .optional(),

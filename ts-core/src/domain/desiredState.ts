@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { backendNameSchema, isolationSchema, requestedIsolationSchema } from './isolation.js';
 import { containerNameSchema } from './names.js';
+import { commandField, imageField } from './requestFields.js';
 
 /** What a container should be doing. `stopped` is also what a created-but-never-started container is. */
 export const runStateSchema = z.enum(['running', 'stopped']);
@@ -29,9 +30,9 @@ const readOnly = { readOnly: true } as const;
 /** The desired properties: what a caller may give. */
 const desiredShape = {
   name: containerNameSchema.meta({ description: 'The container name: the key of the instance.' }),
-  image: z.string().min(1).max(300).optional().meta({ description: 'The image to create it from. Required to create it.' }),
+  image: imageField.optional().meta({ description: 'The image to create it from. Required to create it.' }),
   isolation: requestedIsolationSchema.optional().meta({ description: "Process or HyperV. 'Default' (or leaving it out) lets the backend choose and is not compared." }),
-  command: z.array(z.string().max(65_536)).max(1000).optional().meta({ description: "The command to run; left out or empty, the image's own command, and not compared." }),
+  command: commandField({ required: false }).optional().meta({ description: "The command to run; left out or empty, the image's own command, and not compared." }),
   backend: backendNameSchema.optional().meta({ description: 'The backend that holds it (linux, docker). Left out: the one that holds it, or the default one to create it.' }),
   state: runStateSchema.optional().meta({ description: 'running (the default when it should exist) or stopped.' }),
   _exist: z.boolean().optional().meta({ description: 'Whether the container should exist (default true): DSC\'s canonical _exist property.' }),

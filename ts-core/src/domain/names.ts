@@ -54,6 +54,3 @@ export const containerNameSchema = z.string().max(1024).superRefine((name, ctx) 
   const why = whyInvalid(name);
   if (why !== null) ctx.addIssue({ code: 'custom', message: invalidNameMessage(name, why), params: { coreCode: 'InvalidContainerName', name } });
 });
-
-/** A name pattern (PowerShell wildcards) in a list request: a name or a pattern that may match names. */
-export const containerNamePatternSchema = z.string().min(1).max(200).refine((s) => !/[\0\r\n]/.test(s), 'a name pattern cannot contain NUL or line breaks');
