@@ -43,7 +43,9 @@ function Invoke-ContainerIsolationCheck {
     .PARAMETER Name
     Names or wildcard patterns of the containers to check. Without -Name and
     -InputObject: the containers named in the expectation map, or all
-    containers when there is none.
+    containers when there is none. A pipeline that brings no container at
+    all checks nothing and writes the error NoContainerToCheck (it does not
+    fall back to all containers).
 
     .PARAMETER InputObject
     Containers from Get-IsolatedContainer or New-IsolatedContainer.
@@ -286,6 +288,16 @@ function Invoke-ContainerIsolationCheck {
         if (-not (Register-IsolationShouldOperator)) {
             $PSCmdlet.ThrowTerminatingError((New-CoreErrorRecord -ErrorId 'ShouldOperatorUnavailable' -Category InvalidOperation -TargetObject $pester.Name `
                         -Message "Pester $($pester.Version) did not accept Should -BeIsolated and Should -BeCompatibleWith (see the warning). Start a new PowerShell session, import Pester 5 or later and then WindowsContainers."))
+        }
+
+        # A pipeline that brought nothing (Get-IsolatedContainer api-* matched
+        # no container) selects nothing: checking every container instead, or
+        # passing with no test at all, would both turn a CI gate green for the
+        # wrong reason. One error, which -ErrorAction Stop turns into a stop.
+        if ($MyInvocation.ExpectingInput -and $selection.Count -eq 0) {
+            $PSCmdlet.WriteError((New-CoreErrorRecord -ErrorId 'NoContainerToCheck' -Category ObjectNotFound -TargetObject $null `
+                        -Message 'No container came through the pipeline, so nothing was checked and no report was written. Check the command before the pipe (for example Get-IsolatedContainer api-* matched nothing), or name the containers with -Name.'))
+            return
         }
 
         # What to select: what was named, else the expectation's keys, else everything.

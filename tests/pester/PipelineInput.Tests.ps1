@@ -265,6 +265,7 @@ Describe 'Remove-ContainerImage from the pipeline' {
 
 Describe 'Invoke-ContainerIsolationCheck from the pipeline' {
     BeforeAll {
+        Mock -ModuleName WindowsContainers Invoke-CoreCommand $fakeCore
         # The selection is what this test is about: stop before the Pester run, at the evidence.
         Mock -ModuleName WindowsContainers Get-IsolationCheckEvidence {
             $script:calls.Add([pscustomobject]@{ Command = 'evidence'; Names = @($Pattern); Bound = @(Get-BoundAtCaller) })
@@ -287,6 +288,17 @@ Describe 'Invoke-ContainerIsolationCheck from the pipeline' {
         $calls[0].Names | Should -Be @('web')
         $calls[0].Bound | Should -Contain 'InputObject'
         $calls[0].Bound | Should -Not -Contain 'Name'
+    }
+
+    It 'Should check nothing, with one error, when the pipeline brings no container' {
+        $outputPath = Join-Path $TestDrive 'empty.xml'
+        $result = @() | Invoke-ContainerIsolationCheck -Output None -OutputPath $outputPath -ErrorAction SilentlyContinue -ErrorVariable failures
+        $result | Should -BeNullOrEmpty
+        $calls | Should -BeNullOrEmpty -Because 'no container may be selected (before, an empty pipeline checked every container)'
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'NoContainerToCheck,Invoke-ContainerIsolationCheck'
+        $outputPath | Should -Not -Exist
+        { Get-IsolatedContainer -Name 'nope*' | Invoke-ContainerIsolationCheck -Output None -ErrorAction Stop } | Should -Throw -ErrorId 'NoContainerToCheck,Invoke-ContainerIsolationCheck'
     }
 
     It 'Should still select everything when given no names (the Name set without a default set)' {
