@@ -277,8 +277,10 @@ export function createLinuxBackend(): LinuxBackend {
         }
         throw error;
       }
-      // Just started: a live main process means running, without asking the runtime again.
-      const started = metadata.hostPid !== null && isRunning({ pid: metadata.hostPid });
+      // Just started: a live main process means running, without asking the runtime again. A utility
+      // VM's agent says it is ready just before it starts the workload, so asking it at once (a round
+      // trip of ~120 ms under TCG) could only answer running.
+      const started = runtime.kind === 'qemu' || (metadata.hostPid !== null && isRunning({ pid: metadata.hostPid }));
       return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
