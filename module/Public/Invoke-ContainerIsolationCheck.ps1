@@ -116,7 +116,8 @@ function Invoke-ContainerIsolationCheck {
     Get-IsolatedContainer -Name api-* | Invoke-ContainerIsolationCheck -Isolation Process -DefaultIsolation Process -Output Detailed
 
     Checks the containers from the pipeline and the host's default isolation,
-    printing every test case.
+    printing every test case. When api-* matches no container, nothing is
+    checked and the error NoContainerToCheck says so.
 
     .EXAMPLE
     Invoke-ContainerIsolationCheck -Expectation @{ web = 'HyperV' } -HostEdition 'Windows Server 2025' -OutputPath ./plan.xml -OutputFormat NUnitXml

@@ -156,6 +156,8 @@ Describe 'Every help example runs as printed' -Skip:(-not $canRun) {
             'New-IsolatedContainer/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop }
             'Remove-IsolatedContainer/1' = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
             'Start-IsolatedContainer/2'  = { Stop-IsolatedContainer -Name web -TimeoutSeconds 0 -ErrorAction Stop }
+            # An empty pipeline checks nothing (NoContainerToCheck): the example's api-* must match a container.
+            'Invoke-ContainerIsolationCheck/3' = { $null = New-IsolatedContainer -Name api-1 -Image busybox -Isolation Process -Command sleep, 600 -ErrorAction Stop }
             'Remove-IsolatedContainer/2' = { $null = New-IsolatedContainer -Name test-1 -Image busybox -Command sleep, 600 -ErrorAction Stop }
             'Import-ContainerImage/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop; Remove-ContainerImage -Name busybox -ErrorAction Stop }
             'Remove-ContainerImage/1'    = { Remove-IsolatedContainer -Name web -Force -ErrorAction Stop }
