@@ -305,12 +305,22 @@ describe.runIf(onLinux)('which writer runs', () => {
     expect(choose(path.join(place, 'missing')).kind).toBe('node');
   });
 
+  it('runs the file it checked, not a link to it that another user could point elsewhere', () => {
+    const open = path.join(dir, 'shared');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o777); // anyone may replace the link in here
+    const link = path.join(open, 'writer');
+    fs.symlinkSync(copy, link);
+    expect(choose(link)).toEqual({ kind: 'native', file: fs.realpathSync(copy) });
+  });
+
   it('falls back to the node writer with the reason when the native one may not run, and the log is the same', async () => {
     fs.chmodSync(copy, 0o775);
     const pipe = await startLogWriter(dir, 'container.log', { [LOG_WRITER_VARIABLE]: copy });
     expect(pipe!.writer).toBe('node');
     expect(pipe!.fallbackReason).toBe(`the native writer is not safe to run: ${copy} is writable by group or others (mode 775)`);
     expect(path.basename(fs.readlinkSync(`/proc/${pipe!.writerPid}/exe`))).toBe(path.basename(process.execPath));
+    expect(fs.readlinkSync(`/proc/${pipe!.writerPid}/cwd`)).toBe('/');
     fs.writeSync(pipe!.writeFd, 'through node\n');
     await finish(pipe!);
     expect(readLog()).toMatch(new RegExp(`^${STAMP}through node\n$`));

@@ -230,7 +230,18 @@ export function chooseLogWriter(env: NodeJS.ProcessEnv = process.env): { kind: '
   // Checked again in full after the bits are back: the folders count as much as the file.
   if (unsafe !== null && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
   if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
-  return { kind: 'native', file };
+  // Run the file that was checked, not the path given: a link on the way (in a folder another
+  // user can write) could be pointed elsewhere between the check and the spawn. The resolved
+  // path is checked once more, so what runs is exactly what passed.
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch (error) {
+    return { kind: 'node', reason: `the native writer is not safe to run: ${file} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  const again = unsafeToRunReason(real);
+  if (again) return { kind: 'node', reason: `the native writer is not safe to run: ${again}` };
+  return { kind: 'native', file: real };
 }
 
 /** The program and arguments that run a writer with argv [dir, file name, cap] (for the tests, and startLogWriter). */
@@ -299,8 +310,9 @@ export async function startLogWriter(dir: string, fileName: string, env: NodeJS.
     }
     if (writerPid === null) {
       const [node, nodeArgs] = logWriterCommand({ kind: 'node' }, args);
+      // cwd '/': it lives as long as the container and must hold no folder of the caller busy (the native writer chdirs there too).
       const child = spawn(node, nodeArgs, {
-        detached: true, stdio: [readFd, 'ignore', 'ignore'], env: {},
+        detached: true, stdio: [readFd, 'ignore', 'ignore'], env: {}, cwd: '/',
       });
       child.on('error', () => undefined);
       writerPid = child.pid ?? null;
