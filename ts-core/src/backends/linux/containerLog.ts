@@ -161,6 +161,8 @@ export function nativeLogWriterPath(env: NodeJS.ProcessEnv = process.env): strin
  * by all when it is sticky, like /tmp, where only an entry's owner may
  * rename or remove it.
  */
+const NOT_EXECUTABLE = 'is not executable';
+
 export function unsafeToRunReason(file: string): string | null {
   let real: string;
   try {
@@ -182,7 +184,8 @@ export function unsafeToRunReason(file: string): string | null {
   const fileOwner = owner(stat, real);
   if (fileOwner) return fileOwner;
   if ((stat.mode & 0o022) !== 0) return `${real} is writable by group or others (mode ${mode(stat)})`;
-  if ((stat.mode & 0o100) === 0) return `${real} is not executable (mode ${mode(stat)})`;
+  // Said last, after the folders: only a file that is safe but for its execute bits may get them back.
+  const notExecutable = (stat.mode & 0o100) === 0 ? `${real} ${NOT_EXECUTABLE} (mode ${mode(stat)})` : null;
   let dir = path.dirname(real);
   for (let own = true; ; own = false) {
     try {
@@ -195,7 +198,7 @@ export function unsafeToRunReason(file: string): string | null {
     const sticky = (stat.mode & 0o1000) !== 0;
     if ((stat.mode & 0o022) !== 0 && (own || !sticky)) return `the folder ${dir} is writable by group or others (mode ${mode(stat)})`;
     const parent = path.dirname(dir);
-    if (parent === dir) return null;
+    if (parent === dir) return notExecutable;
     dir = parent;
   }
 }
@@ -228,7 +231,8 @@ export function chooseLogWriter(env: NodeJS.ProcessEnv = process.env): { kind: '
   if (!fs.existsSync(file)) return { kind: 'node', reason: `the native writer ${file} is not there (bundling builds it where a C compiler is installed: apt-get install gcc libc6-dev, then node build/bundle.mjs)` };
   let unsafe = unsafeToRunReason(file);
   // Checked again in full after the bits are back: the folders count as much as the file.
-  if (unsafe !== null && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
+  // Only the execute bits may be missing (the file and every folder above it are otherwise safe).
+  if (unsafe !== null && unsafe.includes(` ${NOT_EXECUTABLE} `) && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
   if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
   // Run the file that was checked, not the path given: a link on the way (in a folder another
   // user can write) could be pointed elsewhere between the check and the spawn. The resolved
