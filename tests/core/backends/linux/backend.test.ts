@@ -193,6 +193,20 @@ describe.skipIf(!canRun)('the linux backend on real runc', () => {
     expect(leftovers(['vt-proc'])).toEqual(nothing);
   });
 
+  it('stops a container whose runc record was deleted behind its back, through its cgroup, and says so', async () => {
+    const info = await backend.create(spec('vt-norecord', ['sh', '-c', 'trap "" TERM; sleep 600 & wait']), context);
+    fs.rmSync(path.join(runcRoot(), 'vt-norecord'), { recursive: true, force: true });
+    context.messages.length = 0;
+    const stopped = await backend.stop('vt-norecord', 1, context);
+    expect(stopped.state).toBe('exited');
+    expect(stopped.exitCode).toBe(137); // it ignored SIGTERM: SIGKILL after the timeout
+    expect(context.messages.some((m) => /runc has no record of container 'vt-norecord'/.test(m))).toBe(true);
+    expect(leftovers(['vt-norecord']).processes).toEqual([]);
+    expect(isRunning({ pid: info.hostPid! })).toBe(false);
+    await backend.remove('vt-norecord', false, context);
+    expect(leftovers(['vt-norecord'])).toEqual(nothing);
+  });
+
   it('runs the container on an overlay of the image: writes stay in the container, removal unmounts it', async () => {
     const rootfs = path.join(state, 'containers', 'vt-overlay', 'rootfs');
     await backend.create(spec('vt-overlay', ['sh', '-c', 'echo changed > /etc/hosts; echo written > /etc/from-container; sleep 600']), context);

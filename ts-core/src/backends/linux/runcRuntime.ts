@@ -11,7 +11,7 @@ import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
-import { readContainerProcfs, readProcessStat, waitForExit } from '../../processes/procfs/index.js';
+import { readContainerProcfs, readProcessStat, signalIfSame, waitForExit } from '../../processes/procfs/index.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ProcessView } from '../types.js';
 import { requireRunc, runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
@@ -169,6 +169,34 @@ export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath =
   }
 }
 
+/**
+ * Stop where runc has no record of the container (its state was deleted
+ * behind the module's back) but the container's cgroup still holds
+ * processes: they are signalled directly, each only while it is still the
+ * process read from the cgroup (PID and start time), SIGTERM first, then
+ * SIGKILL after the timeout. Nothing left: nothing to do.
+ */
+async function stopWithoutRunc(metadata: ContainerMetadata, timeoutSeconds: number, context: { verbose(message: string): void; warning(message: string): void }): Promise<ContainerMetadata> {
+  const members = cgroupPids(cgroupsPathFor(metadata.name))
+    .map((pid) => ({ pid, startTimeMs: readProcessStat(pid)?.startTimeMs }))
+    .filter((p): p is { pid: number; startTimeMs: number } => p.startTimeMs !== undefined);
+  if (members.length === 0) return metadata;
+  context.warning(`runc has no record of container '${metadata.name}', but its cgroup still holds ${members.length} process(es); they are stopped directly.`);
+  for (const member of members) signalIfSame(member, 'SIGTERM');
+  let left = await waitForExit(members, timeoutSeconds * 1000);
+  let exitCode: number | null = null;
+  if (left.length > 0) {
+    context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
+    for (const member of left) signalIfSame(member, 'SIGKILL');
+    left = await waitForExit(left, 10_000);
+    if (left.length > 0) {
+      throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL (host PID ${left.map((p) => p.pid).join(', ')}).`, { details: { name: metadata.name } });
+    }
+    exitCode = 137;
+  }
+  return { ...metadata, stoppedAt: new Date().toISOString(), exitCode };
+}
+
 /** Process isolation: an OCI bundle in the container directory, run by runc. */
 export function createRuncRuntime(): LinuxRuntime {
   return {
@@ -323,7 +351,8 @@ export function createRuncRuntime(): LinuxRuntime {
       // A main process known to be gone needs no runc at all.
       if (mainProcessRunning(metadata) === false) return metadata;
       const state = await runcState(id);
-      if (!state || state.status === 'stopped') return metadata;
+      if (!state) return stopWithoutRunc(metadata, timeoutSeconds, context);
+      if (state.status === 'stopped') return metadata;
       let exitCode: number | null = null;
       if (state.status === 'running') {
         context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
