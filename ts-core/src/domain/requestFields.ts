@@ -106,10 +106,24 @@ export function commandField(options: { required: boolean }) {
 
 // ---------------------------------------------------------------- environment
 
-/** Environment variables for a command: names without '=' or NUL, values without NUL. */
+/** Bounds of an environment: how many variables, how long a name, how long a value. */
+export const ENVIRONMENT_MAX_VARIABLES = 1000;
+export const ENVIRONMENT_NAME_MAX_LENGTH = 1024;
+export const ENVIRONMENT_VALUE_MAX_LENGTH = ARGUMENT_MAX_LENGTH;
+
+/** Environment variables for a command: names without '=' or NUL, values without NUL; each bounded. */
 export const environmentField = z.record(z.string(), z.string()).superRefine((variables, ctx) => {
-  for (const [name, value] of Object.entries(variables)) {
-    if (name.length === 0) {
+  const entries = Object.entries(variables);
+  if (entries.length > ENVIRONMENT_MAX_VARIABLES) {
+    refuse(ctx, `${entries.length} environment variables were given; at most ${ENVIRONMENT_MAX_VARIABLES} are taken. Put the rest in a file inside the container.`, 'env');
+    return;
+  }
+  for (const [name, value] of entries) {
+    if (name.length > ENVIRONMENT_NAME_MAX_LENGTH) {
+      refuse(ctx, `The environment variable name ${quoteValue(name)} is ${name.length} characters long; at most ${ENVIRONMENT_NAME_MAX_LENGTH} are taken. Give a shorter name.`, 'env');
+    } else if (value.length > ENVIRONMENT_VALUE_MAX_LENGTH) {
+      refuse(ctx, `The value of environment variable ${quoteValue(name)} is ${value.length} characters long; at most ${ENVIRONMENT_VALUE_MAX_LENGTH} are taken. Pass long data in a file inside the container instead.`, 'env');
+    } else if (name.length === 0) {
       refuse(ctx, `An environment variable has an empty name (its value is ${quoteValue(value)}). Give every variable a name, as in @{ GREETING = 'hello' }.`, 'env');
     } else if (name.includes('=')) {
       refuse(ctx, `The environment variable name ${quoteValue(name)} contains '='. Give names without '=' or NUL; the value goes on the other side: @{ NAME = 'value' }.`, 'env');
