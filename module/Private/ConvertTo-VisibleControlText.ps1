@@ -9,9 +9,10 @@ function ConvertTo-VisibleControlText {
     LF or at the end is a line end and is dropped; ESC becomes U+241B, every
     other C0 control its control picture (U+2400 + code), DEL U+2421; C1
     controls and the bidirectional overrides and isolates become \uXXXX.
-    The LogLine and CommandResult views in WindowsContainers.Format.ps1xml
-    apply the same mapping inline (a view's script block cannot call this
-    function); Views.Tests.ps1 checks that the two agree.
+    The views in WindowsContainers.Format.ps1xml and the Display* properties
+    in WindowsContainers.Types.ps1xml apply the same mapping inline (their
+    script blocks cannot call this function); Views.Tests.ps1 checks that
+    every copy agrees with it.
     #>
     [CmdletBinding()]
     [OutputType([string])]

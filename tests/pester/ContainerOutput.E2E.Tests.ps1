@@ -127,3 +127,108 @@ Describe 'Control sequences and empty arguments in a Hyper-V-isolated container 
         Assert-ShownSafely -InputObject $lines -Shown "a$([char]0x241B)]52;c;SGVsbG8=$([char]0x2407)b$([char]0x241B)]0;pwned$([char]0x2407)cdsafe$([char]0x2400)e`tf"
     }
 }
+
+# Out-Default formats the first object of a stream with its type's view; a
+# later object of another type is listed by its DefaultDisplayPropertySet.
+# The default output of a script that creates a container and then reads it.
+Describe 'Container text after an object of another type in the same output stream (runc)' -Tag E2E {
+    BeforeAll {
+        $script:mixName = "mix-$PID"
+        # Its one log line: its last argument, A OSC 52 (clipboard write) B; and a process named x OSC 0 (window title).
+        $script:mixLine = "A$([char]0x1B)]52;c;cHduZWQ=$([char]0x07)B"
+        $script:mixCommand = @('sh', '-c', 'printf "%s\n" "$1"; n=$(printf "x\033]0;t\007"); ln -sf /bin/sleep "/tmp/$n"; exec -a sleep "/tmp/$n" 100', '-', $mixLine)
+        $script:mixShown = "A$([char]0x241B)]52;c;cHduZWQ=$([char]0x2407)B"
+        function script:Wait-MixLog {
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not @(Get-ContainerLog -Name $mixName).Count -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        }
+    }
+
+    AfterAll {
+        Remove-IsolatedContainer -Name $mixName -Force -Confirm:$false -ErrorAction Ignore -WarningAction Ignore
+    }
+
+    It 'Should show the log line visibly when the new container came first: New-IsolatedContainer; Get-ContainerLog' {
+        $text = & {
+            New-IsolatedContainer -Name $mixName -Image busybox -Isolation Process -Command $mixCommand
+            Wait-MixLog
+            Get-ContainerLog -Name $mixName
+        } | Out-String -Width 200
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains($mixShown) | Should -BeTrue -Because "the log line is shown as $(ConvertTo-Escaped $mixShown)"
+        ConvertTo-Escaped (Get-ContainerLog -Name $mixName | Select-Object -ExpandProperty Text) | Should -BeExactly (ConvertTo-Escaped $mixLine) -Because 'the object keeps the bytes'
+    }
+
+    It 'Should show a command''s output, the process names and the verdict''s reasons visibly after the container' {
+        $text = & {
+            Get-IsolatedContainer -Name $mixName
+            Invoke-ContainerCommand -Name $mixName -Command sh, -c, 'printf "o\033[2J"; printf "e\033]0;t\007" >&2'
+            Get-ContainerProcess -Name $mixName
+            Test-ContainerIsolation -Name $mixName
+        } | Out-String -Width 300
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains("o$([char]0x241B)[2J") | Should -BeTrue -Because 'the output is shown visibly'
+        $text.Contains("e$([char]0x241B)]0;t$([char]0x2407)") | Should -BeTrue -Because 'the error output is shown visibly'
+        $text.Contains("x$([char]0x241B)]0;t$([char]0x2407)") | Should -BeTrue -Because 'the process name is shown visibly'
+    }
+
+    It 'Should show the container''s command visibly in its list view' {
+        $text = Get-IsolatedContainer -Name $mixName | Format-List | Out-String -Width 300
+        Get-ControlCode $text | Should -BeNullOrEmpty
+        $text.Contains("A$([char]0x241B)]52;c;cHduZWQ=") | Should -BeTrue -Because 'the command is shown visibly'
+    }
+
+    It 'Should print no control character a terminal acts on from a script run with -File (Out-Default to stdout)' {
+        $scriptPath = Join-Path $state "mix-$PID.ps1"
+        # PlainText: PowerShell's own colours (table headers) are escape sequences too; it leaves the rest to the terminal.
+        Set-Content -LiteralPath $scriptPath -Value @"
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$(Join-Path $repo 'WindowsContainers.psd1')'
+Get-IsolatedContainer -Name $mixName
+Get-ContainerLog -Name $mixName
+"@
+        # The host this test runs in: pwsh itself, or dotnet running pwsh.dll beside $PSHOME (the repo's dotnet tool).
+        [string[]] $hostArgs = if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+        $stdout = & ([Environment]::ProcessPath) @hostArgs -NoProfile -NonInteractive -File $scriptPath 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because (ConvertTo-Escaped $stdout)
+        Get-ControlCode $stdout | Should -BeNullOrEmpty -Because 'no character a terminal acts on reaches stdout'
+        $stdout.Contains($mixShown) | Should -BeTrue -Because "the log line is shown as $(ConvertTo-Escaped $mixShown)"
+    }
+}
+
+# An image's config comes from the archive it was imported from.
+Describe 'Image config text from a docker save archive in the views' -Tag E2E {
+    BeforeAll {
+        $script:archiveDirectory = Join-Path $state "evil-archive-$PID"
+        $null = New-Item -ItemType Directory -Path (Join-Path $archiveDirectory 'layer') -Force
+        Copy-Item -LiteralPath $busyboxTar -Destination (Join-Path $archiveDirectory 'layer' 'layer.tar')
+        # Cmd and Env with OSC 52, OSC 0 and CSI 2J (JSON escapes: the file itself is plain text).
+        Set-Content -LiteralPath (Join-Path $archiveDirectory 'config.json') -Value '{"config":{"Cmd":["sh","-c","\u001b]52;c;cHduZWQ=\u0007 \u001b]0;t\u0007 \u001b[2J"],"Env":["PATH=/bin","X=\u001b]52;c;cHduZWQ=\u0007"],"WorkingDir":"/\u001b[2J"}}'
+        Set-Content -LiteralPath (Join-Path $archiveDirectory 'manifest.json') -Value '[{"Config":"config.json","RepoTags":["evil:1"],"Layers":["layer/layer.tar"]}]'
+        & tar -C $archiveDirectory -cf (Join-Path $archiveDirectory 'evil.tar') manifest.json config.json layer/layer.tar
+        if ($LASTEXITCODE -ne 0) { throw 'tar could not build the docker save archive' }
+        $null = Import-ContainerImage -Path (Join-Path $archiveDirectory 'evil.tar') -Name evil
+        $script:clip = "$([char]0x241B)]52;c;cHduZWQ=$([char]0x2407)"
+    }
+
+    AfterAll {
+        Remove-ContainerImage -Name evil -ErrorAction Ignore
+        Remove-Item -LiteralPath $archiveDirectory -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'Should keep the config exactly and show it with every control character visible: <View>' -ForEach @(
+        @{ View = 'default'; Render = { Get-ContainerImage -Name evil | Out-String -Width 300 } }
+        @{ View = 'list'; Render = { Get-ContainerImage -Name evil | Format-List | Out-String -Width 300 } }
+        @{ View = 'after a log line'; Render = { & { [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'c'; Stream = 'stdout'; Text = 't' }; Get-ContainerImage -Name evil } | Out-String -Width 300 } }
+    ) {
+        $image = Get-ContainerImage -Name evil
+        ConvertTo-Escaped $image.DefaultCommand[2] | Should -BeExactly (ConvertTo-Escaped "$([char]0x1B)]52;c;cHduZWQ=$([char]0x07) $([char]0x1B)]0;t$([char]0x07) $([char]0x1B)[2J")
+        $text = & $Render
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains("sh -c $clip") | Should -BeTrue -Because 'the default command is shown visibly'
+        if ($View -eq 'list') {
+            $text.Contains("X=$clip") | Should -BeTrue -Because 'the environment is shown visibly'
+            $text.Contains("/$([char]0x241B)[2J") | Should -BeTrue -Because 'the working directory is shown visibly'
+        }
+    }
+}

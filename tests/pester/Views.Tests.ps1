@@ -300,3 +300,142 @@ Describe 'Process names and command lines from a container in the views' {
         ConvertTo-Escaped $script:processObjects[$Type].CommandLine | Should -BeExactly (ConvertTo-Escaped $commandLine) -Because 'the object keeps it exactly'
     }
 }
+
+# An image's config (Cmd, Env, WorkingDir) and tags come from the archive it was
+# imported from; a container's command and image come from that config or its
+# creator; the verdict's gaps come from the core's evidence. All untrusted.
+Describe 'Image and container config text in the views' {
+    BeforeAll {
+        $e = [char]0x1B; $bel = [char]0x07
+        $script:configText = "a${e}]52;c;cHduZWQ=${bel}b${e}]0;t${bel}c${e}[2Jd"
+        $script:configShown = "a$([char]0x241B)]52;c;cHduZWQ=$([char]0x2407)b$([char]0x241B)]0;t$([char]0x2407)c$([char]0x241B)[2Jd"
+        $script:configObjects = InModuleScope WindowsContainers -Parameters @{ T = $script:configText } {
+            param($T)
+            $result = New-IsolationTestResultObject -Record ([pscustomobject]@{
+                    name = 'web'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
+                    reason = 'r'; reasons = @('r'); gaps = @("gap $T"); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @(); hostMatches = @(); worker = $null
+                })
+            @{
+                ContainerImage      = New-ContainerImageObject -Record ([pscustomobject]@{ name = "evil$T"; format = 'docker-archive'; layers = 1; sizeBytes = 1MB; files = 1; defaultCommand = @('sh', '-c', $T); workingDir = "/w$T"; env = @("A=$T", 'PATH=/bin'); importedAt = '2026-12-02T05:43:49.000Z'; source = "/tmp/$T.tar"; rootfs = 'r' })
+                Container           = New-ContainerObject -Record ([pscustomobject]@{ name = 'x'; id = 'x'; backend = 'linux'; image = "img$T"; isolation = 'Process'; state = 'running'; command = @('sh', '-c', $T); createdAt = $null; startedAt = $null; exitCode = $null; hostPid = 1; utilityVmId = $null; managed = $true })
+                ContainerState      = [pscustomobject]@{ PSTypeName = 'WindowsContainers.ContainerState'; Name = 'x'; Ensure = 'Present'; State = 'Running'; Isolation = 'Process'; Image = "img$T"; Command = @('sh', '-c', $T); Backend = 'linux'; Id = 'x'; CreatedAt = $null; DifferingProperties = @(); Actions = @(); WritableLayerLost = $false }
+                IsolationTestResult = $result
+            }
+        }
+    }
+
+    It 'Should show <Type> through <Format> (<Shape>) with no control character, the config text visible' -ForEach @(
+        foreach ($type in 'ContainerImage', 'Container', 'ContainerState', 'IsolationTestResult') {
+            foreach ($format in 'Format-Table', 'Format-List', 'Out-String') {
+                @{ Type = $type; Format = $format; Shape = 'live' }
+                @{ Type = $type; Format = $format; Shape = 'deserialized' }
+            }
+        }
+    ) {
+        $item = $script:configObjects[$Type]
+        if ($Shape -eq 'deserialized') { $item = ConvertTo-Deserialized $item }
+        $text = if ($Format -eq 'Out-String') { $item | Out-String -Width 300 } else { $item | & $Format | Out-String -Width 300 }
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        # The verdict's table shows the reason, not the gaps; its list view shows them.
+        if ($Type -ne 'IsolationTestResult' -or $Format -eq 'Format-List') {
+            $text.Contains($script:configShown) | Should -BeTrue -Because "the text is shown as $(ConvertTo-Escaped $script:configShown)"
+        }
+    }
+
+    It 'Should show every config field of an image in its list view: <Field>' -ForEach @(
+        @{ Field = 'Name'; Shown = { "evil$script:configShown" } }
+        @{ Field = 'DefaultCommand'; Shown = { "sh -c $script:configShown" } }
+        @{ Field = 'WorkingDirectory'; Shown = { "/w$script:configShown" } }
+        @{ Field = 'Environment'; Shown = { "A=$script:configShown" } }
+        @{ Field = 'Source'; Shown = { "/tmp/$script:configShown.tar" } }
+    ) {
+        $text = $script:configObjects.ContainerImage | Format-List | Out-String -Width 300
+        ($text -match "(?m)^$Field\s+: $([regex]::Escape((& $Shown)))") | Should -BeTrue -Because "$Field is shown visibly"
+        # One variable a line.
+        ($text -match "(?m)^Environment\s+: .*\n\s+PATH=/bin") | Should -BeTrue
+    }
+
+    It 'Should leave the image''s config exactly as the archive had it' {
+        ConvertTo-Escaped ($script:configObjects.ContainerImage.DefaultCommand[2]) | Should -BeExactly (ConvertTo-Escaped $script:configText)
+        ConvertTo-Escaped ($script:configObjects.ContainerImage | Select-Object -ExpandProperty Environment)[0] | Should -BeExactly (ConvertTo-Escaped "A=$script:configText")
+    }
+}
+
+# Out-Default formats the first object of a stream with its type's view; an
+# object of another type later in that stream is listed out of band, by its
+# DefaultDisplayPropertySet (Types.ps1xml), not by its view.
+Describe 'Untrusted text of an object that is not the first in a stream' {
+    BeforeAll {
+        $e = [char]0x1B; $bel = [char]0x07
+        $script:streamText = "A${e}]52;c;cHduZWQ=${bel}B${e}[2J"
+        $script:streamShown = "A$([char]0x241B)]52;c;cHduZWQ=$([char]0x2407)B$([char]0x241B)[2J"
+        $t = $script:streamText
+        $script:streamObjects = InModuleScope WindowsContainers -Parameters @{ T = $t } {
+            param($T)
+            $record = [pscustomobject]@{ containerName = 'web'; containerPid = 7; name = "p$T"; commandLine = 'x'; claimedHostPid = $null; hostPid = $null; visibleOnHost = $false; startTime = '2026-01-02T03:04:05.000Z'; workingSetBytes = 1; privateBytes = 1; pagedBytes = 0; nonPagedBytes = 0; cpuSeconds = 1; sessionId = 1 }
+            $test = New-IsolationTestResultObject -Record ([pscustomobject]@{
+                    name = 'web'; backend = 'linux'; configuredIsolation = 'HyperV'; expectedIsolation = 'HyperV'; observedIsolation = 'Inconclusive'; passed = $false
+                    reason = "r$T"; reasons = @("r$T"); gaps = @(); snapshotTakenAt = '2026-01-02T03:04:05.000Z'; containerProcesses = @($record)
+                    hostMatches = @([pscustomobject]@{ containerPid = 7; name = "p$T"; hostPid = $null; matched = $false; outcome = 'NotOnHost'; reason = "r$T" })
+                    worker = [pscustomobject]@{ alive = $true; tied = $false; reason = "r$T"; hostProcess = $null; claim = [pscustomobject]@{ pid = 4242; name = "p$T"; tieToken = 't' } }
+                })
+            @{
+                Container           = New-ContainerObject -Record ([pscustomobject]@{ name = 'x'; id = 'x'; backend = 'linux'; image = "i$T"; isolation = 'Process'; state = 'running'; command = @('sh', '-c', $T); createdAt = $null; startedAt = $null; exitCode = $null; hostPid = 1; utilityVmId = $null; managed = $true })
+                ContainerImage      = New-ContainerImageObject -Record ([pscustomobject]@{ name = "n$T"; format = 'docker-archive'; layers = 1; sizeBytes = 1; files = 1; defaultCommand = @($T); workingDir = $null; env = @(); importedAt = $null; source = 's'; rootfs = 'r' })
+                ContainerProcess    = $record | New-ContainerProcessObject
+                IsolationTestResult = $test
+                HostMatch           = @($test.HostMatches)[0]
+                WorkerProcess       = $test.WorkerProcess
+                LogLine             = [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'web'; Backend = 'linux'; Stream = 'stdout'; Timestamp = $null; Text = $T }
+                CommandResult       = [pscustomobject]@{ PSTypeName = 'WindowsContainers.CommandResult'; ContainerName = 'web'; Backend = 'linux'; Command = @('sh'); ExitCode = 0; Output = "o$T"; ErrorOutput = "e$T"; Truncated = $false }
+            }
+        }
+        # Something of another type first: a table (a BackendStatus) and a list (a ContainerHost).
+        $script:firsts = @{
+            Table = [pscustomobject]@{ PSTypeName = 'WindowsContainers.BackendStatus'; Name = 'linux'; Usable = $true; Isolations = @('Process'); Reason = $null; Details = $null }
+            List  = $script:objects.ContainerHost[0]
+        }
+    }
+
+    It 'Should show <Type> after a <First> of another type (<Shape>) with no control character, the text visible' -ForEach @(
+        foreach ($type in 'Container', 'ContainerImage', 'ContainerProcess', 'IsolationTestResult', 'HostMatch', 'WorkerProcess', 'LogLine', 'CommandResult') {
+            foreach ($first in 'Table', 'List') {
+                @{ Type = $type; First = $first; Shape = 'live' }
+                @{ Type = $type; First = $first; Shape = 'deserialized' }
+            }
+        }
+    ) {
+        $item = $script:streamObjects[$Type]
+        if ($Shape -eq 'deserialized') { $item = ConvertTo-Deserialized $item }
+        $text = & { $script:firsts[$First]; $item } | Out-String -Width 300
+        Get-ControlCode $text | Should -BeNullOrEmpty -Because 'no character a terminal acts on is shown'
+        $text.Contains($script:streamShown) | Should -BeTrue -Because "the text is shown as $(ConvertTo-Escaped $script:streamShown)"
+    }
+
+    It 'Should keep the raw text on the object for a pipeline' {
+        ConvertTo-Escaped ($script:streamObjects.LogLine | Select-Object -ExpandProperty Text) | Should -BeExactly (ConvertTo-Escaped $script:streamText)
+        ConvertTo-Escaped $script:streamObjects.CommandResult.Output | Should -BeExactly (ConvertTo-Escaped "o$script:streamText")
+        ConvertTo-Escaped $script:streamObjects.ContainerProcess.ProcessName | Should -BeExactly (ConvertTo-Escaped "p$script:streamText")
+    }
+
+    It 'Should map the text in Types.ps1xml as ConvertTo-VisibleControlText does' {
+        $hostile = "a$([char]0x1B)]0;t$([char]0x07)b`rc`0d$([char]0x7F)e$([char]0x9B)f$([char]0x202E)g`th`r"
+        $item = [pscustomobject]@{ PSTypeName = 'WindowsContainers.LogLine'; ContainerName = 'web'; Backend = 'linux'; Stream = 'stdout'; Timestamp = $null; Text = $hostile }
+        $fromHelper = InModuleScope WindowsContainers -Parameters @{ Text = $hostile } { param($Text) ConvertTo-VisibleControlText $Text }
+        ConvertTo-Escaped $item.DisplayText | Should -BeExactly (ConvertTo-Escaped $fromHelper)
+    }
+
+    It 'Should use one and the same mapping in every script block of Format.ps1xml and Types.ps1xml' {
+        $moduleDirectory = Join-Path $PSScriptRoot '..' '..' 'module'
+        $copies = foreach ($file in 'WindowsContainers.Format.ps1xml', 'WindowsContainers.Types.ps1xml') {
+            $text = [System.Net.WebUtility]::HtmlDecode((Get-Content -Raw -LiteralPath (Join-Path $moduleDirectory $file)))
+            # From the character class to the end of the replacement script block.
+            [regex]::Matches($text, "-replace '\\r\(\?=\\n\|\$\)'\) -replace '\[[^']*\]', \{ [^\r\n]*?\} \}\)") | ForEach-Object Value
+        }
+        @($copies).Count | Should -BeGreaterThan 30
+        @($copies | Sort-Object -Unique).Count | Should -Be 1 -Because 'every copy is the same expression'
+        $helper = Get-Content -Raw -LiteralPath (Join-Path $moduleDirectory 'Private' 'ConvertTo-VisibleControlText.ps1')
+        $helper | Should -Match ([regex]::Escape("-replace '[\x00-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]'"))
+        @($copies)[0] | Should -Match ([regex]::Escape("-replace '[\x00-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]'"))
+    }
+}
