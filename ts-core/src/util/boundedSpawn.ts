@@ -16,6 +16,9 @@ export interface BoundedResult {
   timedOut: boolean;
 }
 
+/** How long output is still read after the program has exited (see the 'exit' handler). */
+const EXIT_GRACE_MS = 500;
+
 export function boundedSpawn(file: string, args: readonly string[], options: { maxBytes: number; timeoutMs: number }): Promise<BoundedResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
@@ -43,12 +46,30 @@ export function boundedSpawn(file: string, args: readonly string[], options: { m
       clearTimeout(timer);
       reject(new CoreError('RuntimeFailed', `Could not run ${file}: ${error.message}`, { cause: error }));
     });
-    child.on('close', (code, signal) => {
+    let grace: NodeJS.Timeout | null = null;
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      if (grace) clearTimeout(grace);
       resolve({
         exitCode: code, signal, truncated, timedOut,
         stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
       });
+    };
+    child.on('exit', (code, signal) => {
+      // The program has ended, but a process it left running in the background
+      // (sh -c 'sleep 50 & echo started') may hold its output open: what is
+      // still in the pipes is read for a moment, then the answer goes out with
+      // the program's own exit code, rather than waiting for the deadline and
+      // reporting a kill that did not happen.
+      grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, EXIT_GRACE_MS);
     });
+    child.on('close', (code, signal) => finish(code, signal));
   });
 }
