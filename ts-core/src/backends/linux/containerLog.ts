@@ -229,22 +229,19 @@ export function chooseLogWriter(env: NodeJS.ProcessEnv = process.env): { kind: '
   const file = nativeLogWriterPath(env);
   if (file === null) return { kind: 'node', reason: 'the core cannot tell where it was installed' };
   if (!fs.existsSync(file)) return { kind: 'node', reason: `the native writer ${file} is not there (bundling builds it where a C compiler is installed: apt-get install gcc libc6-dev, then node build/bundle.mjs)` };
-  let unsafe = unsafeToRunReason(file);
-  // Checked again in full after the bits are back: the folders count as much as the file.
-  // Only the execute bits may be missing (the file and every folder above it are otherwise safe).
-  if (unsafe !== null && unsafe.includes(` ${NOT_EXECUTABLE} `) && restoreExecuteBits(file)) unsafe = unsafeToRunReason(file);
-  if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
-  // Run the file that was checked, not the path given: a link on the way (in a folder another
-  // user can write) could be pointed elsewhere between the check and the spawn. The resolved
-  // path is checked once more, so what runs is exactly what passed.
+  // Checked and run as the file the path resolves to, never through a link: a link on the way
+  // (in a folder another user can write) could be pointed elsewhere between the check and the spawn.
   let real: string;
   try {
     real = fs.realpathSync(file);
   } catch (error) {
     return { kind: 'node', reason: `the native writer is not safe to run: ${file} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  const again = unsafeToRunReason(real);
-  if (again) return { kind: 'node', reason: `the native writer is not safe to run: ${again}` };
+  let unsafe = unsafeToRunReason(real);
+  // Only the execute bits may be missing (the file and every folder above it are otherwise safe);
+  // checked again in full after they are back.
+  if (unsafe !== null && unsafe.includes(` ${NOT_EXECUTABLE} `) && restoreExecuteBits(real)) unsafe = unsafeToRunReason(real);
+  if (unsafe) return { kind: 'node', reason: `the native writer is not safe to run: ${unsafe}` };
   return { kind: 'native', file: real };
 }
 
