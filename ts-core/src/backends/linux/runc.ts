@@ -14,10 +14,10 @@ import { runcRoot } from './state.js';
 
 export const RUNC_APT_PACKAGE = 'runc';
 
-/** Finds runc on PATH (so a PATH without it really means "not installed"). */
 /** The last answer, for the PATH it was found on (every runc call asks; a PATH walk is two system calls a directory). */
 let lastFound: { searched: string; found: string } | null = null;
 
+/** Finds runc on PATH (so a PATH without it really means "not installed"). */
 export function findRunc(env: NodeJS.ProcessEnv = process.env): string | null {
   const searched = env.PATH ?? '';
   if (lastFound?.searched === searched) {
@@ -191,13 +191,15 @@ export async function runcPs(id: string): Promise<number[]> {
 }
 
 /** Sends a signal to the container's processes; a container that is already gone is not an error. */
-export async function runcKill(id: string, signal: 'TERM' | 'KILL', all = false): Promise<void> {
+/** Sends the signal; false when there was nothing to signal (no such container, or it is not running). */
+export async function runcKill(id: string, signal: 'TERM' | 'KILL', all = false): Promise<boolean> {
   const result = await runc(['kill', ...(all ? ['--all'] : []), id, signal]);
   if (result.exitCode !== 0) {
     const message = runcErrorMessage(result.stderr);
-    if (isNotExist(message) || /not running|process already finished|no such process/i.test(message)) return;
+    if (isNotExist(message) || /not running|process already finished|no such process/i.test(message)) return false;
     throw new CoreError('RuntimeFailed', `runc could not send SIG${signal} to '${id}': ${message}`);
   }
+  return true;
 }
 
 /** Deletes runc's state and the container's cgroup; idempotent. */

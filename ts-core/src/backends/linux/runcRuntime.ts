@@ -169,32 +169,55 @@ export async function runcProcessView(metadata: ContainerMetadata, cgroupsPath =
   }
 }
 
+type StopContext = { verbose(message: string): void; warning(message: string): void };
+
+/**
+ * The one stop sequence: SIGTERM (where `term` is given), up to the timeout
+ * for the processes to go, then SIGKILL and up to 10 s more. The stopped
+ * metadata, with exit code 137 when SIGKILL was needed (it cannot be caught:
+ * the exit status is certain). `stillRunning` names what is left, for the
+ * error when even SIGKILL did not end it.
+ */
+async function stopWith(
+  metadata: ContainerMetadata, timeoutSeconds: number, context: StopContext,
+  signals: { term: (() => Promise<unknown>) | null; kill: () => Promise<unknown>; stopped: (timeoutMs: number) => Promise<boolean>; stillRunning?: () => string },
+): Promise<ContainerMetadata> {
+  let exitCode: number | null = null;
+  if (signals.term) {
+    context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
+    await signals.term();
+  }
+  if (!(await signals.stopped(timeoutSeconds * 1000))) {
+    context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
+    await signals.kill();
+    if (!(await signals.stopped(10_000))) {
+      throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL${signals.stillRunning?.() ?? ''}.`, { details: { name: metadata.name } });
+    }
+    exitCode = 137;
+  }
+  return { ...metadata, stoppedAt: new Date().toISOString(), exitCode };
+}
+
 /**
  * Stop where runc has no record of the container (its state was deleted
  * behind the module's back) but the container's cgroup still holds
  * processes: they are signalled directly, each only while it is still the
- * process read from the cgroup (PID and start time), SIGTERM first, then
- * SIGKILL after the timeout. Nothing left: nothing to do.
+ * process read from the cgroup (PID and start time). Nothing left: nothing to do.
  */
-async function stopWithoutRunc(metadata: ContainerMetadata, timeoutSeconds: number, context: { verbose(message: string): void; warning(message: string): void }): Promise<ContainerMetadata> {
+async function stopWithoutRunc(metadata: ContainerMetadata, timeoutSeconds: number, context: StopContext): Promise<ContainerMetadata> {
   const members = cgroupPids(cgroupsPathFor(metadata.name))
     .map((pid) => ({ pid, startTimeMs: readProcessStat(pid)?.startTimeMs }))
     .filter((p): p is { pid: number; startTimeMs: number } => p.startTimeMs !== undefined);
   if (members.length === 0) return metadata;
   context.warning(`runc has no record of container '${metadata.name}', but its cgroup still holds ${members.length} process(es); they are stopped directly.`);
-  for (const member of members) signalIfSame(member, 'SIGTERM');
-  let left = await waitForExit(members, timeoutSeconds * 1000);
-  let exitCode: number | null = null;
-  if (left.length > 0) {
-    context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
-    for (const member of left) signalIfSame(member, 'SIGKILL');
-    left = await waitForExit(left, 10_000);
-    if (left.length > 0) {
-      throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL (host PID ${left.map((p) => p.pid).join(', ')}).`, { details: { name: metadata.name } });
-    }
-    exitCode = 137;
-  }
-  return { ...metadata, stoppedAt: new Date().toISOString(), exitCode };
+  let left = members;
+  const signalAll = (signal: NodeJS.Signals) => { for (const member of left) signalIfSame(member, signal); };
+  return stopWith(metadata, timeoutSeconds, context, {
+    term: async () => signalAll('SIGTERM'),
+    kill: async () => signalAll('SIGKILL'),
+    stopped: async (timeoutMs) => (left = await waitForExit(left, timeoutMs)).length === 0,
+    stillRunning: () => ` (host PID ${left.map((p) => p.pid).join(', ')})`,
+  });
 }
 
 /** Process isolation: an OCI bundle in the container directory, run by runc. */
@@ -321,9 +344,11 @@ export function createRuncRuntime(): LinuxRuntime {
       }
       if (ask.length === 0) return answers;
       // One container: its own state (runc list reads every container's).
-      const states = ask.length === 1
-        ? new Map([[ask[0]!.name, await runcState(ask[0]!.runtimeId)]].filter((entry): entry is [string, RuncState] => entry[1] !== null))
-        : await runcList();
+      let states: Map<string, RuncState>;
+      if (ask.length === 1) {
+        const one = await runcState(ask[0]!.runtimeId);
+        states = new Map(one ? [[ask[0]!.name, one]] : []);
+      } else states = await runcList();
       for (const m of ask) {
         const known = states.get(m.name);
         // runc has no record (a remove killed after runc delete, a lost runc root): nothing can run
@@ -353,20 +378,11 @@ export function createRuncRuntime(): LinuxRuntime {
       const state = await runcState(id);
       if (!state) return stopWithoutRunc(metadata, timeoutSeconds, context);
       if (state.status === 'stopped') return metadata;
-      let exitCode: number | null = null;
-      if (state.status === 'running') {
-        context.verbose(`Sending SIGTERM to container '${metadata.name}' (waiting up to ${timeoutSeconds} s).`);
-        await runcKill(id, 'TERM');
-      }
-      if (!(await waitUntilStopped(metadata, timeoutSeconds * 1000))) {
-        context.verbose(`Container '${metadata.name}' did not stop within ${timeoutSeconds} s: sending SIGKILL.`);
-        await runcKill(id, 'KILL', true);
-        if (!(await waitUntilStopped(metadata, 10_000))) {
-          throw new CoreError('OperationTimeout', `Container '${metadata.name}' did not stop even after SIGKILL.`, { details: { name: metadata.name } });
-        }
-        exitCode = 137; // SIGKILL cannot be caught: the exit status is certain
-      }
-      return { ...metadata, stoppedAt: new Date().toISOString(), exitCode };
+      return stopWith(metadata, timeoutSeconds, context, {
+        term: state.status === 'running' ? () => runcKill(id, 'TERM') : null,
+        kill: () => runcKill(id, 'KILL', true),
+        stopped: (timeoutMs) => waitUntilStopped(metadata, timeoutMs),
+      });
     },
 
     async destroy(name, metadata, context) {
@@ -384,10 +400,8 @@ export function createRuncRuntime(): LinuxRuntime {
       // (runc checks it is still the container's init), a wait on /proc that
       // ends as soon as the processes are gone (its own PID namespace ends
       // with init), then the delete of a stopped container, which is immediate.
-      if (pids.length > 0) {
-        await runcKill(id, 'KILL');
-        await waitForExit(pids.map((pid) => ({ pid })), 2_000);
-      }
+      // Nothing to wait for where runc signalled nothing (no record, or not running).
+      if (pids.length > 0 && (await runcKill(id, 'KILL'))) await waitForExit(pids.map((pid) => ({ pid })), 2_000);
       await runcDelete(id, true);
       // Whatever is left in the cgroup (runc had no record of it, or it outlived init) is killed here.
       const left = await removeCgroup(cgroupsPath);
