@@ -17,7 +17,6 @@ import { createRuncRuntime } from './runcRuntime.js';
 import { createQemuRuntime } from './qemuRuntime.js';
 import { vmHostStatus } from './vm/vmHostStatus.js';
 import type { LinuxRuntime, RuntimeStatus } from './runtime.js';
-import { isRunning } from '../../processes/procfs/index.js';
 import {
   cgroupsPathFor,
   containerExists,
@@ -277,11 +276,8 @@ export function createLinuxBackend(): LinuxBackend {
         }
         throw error;
       }
-      // Just started: a live main process means running, without asking the runtime again. A utility
-      // VM's agent says it is ready just before it starts the workload, so asking it at once (a round
-      // trip of ~120 ms under TCG) could only answer running.
-      const started = runtime.kind === 'qemu' || (metadata.hostPid !== null && isRunning({ pid: metadata.hostPid }));
-      return toInfo(metadata, started ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
+      // Just started: the runtime says whether that means running, without being asked again.
+      return toInfo(metadata, runtime.runningAfterStart(metadata) ? { state: 'running', hostPid: metadata.hostPid } : await statusOf(metadata));
     },
 
     async list({ all }, scope) {
@@ -383,8 +379,7 @@ export function createLinuxBackend(): LinuxBackend {
       context.verbose(`Starting '${metadata.name}' again with ${metadata.isolation} isolation, image '${metadata.image}' and its command ${JSON.stringify(metadata.command)}.`);
       const started = await runtime.restart(metadata, image, context);
       writeMetadata(started);
-      const running = started.hostPid !== null && isRunning({ pid: started.hostPid });
-      return toInfo(started, running ? { state: 'running', hostPid: started.hostPid } : await statusOf(started));
+      return toInfo(started, runtime.runningAfterStart(started) ? { state: 'running', hostPid: started.hostPid } : await statusOf(started));
     },
 
     async logs(name, request, context) {

@@ -11,7 +11,7 @@ import { buildOciConfig } from './oci.js';
 import { startLogWriter } from './containerLog.js';
 import { openPathForRange, shiftOwnership } from './userNamespace.js';
 import { takeLinuxSnapshot } from '../../processes/linuxSnapshot.js';
-import { readContainerProcfs, readProcessStat, signalIfSame, waitForExit } from '../../processes/procfs/index.js';
+import { isRunning, readContainerProcfs, readProcessStat, signalIfSame, waitForExit } from '../../processes/procfs/index.js';
 import type { HostProcess } from '../../processes/types.js';
 import type { ProcessView } from '../types.js';
 import { requireRunc, runcDelete, runcKill, runcList, runcRunDetached, runcState, type RuncState } from './runc.js';
@@ -327,6 +327,11 @@ export function createRuncRuntime(): LinuxRuntime {
         throw new CoreError('OperationTimeout', `The command in '${metadata.name}' did not finish within ${request.timeoutSeconds} s; it was killed. Give a longer -TimeoutSeconds.`, { details: { name: metadata.name } });
       }
       return { exitCode: result.exitCode ?? 128 + 9, stdout: result.stdout, stderr: result.stderr, truncated: result.truncated };
+    },
+
+    runningAfterStart(metadata) {
+      // runc wrote the main process's PID: alive means running.
+      return metadata.hostPid !== null && isRunning({ pid: metadata.hostPid });
     },
 
     async statusAll(list) {

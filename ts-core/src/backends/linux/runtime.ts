@@ -41,6 +41,11 @@ export interface LinuxRuntime {
   readonly logStream: 'output' | 'console';
   /** Runs a command in the running container (argument array, no shell). */
   exec(metadata: ContainerMetadata, request: ExecRequest, context: CommandContext): Promise<ExecResult>;
+  /**
+   * Whether what start() or restart() just returned is known to run, without
+   * asking again (false: the backend asks statusAll).
+   */
+  runningAfterStart(metadata: ContainerMetadata): boolean;
   /** Status of several containers in one go (list). */
   statusAll(metadata: readonly ContainerMetadata[]): Promise<Map<string, RuntimeStatus>>;
   processes(metadata: ContainerMetadata): Promise<ContainerProcess[]>;
