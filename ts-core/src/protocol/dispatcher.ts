@@ -147,7 +147,6 @@ function heldProgress(emit: EventSink, delayMs: number): { report(event: CoreEve
     },
     end() {
       if (timer) clearTimeout(timer);
-      live = false;
       held = null;
     },
   };
